@@ -1,0 +1,35 @@
+package dev.shoal;
+
+/**
+ * A task was not run because one of its inputs failed. The cause is the input's own failure;
+ * {@link #rootTaskId()} names the task where the failure started, however far upstream.
+ */
+public class DependencyFailedException extends RuntimeException {
+  private final long taskId;
+  private final long failedDependencyId;
+  private final long rootTaskId;
+
+  DependencyFailedException(long taskId, String app, long failedDependencyId, String failedApp,
+      long rootTaskId, Throwable cause) {
+    super("task " + taskId + " (" + app + ") was not run: its input task " + failedDependencyId + " ("
+        + failedApp + ") failed" + (rootTaskId != failedDependencyId ? ", starting at task " + rootTaskId : "")
+        + ": " + cause, cause, true, false);
+    this.taskId = taskId;
+    this.failedDependencyId = failedDependencyId;
+    this.rootTaskId = rootTaskId;
+  }
+
+  public long taskId() {
+    return taskId;
+  }
+
+  /** The direct input that failed. */
+  public long failedDependencyId() {
+    return failedDependencyId;
+  }
+
+  /** The task whose own failure caused this one, possibly several edges upstream. */
+  public long rootTaskId() {
+    return rootTaskId;
+  }
+}

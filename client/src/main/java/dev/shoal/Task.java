@@ -1,0 +1,234 @@
+package dev.shoal;
+
+import dev.shoal.app.AppDefinition;
+import dev.shoal.executor.Invocation;
+import dev.shoal.executor.TaskExecutor;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A node of the DAG. Its state only moves forward, by compare-and-set, so that a result, a
+ * dependency failure and a cancellation racing each other finish the task exactly once.
+ */
+final class Task implements Invocation {
+  private static final VarHandle STATE;
+  private static final VarHandle PENDING;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(Task.class, "state", TaskState.class);
+      PENDING = lookup.findVarHandle(Task.class, "pending", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  final long id;
+  final AppDefinition app;
+  final TaskExecutor executor;
+  final AppFuture<Object> future;
+  private final DataFlowKernel kernel;
+  /** Arguments as given (futures, gathers, values) until launch, then resolved values; null once finished. */
+  private Object[] args;
+  private volatile TaskState state = TaskState.PENDING;
+  @SuppressWarnings("unused") // through PENDING
+  private volatile int pending;
+  private volatile int attempt;
+  volatile boolean reused;
+  /** Set when the app memoizes: the key its result is stored under. */
+  String memoKey;
+
+  Task(DataFlowKernel kernel, long id, AppDefinition app, TaskExecutor executor, Object[] args) {
+    this.kernel = kernel;
+    this.id = id;
+    this.app = app;
+    this.executor = executor;
+    this.args = args;
+    this.future = new AppFuture<>(this);
+  }
+
+  TaskState state() {
+    return state;
+  }
+
+  /** Wires this task to its inputs; launches it when none is pending. */
+  void awaitInputs() {
+    int futures = 0;
+    for (Object arg : args) {
+      if (arg instanceof AppFuture) {
+        futures++;
+      } else if (arg instanceof Arg.All<?> all) {
+        for (Object element : all.elements()) {
+          if (element instanceof AppFuture) {
+            futures++;
+          }
+        }
+      }
+    }
+    if (futures == 0) {
+      kernel.launch(this);
+      return;
+    }
+    // One extra count, released below, so the task cannot launch while inputs are still being wired.
+    pending = futures + 1;
+    for (Object arg : args) {
+      if (arg instanceof AppFuture<?> input) {
+        listen(input);
+      } else if (arg instanceof Arg.All<?> all) {
+        for (Object element : all.elements()) {
+          if (element instanceof AppFuture<?> input) {
+            listen(input);
+          }
+        }
+      }
+    }
+    inputDone();
+  }
+
+  private void listen(AppFuture<?> input) {
+    input.whenComplete((value, error) -> {
+      if (error != null) {
+        inputFailed(input, error);
+      }
+      inputDone();
+    });
+  }
+
+  private void inputDone() {
+    if ((int) PENDING.getAndAdd(this, -1) == 1 && state == TaskState.PENDING) {
+      kernel.launch(this);
+    }
+  }
+
+  // Fail as soon as one input fails (lazy fail: only this branch of the DAG stops).
+  private void inputFailed(AppFuture<?> input, Throwable error) {
+    long root = error instanceof DependencyFailedException upstream ? upstream.rootTaskId() : input.taskId();
+    finish(TaskState.DEP_FAILED, null,
+        new DependencyFailedException(id, app.name(), input.taskId(), input.appName(), root, error));
+  }
+
+  /** Replaces futures and gathers by their values; every input is complete by now. */
+  Object[] resolveArgs() {
+    Object[] resolved = args;
+    for (int i = 0; i < resolved.length; i++) {
+      resolved[i] = resolve(resolved[i]);
+    }
+    return resolved;
+  }
+
+  private static Object resolve(Object arg) {
+    if (arg instanceof AppFuture<?> input) {
+      return input.join();
+    }
+    if (arg instanceof Arg.All<?> all) {
+      List<Object> values = new ArrayList<>(all.elements().size());
+      for (Object element : all.elements()) {
+        values.add(resolve(element));
+      }
+      return values;
+    }
+    if (arg instanceof Arg.Value<?> value) {
+      return value.value();
+    }
+    return arg;
+  }
+
+  /** Moves PENDING to LAUNCHED for a new attempt; false if the task was finished meanwhile. */
+  boolean markLaunched() {
+    if (STATE.compareAndSet(this, TaskState.PENDING, TaskState.LAUNCHED)) {
+      attempt = 1;
+      return true;
+    }
+    return false;
+  }
+
+  /** Sets up the next attempt after a failure; false if the task was finished meanwhile. */
+  boolean markRetry() {
+    TaskState current = state;
+    // An executor may fail an attempt before it started (LAUNCHED) or while it ran (RUNNING).
+    if ((current == TaskState.RUNNING || current == TaskState.LAUNCHED)
+        && STATE.compareAndSet(this, current, TaskState.LAUNCHED)) {
+      attempt = attempt + 1;
+      return true;
+    }
+    return false;
+  }
+
+  boolean cancel() {
+    TaskState current = state;
+    if (current != TaskState.PENDING && current != TaskState.LAUNCHED) {
+      return false;
+    }
+    return finish(TaskState.FAILED, null, new CancellationException("task " + id + " (" + app.name() + ") was cancelled"));
+  }
+
+  /**
+   * Moves to a terminal state once; the winner completes the future.
+   *
+   * @return true if this call finished the task
+   */
+  boolean finish(TaskState terminal, Object value, Throwable error) {
+    TaskState current;
+    do {
+      current = state;
+      if (current.isTerminal()) {
+        return false;
+      }
+    } while (!STATE.compareAndSet(this, current, terminal));
+    args = null;
+    kernel.finished(this, terminal, value, error);
+    if (error == null) {
+      future.finish(value);
+    } else {
+      future.finishExceptionally(error);
+    }
+    kernel.settled();
+    return true;
+  }
+
+  // Invocation, as seen by executors.
+
+  @Override
+  public long taskId() {
+    return id;
+  }
+
+  @Override
+  public AppDefinition app() {
+    return app;
+  }
+
+  @Override
+  public Object[] args() {
+    return args;
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public boolean started() {
+    return STATE.compareAndSet(this, TaskState.LAUNCHED, TaskState.RUNNING);
+  }
+
+  @Override
+  public void succeeded(Object result) {
+    kernel.succeeded(this, result);
+  }
+
+  @Override
+  public void failed(Throwable error) {
+    kernel.failed(this, error);
+  }
+
+  @Override
+  public String toString() {
+    return "task " + id + " (" + app.name() + ", " + state + ")";
+  }
+}
