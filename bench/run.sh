@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
+# needs and ends with "name: value" lines. Modes: local.
+set -euo pipefail
+mode=${1:-}
+[ $# -gt 0 ] && shift
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build() {
+  mvn -q -B -DskipTests -pl bench -am package
+}
+classpath="$root/bench/target/shoal-bench-0.1.0-SNAPSHOT.jar:$root/bench/target/lib/*"
+case "$mode" in
+  local)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.LocalBench "$@"
+    ;;
+  *)
+    echo "usage: bench/run.sh MODE [options]; modes: local" >&2
+    exit 2
+    ;;
+esac
