@@ -77,7 +77,7 @@ PID=$!
 echo "$PID" > "$PIDF"
 
 deadline=$(( $(date +%s) + TIMEOUT ))
-until answers "$PORT"; do
+while true; do
   if ! kill -0 "$PID" 2>/dev/null; then
     tail -n 30 "$LOGF" >&2 || true
     rm -f "$PIDF"
@@ -89,6 +89,8 @@ until answers "$PORT"; do
     rm -f "$PIDF"
     die "moto server did not answer on port $PORT within ${TIMEOUT}s"
   fi
+  # answered, and our process is still the one alive (not another program on the port)
+  if answers "$PORT" && kill -0 "$PID" 2>/dev/null; then break; fi
   sleep 0.2
 done
 MS=$(( ($(date +%s%N) - T0) / 1000000 ))
