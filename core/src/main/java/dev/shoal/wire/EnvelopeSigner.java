@@ -32,6 +32,12 @@ public final class EnvelopeSigner {
     return new EnvelopeSigner(secret.getBytes(StandardCharsets.UTF_8), codec);
   }
 
+  /** Makes a signer once the codec is known. */
+  @FunctionalInterface
+  public interface Factory {
+    EnvelopeSigner create(WireCodec codec);
+  }
+
   public TaskEnvelope sign(TaskEnvelope envelope) {
     return envelope.withSig(mac(envelope));
   }
