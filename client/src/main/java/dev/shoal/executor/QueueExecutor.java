@@ -62,6 +62,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final ComputeProvider workers;
   private final int initialWorkers;
   private final boolean closeTransport;
+  private final List<AutoCloseable> closeAfter;
 
   private final ConcurrentHashMap<Long, InFlight> inFlight = new ConcurrentHashMap<>();
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
@@ -97,6 +98,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.workers = builder.workers;
     this.initialWorkers = builder.initialWorkers;
     this.closeTransport = builder.closeTransport;
+    this.closeAfter = List.copyOf(builder.closeAfter);
     this.sendPermits = new Semaphore(maxSendsInFlight);
   }
 
@@ -458,6 +460,13 @@ public final class QueueExecutor implements TaskExecutor {
     if (closeTransport) {
       transport.close();
     }
+    for (AutoCloseable resource : closeAfter) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("executor {}: closing {} failed: {}", label, resource, e.toString());
+      }
+    }
   }
 
   private static void joinQuietly(Thread thread) {
@@ -503,6 +512,7 @@ public final class QueueExecutor implements TaskExecutor {
     private ComputeProvider workers;
     private int initialWorkers;
     private boolean closeTransport;
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     private Builder() {}
 
@@ -576,6 +586,12 @@ public final class QueueExecutor implements TaskExecutor {
     /** Close the transport when the executor closes (default false: the caller owns it). */
     public Builder closeTransport(boolean close) {
       this.closeTransport = close;
+      return this;
+    }
+
+    /** Something the executor owns and closes last, such as the queue server it talks to. */
+    public Builder closing(AutoCloseable resource) {
+      closeAfter.add(Objects.requireNonNull(resource, "resource"));
       return this;
     }
 
