@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local.
+# needs and ends with "name: value" lines. Modes: local, queue.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -15,8 +15,12 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.LocalBench "$@"
     ;;
+  queue)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.QueueBench "$@"
+    ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue" >&2
     exit 2
     ;;
 esac

@@ -63,6 +63,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final int initialWorkers;
   private final boolean closeTransport;
   private final List<AutoCloseable> closeAfter;
+  private final java.util.function.IntConsumer publishListener;
 
   private final ConcurrentHashMap<Long, InFlight> inFlight = new ConcurrentHashMap<>();
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
@@ -99,6 +100,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.initialWorkers = builder.initialWorkers;
     this.closeTransport = builder.closeTransport;
     this.closeAfter = List.copyOf(builder.closeAfter);
+    this.publishListener = builder.publishListener;
     this.sendPermits = new Semaphore(maxSendsInFlight);
   }
 
@@ -295,6 +297,9 @@ public final class QueueExecutor implements TaskExecutor {
         messagesSent.add(bodies.size());
         tasksSent.add(taskCount);
         sendPermits.release();
+        if (publishListener != null) {
+          publishListener.accept(taskCount);
+        }
         return;
       }
       Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -513,6 +518,7 @@ public final class QueueExecutor implements TaskExecutor {
     private int initialWorkers;
     private boolean closeTransport;
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private java.util.function.IntConsumer publishListener;
 
     private Builder() {}
 
@@ -586,6 +592,15 @@ public final class QueueExecutor implements TaskExecutor {
     /** Close the transport when the executor closes (default false: the caller owns it). */
     public Builder closeTransport(boolean close) {
       this.closeTransport = close;
+      return this;
+    }
+
+    /**
+     * Told the number of tasks each time some were published, on the sending thread (keep it
+     * quick): how an autoscaler hears of a burst without waiting for its next tick.
+     */
+    public Builder publishListener(java.util.function.IntConsumer listener) {
+      this.publishListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -4,6 +4,8 @@ import dev.shoal.AppFuture;
 import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.RunStats;
+import dev.shoal.embedded.LocalQueueExecutor;
+import dev.shoal.executor.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +13,10 @@ import java.util.List;
 /**
  * Estimates pi from N independent sample tasks and one reduce task.
  *
- * <p>Options: {@code --tasks N} (default 100), {@code --samples S} per task (default 1,000,000).
+ * <p>By default the tasks go through Shoal's local default: an embedded SQS-compatible server and
+ * worker JVMs on this machine. Options: {@code --tasks N} (default 100), {@code --samples S} per task
+ * (default 1,000,000), {@code --executor queue|threads} (default queue), {@code --workers W}
+ * (default 2, for the queue executor).
  */
 public final class PiDemo {
   private PiDemo() {}
@@ -19,15 +24,25 @@ public final class PiDemo {
   public static void main(String[] args) {
     int tasks = 100;
     long samples = 1_000_000;
+    String executorKind = "queue";
+    int workers = 2;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--samples" -> samples = Long.parseLong(args[++i]);
-        default -> throw new IllegalArgumentException("unknown option " + args[i] + " (use --tasks N --samples S)");
+        case "--executor" -> executorKind = args[++i];
+        case "--workers" -> workers = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (use --tasks N --samples S --executor queue|threads --workers W)");
       }
     }
+    TaskExecutor executor = switch (executorKind) {
+      case "threads" -> ThreadPoolTaskExecutor.create();
+      case "queue" -> LocalQueueExecutor.builder().workers(workers).build();
+      default -> throw new IllegalArgumentException("--executor must be queue or threads, not " + executorKind);
+    };
     long started = System.nanoTime();
-    try (DataFlowKernel dfk = DataFlowKernel.builder().executor(ThreadPoolTaskExecutor.create()).build()) {
+    try (DataFlowKernel dfk = DataFlowKernel.builder().executor(executor).build()) {
       List<AppFuture<Long>> counts = new ArrayList<>(tasks);
       for (int seed = 0; seed < tasks; seed++) {
         counts.add(dfk.call(PiApps.SAMPLE, samples, (long) seed));
@@ -36,7 +51,7 @@ public final class PiDemo {
       double seconds = (System.nanoTime() - started) / 1e9;
       RunStats stats = dfk.stats();
       System.out.printf("pi ~ %.6f (error %.2e) from %,d samples in %d tasks + 1 reduce, %.2f s on executor '%s'%n",
-          pi, Math.abs(pi - Math.PI), samples * tasks, tasks, seconds, "threads");
+          pi, Math.abs(pi - Math.PI), samples * tasks, tasks, seconds, executor.label());
       System.out.printf("tasks: %d submitted, %d succeeded, %d failed%n", stats.submitted(), stats.succeeded(),
           stats.failed());
     }

@@ -1,0 +1,167 @@
+package dev.shoal.bench;
+
+import dev.shoal.AppFuture;
+import dev.shoal.DataFlowKernel;
+import dev.shoal.aws.SqsClients;
+import dev.shoal.aws.SqsTransport;
+import dev.shoal.embedded.EmbeddedSqsServer;
+import dev.shoal.embedded.LocalQueueExecutor;
+import dev.shoal.executor.QueueExecutor;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.ReceivedMessage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The queue executor end to end: no-op tasks through the embedded SQS server (ElasticMQ) and two
+ * local worker JVMs of one slot each, as throughput and as round-trip latency of sequential tasks.
+ * Baselines measured in the same run: the same executor with bundling off (one task per message),
+ * and the bare round trip of one message through two SQS queues with an in-process echo consumer
+ * (the floor any design on this queue pays).
+ *
+ * <p>Options: {@code --tasks N} (default 20,000), {@code --rtt M} sequential tasks (default 1,000),
+ * {@code --rounds R} (default 3), {@code --workers W} (default 2).
+ */
+public final class QueueBench {
+  private QueueBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int tasks = 20_000;
+    int rtt = 1_000;
+    int rounds = 3;
+    int workers = 2;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+        case "--rtt" -> rtt = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--workers" -> workers = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Path runDir = Files.createTempDirectory("shoal-queue-bench");
+    System.out.printf("queue bench: %,d no-op tasks, %,d sequential round trips, %d workers x 1 slot, %d rounds%n",
+        tasks, rtt, workers, rounds);
+
+    double bestTasksPerSecond = 0;
+    double bestUnbundled = 0;
+    double[] latencies;
+    try (DataFlowKernel dfk = kernel(runDir, workers, builder -> {})) {
+      throughput(dfk, 2_000); // warm-up
+      for (int round = 1; round <= rounds; round++) {
+        double perSecond = throughput(dfk, tasks);
+        System.out.printf("round %d: %,.0f tasks/s%n", round, perSecond);
+        bestTasksPerSecond = Math.max(bestTasksPerSecond, perSecond);
+      }
+      roundTrips(dfk, 200); // warm-up
+      latencies = roundTrips(dfk, rtt);
+    }
+    try (DataFlowKernel dfk = kernel(runDir, workers, builder -> builder.maxTasksPerMessage(1))) {
+      throughput(dfk, 1_000);
+      int unbundledTasks = Math.min(tasks, 5_000);
+      for (int round = 1; round <= rounds; round++) {
+        double perSecond = throughput(dfk, unbundledTasks);
+        System.out.printf("round %d, bundling off: %,.0f tasks/s%n", round, perSecond);
+        bestUnbundled = Math.max(bestUnbundled, perSecond);
+      }
+    }
+    double[] bare = bareSqsRoundTrips(rtt);
+
+    System.out.printf("baseline_unbundled_tasks_per_s: %.0f%n", bestUnbundled);
+    System.out.printf("baseline_bare_sqs_rtt_p50_ms: %.2f%n", percentile(bare, 50));
+    System.out.printf("baseline_bare_sqs_rtt_p99_ms: %.2f%n", percentile(bare, 99));
+    System.out.printf("ratio_tasks_per_s_vs_unbundled: %.2f%n", bestTasksPerSecond / bestUnbundled);
+    System.out.printf("ratio_rtt_p50_vs_bare_sqs: %.2f%n", percentile(latencies, 50) / percentile(bare, 50));
+    System.out.printf("queue_tasks_per_s: %.0f%n", bestTasksPerSecond);
+    System.out.printf("queue_rtt_p50_ms: %.2f%n", percentile(latencies, 50));
+    System.out.printf("queue_rtt_p99_ms: %.2f%n", percentile(latencies, 99));
+  }
+
+  private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+    QueueExecutor executor = LocalQueueExecutor.builder()
+        .workers(workers)
+        .slotsPerWorker(1)
+        .logDir(runDir.resolve("workers"))
+        .taskQueue("bench-" + System.nanoTime())
+        .configure(customizer)
+        .build();
+    return DataFlowKernel.builder().runDir(runDir).executor(executor).build();
+  }
+
+  static double throughput(DataFlowKernel dfk, int tasks) throws Exception {
+    AppFuture<?>[] futures = new AppFuture<?>[tasks];
+    long started = System.nanoTime();
+    for (int i = 0; i < tasks; i++) {
+      futures[i] = dfk.call(BenchApps.NOOP, (long) i);
+    }
+    dfk.waitForCurrentTasks();
+    long elapsed = System.nanoTime() - started;
+    for (int i = 0; i < tasks; i++) {
+      if (((Long) futures[i].join()) != i) {
+        throw new IllegalStateException("wrong result for task " + i);
+      }
+    }
+    return tasks / (elapsed / 1e9);
+  }
+
+  /** Milliseconds from call to result, one task at a time. */
+  static double[] roundTrips(DataFlowKernel dfk, int count) {
+    double[] millis = new double[count];
+    for (int i = 0; i < count; i++) {
+      long started = System.nanoTime();
+      long result = dfk.call(BenchApps.NOOP, (long) i).join();
+      millis[i] = (System.nanoTime() - started) / 1e6;
+      if (result != i) {
+        throw new IllegalStateException("wrong result " + result);
+      }
+    }
+    return millis;
+  }
+
+  /** One message out and back through two queues, echoed by a thread in this JVM. */
+  static double[] bareSqsRoundTrips(int count) throws Exception {
+    try (EmbeddedSqsServer server = EmbeddedSqsServer.start();
+         SqsTransport transport = SqsClients.transport(Map.of(SqsClients.ENDPOINT, server.endpoint().toString(),
+             SqsClients.REGION, "us-east-1", SqsClients.CREDENTIALS, "static"))) {
+      String out = transport.createQueue("bare-out", QueueOptions.defaults()).join();
+      String back = transport.createQueue("bare-back", QueueOptions.defaults()).join();
+      Thread echo = new Thread(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          List<ReceivedMessage> messages = transport.receive(out, 10, Duration.ofSeconds(1)).join();
+          if (!messages.isEmpty()) {
+            transport.send(back, messages.stream().map(ReceivedMessage::body).toList()).join();
+            transport.ack(out, messages).join();
+          }
+        }
+      }, "bare-echo");
+      echo.setDaemon(true);
+      echo.start();
+      double[] millis = new double[count + 200];
+      for (int i = 0; i < millis.length; i++) {
+        long started = System.nanoTime();
+        transport.send(out, List.of(("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8))).join();
+        List<ReceivedMessage> received;
+        do {
+          received = transport.receive(back, 10, Duration.ofSeconds(5)).join();
+        } while (received.isEmpty());
+        transport.ack(back, received).join();
+        millis[i] = (System.nanoTime() - started) / 1e6;
+      }
+      echo.interrupt();
+      return Arrays.copyOfRange(millis, 200, millis.length);
+    }
+  }
+
+  static double percentile(double[] values, int percentile) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+}

@@ -1,0 +1,44 @@
+package dev.shoal.embedded;
+
+import dev.shoal.app.App;
+import dev.shoal.app.App1;
+import dev.shoal.app.Apps;
+import dev.shoal.app.AppLibrary;
+import dev.shoal.command.Command;
+import dev.shoal.command.CommandResult;
+import java.util.Collection;
+import java.util.List;
+
+/** Apps the end-to-end tests run on real worker processes (which find them on the test class path). */
+public final class EndToEndApps implements AppLibrary {
+  public static final App1<Long, Long> SQUARE = Apps.define("e2e.square").java(Long.class, Long.class, x -> x * x);
+
+  public static final App1<Long, Long> SLEEP = Apps.define("e2e.sleep").java(Long.class, Long.class, millis -> {
+    Thread.sleep(millis);
+    return millis;
+  });
+
+  public static final App1<String, String> FAIL = Apps.define("e2e.fail").java(String.class, String.class, message -> {
+    throw new IllegalStateException(message);
+  });
+
+  /** Kills the worker JVM that runs it, as a segfaulting native library or the OOM killer would. */
+  public static final App1<Long, Long> CRASH = Apps.define("e2e.crash").java(Long.class, Long.class, code -> {
+    Runtime.getRuntime().halt(code.intValue());
+    return code;
+  });
+
+  public static final App1<String, String> ECHO_LENGTH = Apps.define("e2e.length")
+      .java(String.class, String.class, text -> Integer.toString(text.length()));
+
+  public static final App1<String, CommandResult> SHELL = Apps.define("e2e.shell")
+      .command(String.class, Command::shell);
+
+  /** Defined but published by no library: workers do not know it. */
+  public static final App1<Long, Long> UNPUBLISHED = Apps.define("e2e.unpublished").java(Long.class, Long.class, x -> x);
+
+  @Override
+  public Collection<? extends App<?>> apps() {
+    return List.of(SQUARE, SLEEP, FAIL, CRASH, ECHO_LENGTH, SHELL);
+  }
+}
