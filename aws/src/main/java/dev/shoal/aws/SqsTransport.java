@@ -43,6 +43,8 @@ public final class SqsTransport implements Transport {
   public static final int CLASSIC_MAX_MESSAGE_BYTES = 256 * 1024;
   /** The attribute that records why Shoal moved a message to a dead-letter queue. */
   public static final String REASON_ATTRIBUTE = "shoal-reason";
+  /** The queue tag that says when a run's reply queue may be swept (an ISO-8601 instant). */
+  public static final String EXPIRES_TAG = "shoal:expires";
 
   private static final int BATCH = 10;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -242,6 +244,38 @@ public final class SqsTransport implements Transport {
     } catch (IOException e) {
       throw new TransportException("unreadable redrive policy: " + policy, e, false);
     }
+  }
+
+  /**
+   * Deletes the queues whose names start with {@code prefix} and whose {@code shoal:expires} tag is
+   * before {@code now}: the reply queues of runs that ended without cleaning up (a killed client).
+   *
+   * @return the addresses deleted
+   */
+  public CompletableFuture<List<String>> sweepExpired(String prefix, java.time.Instant now) {
+    return wrap("list queues " + prefix + "*", sqs.listQueues(r -> r.queueNamePrefix(prefix).maxResults(1000)))
+        .thenCompose(listed -> {
+          List<CompletableFuture<String>> checks = new ArrayList<>();
+          for (String url : listed.queueUrls()) {
+            checks.add(sqs.listQueueTags(r -> r.queueUrl(url)).thenCompose(tags -> {
+              String expires = tags.tags().get(EXPIRES_TAG);
+              if (expires == null || !java.time.Instant.parse(expires).isBefore(now)) {
+                return CompletableFuture.completedFuture((String) null);
+              }
+              return sqs.deleteQueue(r -> r.queueUrl(url)).thenApply(deleted -> url);
+            }).exceptionally(error -> null));
+          }
+          return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<String> deleted = new ArrayList<>();
+            checks.forEach(check -> {
+              String url = check.join();
+              if (url != null) {
+                deleted.add(url);
+              }
+            });
+            return deleted;
+          });
+        });
   }
 
   @Override
