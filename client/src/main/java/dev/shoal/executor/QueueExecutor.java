@@ -64,6 +64,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final boolean closeTransport;
   private final List<AutoCloseable> closeAfter;
   private final java.util.function.IntConsumer publishListener;
+  private final Runnable startListener;
 
   private final ConcurrentHashMap<Long, InFlight> inFlight = new ConcurrentHashMap<>();
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
@@ -101,6 +102,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.closeTransport = builder.closeTransport;
     this.closeAfter = List.copyOf(builder.closeAfter);
     this.publishListener = builder.publishListener;
+    this.startListener = builder.startListener;
     this.sendPermits = new Semaphore(maxSendsInFlight);
   }
 
@@ -171,6 +173,9 @@ public final class QueueExecutor implements TaskExecutor {
       workers.launch(initialWorkers);
     }
     log.info("executor {}: tasks to {}, results from {}", label, taskQueue, replyQueue);
+    if (startListener != null) {
+      startListener.run();
+    }
   }
 
   private static Thread daemon(String name, Runnable body) {
@@ -519,6 +524,7 @@ public final class QueueExecutor implements TaskExecutor {
     private boolean closeTransport;
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private java.util.function.IntConsumer publishListener;
+    private Runnable startListener;
 
     private Builder() {}
 
@@ -597,10 +603,27 @@ public final class QueueExecutor implements TaskExecutor {
 
     /**
      * Told the number of tasks each time some were published, on the sending thread (keep it
-     * quick): how an autoscaler hears of a burst without waiting for its next tick.
+     * quick): how an autoscaler hears of a burst without waiting for its next tick. Listeners add
+     * up, so one set by a wrapper (such as an autoscaler's nudge) survives a user's own.
      */
     public Builder publishListener(java.util.function.IntConsumer listener) {
-      this.publishListener = Objects.requireNonNull(listener, "listener");
+      Objects.requireNonNull(listener, "listener");
+      this.publishListener = publishListener == null ? listener : publishListener.andThen(listener);
+      return this;
+    }
+
+    /**
+     * Run at the end of {@link QueueExecutor#start}, once the task queue exists, on the starting
+     * thread: how something that reads that queue (an autoscaler) knows when it can begin.
+     * Listeners add up and run in order.
+     */
+    public Builder startListener(Runnable listener) {
+      Objects.requireNonNull(listener, "listener");
+      Runnable previous = startListener;
+      this.startListener = previous == null ? listener : () -> {
+        previous.run();
+        listener.run();
+      };
       return this;
     }
 
