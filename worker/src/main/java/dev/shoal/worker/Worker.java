@@ -1,0 +1,631 @@
+package dev.shoal.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.transport.Transport;
+import dev.shoal.wire.Decoded;
+import dev.shoal.wire.InvalidEnvelopeException;
+import dev.shoal.wire.ResultEnvelope;
+import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.wire.WireCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one task queue: long-polls it for task bundles, runs their tasks in a fixed number of
+ * slots, posts each result to the task's reply queue, and acks a message only once the results
+ * of all of its tasks are posted. While it holds a message it keeps extending the message's lease.
+ *
+ * <p>Start one with {@link #start(WorkerConfig)}; stop it with {@link #shutdown()} (or
+ * {@link #close()}, which also waits). It stops by itself after its idle timeout. The worker does
+ * not own the transport: closing it is the caller's job, after the worker has terminated.
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** The most messages one receive call may ask for (SQS's limit). */
+  private static final int MAX_RECEIVE = 10;
+  private static final int MAX_REASON_CHARS = 1000;
+  private static final Duration MAX_RECEIVE_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration FINAL_RELEASE_WAIT = Duration.ofSeconds(10);
+
+  private final WorkerConfig config;
+  private final String id;
+  private final Transport transport;
+  private final String queue;
+  private final WireCodec codec;
+  private final TaskRunner runner;
+  private final int prefetch;
+  private final ThreadPoolExecutor slots;
+  private final ScheduledExecutorService timer;
+  private final ResultPublisher results;
+  private final Batcher<HeldMessage> acks;
+  private final Thread receiver;
+
+  private final Set<HeldMessage> held = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger unstarted = new AtomicInteger();
+  // Wakes the receiver (room for more tasks, stop) and the shutdown (nothing held any more).
+  private final Object signal = new Object();
+  private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private volatile boolean abandoned;
+  private volatile long idleSince = System.nanoTime();
+  private volatile CompletableFuture<?> latePoll = CompletableFuture.completedFuture(null);
+  private volatile ScheduledFuture<?> leaseTicks;
+
+  private Worker(WorkerConfig config) {
+    this.config = config;
+    this.id = config.workerId();
+    this.transport = config.transport();
+    this.queue = config.taskQueue();
+    this.codec = config.codec();
+    Path workDir = config.workDir();
+    try {
+      workDir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("shoal-worker-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the work directory " + workDir, e);
+    }
+    this.runner = new TaskRunner(config.registry(), codec.json(), config.signer(), id, workDir);
+    // Twice the slots: a slot that finishes finds its next task waiting, yet a pool of workers
+    // still shares a burst instead of the first poller hoarding it.
+    this.prefetch = 2 * config.slots();
+    this.slots = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), threads("slot"));
+    this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
+    this.results = new ResultPublisher(transport, codec, timer, config.postRetryLimit(), () -> abandoned,
+        this::resultPosted, this::resultGivenUp);
+    this.acks = new Batcher<>("acks on " + queue,
+        batch -> transport.ack(queue, batch.stream().map(h -> h.message).toList()),
+        batch -> batch.forEach(this::forget),
+        // The results are posted; a redelivery only costs a duplicate, which the client drops.
+        (batch, error) -> batch.forEach(this::forget),
+        timer, config.postRetryLimit(), () -> abandoned);
+    this.receiver = threads("receiver").newThread(this::receiveLoop);
+  }
+
+  /** Starts a worker: it begins polling at once. */
+  public static Worker start(WorkerConfig config) {
+    Worker worker = new Worker(config);
+    long period = Math.max(1, config.leaseDuration().toMillis() / 3);
+    worker.leaseTicks = worker.timer.scheduleWithFixedDelay(worker::extendLeases, period, period, TimeUnit.MILLISECONDS);
+    worker.receiver.start();
+    log.info("worker {} polling {} with {} slots", worker.id, worker.queue, config.slots());
+    return worker;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public WorkerConfig config() {
+    return config;
+  }
+
+  /**
+   * Stops receiving, releases messages whose tasks have not started, lets running tasks finish
+   * and post their results for up to the shutdown grace, then releases whatever is left. Returns
+   * at once; see {@link #awaitTermination()}.
+   */
+  public void shutdown() {
+    if (stopRequested.complete(null)) {
+      log.info("worker {} asked to stop", id);
+    }
+    wake();
+  }
+
+  public void awaitTermination() {
+    terminated.join();
+  }
+
+  /** True when the worker terminated within the timeout. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    try {
+      terminated.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    }
+  }
+
+  public boolean isTerminated() {
+    return terminated.isDone();
+  }
+
+  /** A future completed when the worker has stopped, whether asked to or idle. */
+  public CompletableFuture<Void> terminationFuture() {
+    return terminated.copy();
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+    awaitTermination();
+  }
+
+  @Override
+  public String toString() {
+    return "Worker[" + id + " on " + queue + "]";
+  }
+
+  // ---- receiving
+
+  private void receiveLoop() {
+    long backoffMillis = 0;
+    try {
+      while (!stopRequested.isDone()) {
+        if (!awaitRoom()) {
+          break;
+        }
+        Duration wait = pollWait();
+        if (wait == null) {
+          log.info("worker {} received nothing for {}, stopping", id, config.idleTimeout());
+          break;
+        }
+        int max = Math.max(1, Math.min(MAX_RECEIVE, prefetch - unstarted.get()));
+        CompletableFuture<List<ReceivedMessage>> poll = call(() -> transport.receive(queue, max, wait));
+        List<ReceivedMessage> messages;
+        try {
+          CompletableFuture.anyOf(poll, stopRequested).get();
+          if (stopRequested.isDone()) {
+            // Whatever this poll still brings is released, not run.
+            CompletableFuture<Void> released = poll.thenCompose(late -> late.isEmpty()
+                ? CompletableFuture.completedFuture(null) : transport.extendLease(queue, late, Duration.ZERO));
+            latePoll = released;
+            // On the released future itself: the one whenComplete returns is not done while its action runs.
+            released.whenComplete((ignored, error) -> wake());
+            break;
+          }
+          messages = poll.get();
+          backoffMillis = 0;
+        } catch (ExecutionException e) {
+          backoffMillis = Math.min(MAX_RECEIVE_BACKOFF.toMillis(), Math.max(500, backoffMillis * 2));
+          log.warn("worker {}: receiving from {} failed, trying again in {} ms: {}", id, queue, backoffMillis,
+              e.getCause().toString());
+          pause(backoffMillis);
+          continue;
+        }
+        if (!messages.isEmpty()) {
+          idleSince = System.nanoTime();
+          Instant received = Instant.now();
+          for (ReceivedMessage message : messages) {
+            intake(message, received);
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable e) {
+      log.error("worker {}: receiver failed, stopping", id, e);
+    } finally {
+      stop();
+    }
+  }
+
+  /** Waits while enough tasks are waiting for a slot; false when the worker is stopping. */
+  private boolean awaitRoom() throws InterruptedException {
+    synchronized (signal) {
+      while (unstarted.get() >= prefetch && !stopRequested.isDone()) {
+        signal.wait();
+      }
+    }
+    return !stopRequested.isDone();
+  }
+
+  /** How long the next poll may wait; null when the idle timeout has run out. */
+  private Duration pollWait() {
+    Duration wait = config.receiveWait();
+    Duration idle = config.idleTimeout();
+    if (idle == null || !held.isEmpty()) {
+      return wait;
+    }
+    long left = idle.toNanos() - (System.nanoTime() - idleSince);
+    if (left <= 0) {
+      return null;
+    }
+    return left < wait.toNanos() ? Duration.ofNanos(left) : wait;
+  }
+
+  private void pause(long millis) throws InterruptedException {
+    try {
+      stopRequested.get(millis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // Waited the full pause.
+    }
+  }
+
+  private void intake(ReceivedMessage message, Instant received) {
+    Decoded<TaskEnvelope> decoded;
+    try {
+      decoded = codec.decodeTasks(message.body(), transport.maxMessageBytes());
+    } catch (InvalidEnvelopeException e) {
+      log.warn("worker {}: message {} is unreadable, dead-lettering it: {}", id, message.id(), e.getMessage());
+      deadLetterUnheld(message, e.getMessage());
+      return;
+    }
+    int size = decoded.envelopes().size() + decoded.rejected().size();
+    if (size == 0) {
+      deadLetterUnheld(message, "the task bundle holds no tasks");
+      return;
+    }
+    if (size > 1 && message.receiveCount() > 1) {
+      split(message, size);
+      return;
+    }
+    HeldMessage held = new HeldMessage(message, received, size);
+    this.held.add(held);
+    try {
+      take(held, decoded);
+    } catch (RuntimeException e) {
+      // A bug of ours, not the message's: let it go back to the queue rather than hold it forever.
+      log.error("worker {}: could not take in message {}", id, message.id(), e);
+      held.markUnposted();
+    }
+    if (held.arrive()) {
+      settle(held);
+    }
+  }
+
+  private void take(HeldMessage held, Decoded<TaskEnvelope> decoded) {
+    ReceivedMessage message = held.message;
+    List<Decoded.Rejected> rejected = decoded.rejected();
+    JsonNode items = rejected.isEmpty() ? null : bundleItems(message.body());
+    for (Decoded.Rejected bad : rejected) {
+      log.warn("worker {}: envelope {} of message {} is invalid: {}", id, bad.index(), message.id(), bad.reason());
+      held.reject(bad.index(), bad.reason());
+      if (bad.id() > 0 && bad.run() != null && bad.reply() != null && !bad.reply().isBlank()) {
+        JsonNode attempt = items.get(bad.index()).path("attempt");
+        held.expect(1);
+        publish(held, bad.reply(), runner.workerError(bad.id(), bad.run(),
+            attempt.canConvertToInt() && attempt.intValue() > 0 ? attempt.intValue() : 1, held.received,
+            TaskRunner.INVALID_ENVELOPE, "task " + bad.id() + " is not a valid envelope: " + bad.reason()), false);
+      }
+    }
+
+    if (held.size == 1 && message.receiveCount() > config.maxDeliveries() && decoded.envelopes().size() == 1) {
+      TaskEnvelope task = decoded.envelopes().get(0);
+      String text = "task " + task.id() + " (" + task.app() + ") was delivered " + message.receiveCount()
+          + " times and never finished: it crashed or hung its worker each time; moved to the dead-letter queue";
+      log.warn("worker {}: {}", id, text);
+      held.markPoison();
+      held.reject(0, text);
+      held.expect(1);
+      publish(held, task.reply(), runner.workerError(task.id(), task.run(), task.attempt(), held.received,
+          TaskRunner.POISON, text), false);
+      return;
+    }
+
+    // Valid envelopes keep their order; their bundle positions are those the rejected ones left.
+    int index = 0;
+    int nextRejected = 0;
+    for (TaskEnvelope task : decoded.envelopes()) {
+      while (nextRejected < rejected.size() && rejected.get(nextRejected).index() == index) {
+        nextRejected++;
+        index++;
+      }
+      held.expect(1);
+      unstarted.incrementAndGet();
+      slots.execute(new TaskRun(held, task, index++, this::execute));
+    }
+  }
+
+  /** Re-sends each envelope as a bundle of its own, so that one task that kills workers cannot take the others down with it. */
+  private void split(ReceivedMessage message, int size) {
+    JsonNode items = bundleItems(message.body());
+    List<byte[]> singles = new ArrayList<>(size);
+    // Re-encoding keeps signatures valid: they are over the envelope's canonical encoding.
+    for (JsonNode item : items) {
+      singles.add(codec.taskBundle(List.of(codec.json().encode(item))));
+    }
+    log.info("worker {}: message {} of {} tasks is on delivery {}; splitting it into single tasks", id,
+        message.id(), size, message.receiveCount());
+    call(() -> transport.send(queue, singles))
+        .thenCompose(sent -> transport.ack(queue, List.of(message)))
+        .whenComplete((ignored, error) -> {
+          if (error != null) {
+            // Its lease runs out and it comes back, to be split again.
+            log.warn("worker {}: could not split message {}: {}", id, message.id(), error.toString());
+          }
+        });
+  }
+
+  // ---- running
+
+  private void execute(TaskRun run) {
+    if (unstarted.decrementAndGet() == prefetch - 1) {
+      wake();
+    }
+    HeldMessage held = run.message;
+    try {
+      TaskRunner.Outcome outcome = runner.run(run.envelope, held.received);
+      if (outcome.rejection() != null) {
+        log.warn("worker {}: task {} rejected: {}", id, run.envelope.id(), outcome.rejection());
+        held.reject(run.index, outcome.rejection());
+      }
+      publish(held, run.envelope.reply(), outcome.result(), outcome.rejection() == null);
+    } catch (RuntimeException | Error e) {
+      log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
+      held.markUnposted();
+      if (held.arrive()) {
+        settle(held);
+      }
+    }
+  }
+
+  private void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required) {
+    if (abandoned) {
+      return; // its message was released when the grace period ran out
+    }
+    byte[] bytes = codec.envelopeBytes(result);
+    int limit = transport.maxMessageBytes();
+    if (WireCodec.bundleSize(bytes.length, 1) > limit) {
+      bytes = codec.envelopeBytes(runner.tooLarge(result, bytes.length, limit));
+    }
+    results.post(reply, bytes, held, required);
+  }
+
+  private void resultPosted(ResultPublisher.Pending result) {
+    if (result.owner().arrive()) {
+      settle(result.owner());
+    }
+  }
+
+  private void resultGivenUp(ResultPublisher.Pending result) {
+    if (result.required()) {
+      result.owner().markUnposted();
+    }
+    if (result.owner().arrive()) {
+      settle(result.owner());
+    }
+  }
+
+  // ---- settling messages
+
+  /** Every task of the message is accounted for: ack it, dead-letter (part of) it, or release it. */
+  private void settle(HeldMessage held) {
+    if (!held.settle()) {
+      return;
+    }
+    if (held.incomplete() || held.unposted()) {
+      release(held);
+      return;
+    }
+    List<HeldMessage.Rejection> rejections = held.rejections();
+    if (rejections.isEmpty()) {
+      acks.add(held);
+      return;
+    }
+    held.letGo();
+    String reason = reason(rejections, held.size);
+    ReceivedMessage target = held.poison() || rejections.size() >= held.size ? held.message
+        : rejectedOnly(held.message, rejections);
+    call(() -> transport.deadLetter(queue, target, reason)).whenComplete((ignored, error) -> {
+      if (error != null) {
+        log.warn("worker {}: could not dead-letter message {}: {}", id, held.message.id(), error.toString());
+      }
+      forget(held);
+    });
+  }
+
+  /** A copy of the message holding only its rejected envelopes, under the original's receipt. */
+  private ReceivedMessage rejectedOnly(ReceivedMessage message, List<HeldMessage.Rejection> rejections) {
+    JsonNode items = bundleItems(message.body());
+    List<byte[]> bad = rejections.stream()
+        .sorted(Comparator.comparingInt(HeldMessage.Rejection::index))
+        .map(r -> codec.json().encode(items.get(r.index())))
+        .toList();
+    return new ReceivedMessage(message.id(), message.receipt(), codec.taskBundle(bad), message.receiveCount());
+  }
+
+  private static String reason(List<HeldMessage.Rejection> rejections, int size) {
+    String reason;
+    if (size == 1) {
+      reason = rejections.get(0).reason();
+    } else {
+      StringBuilder text = new StringBuilder()
+          .append(rejections.size()).append(" of ").append(size).append(" envelopes rejected:");
+      rejections.stream().sorted(Comparator.comparingInt(HeldMessage.Rejection::index))
+          .forEach(r -> text.append(" [").append(r.index()).append("] ").append(r.reason()).append(';'));
+      reason = text.substring(0, text.length() - 1);
+    }
+    return reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS - 3) + "..." : reason;
+  }
+
+  // Releases run on the timer thread, like lease extensions, so that an extension cannot land
+  // after a release and hide the message again.
+  private void release(HeldMessage held) {
+    held.letGo();
+    try {
+      timer.execute(() -> call(() -> transport.extendLease(queue, List.of(held.message), Duration.ZERO))
+          .whenComplete((ignored, error) -> {
+            if (error != null) {
+              log.debug("worker {}: could not release message {}: {}", id, held.message.id(), error.toString());
+            }
+            forget(held);
+          }));
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      forget(held);
+    }
+  }
+
+  private void deadLetterUnheld(ReceivedMessage message, String reason) {
+    call(() -> transport.deadLetter(queue, message, reason)).whenComplete((ignored, error) -> {
+      if (error != null) {
+        log.warn("worker {}: could not dead-letter message {}: {}", id, message.id(), error.toString());
+      }
+    });
+  }
+
+  private void forget(HeldMessage held) {
+    if (this.held.remove(held) && this.held.isEmpty()) {
+      idleSince = System.nanoTime();
+      wake();
+    }
+  }
+
+  private void extendLeases() {
+    try {
+      List<ReceivedMessage> leased = new ArrayList<>();
+      for (HeldMessage message : held) {
+        if (!message.isLetGo()) {
+          leased.add(message.message);
+        }
+      }
+      if (leased.isEmpty()) {
+        return;
+      }
+      call(() -> transport.extendLease(queue, leased, config.leaseDuration())).whenComplete((ignored, error) -> {
+        if (error != null) {
+          log.warn("worker {}: extending the leases of {} message(s) failed: {}", id, leased.size(), error.toString());
+        }
+      });
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again; leases must keep being extended.
+      log.error("worker {}: lease extension failed", id, e);
+    }
+  }
+
+  // ---- stopping
+
+  private void stop() {
+    stopRequested.complete(null);
+    try {
+      List<Runnable> queued = new ArrayList<>();
+      slots.getQueue().drainTo(queued);
+      int cancelled = 0;
+      for (Runnable task : queued) {
+        TaskRun run = (TaskRun) task;
+        if (run.cancel()) {
+          cancelled++;
+          unstarted.decrementAndGet();
+          run.message.markIncomplete();
+          if (run.message.arrive()) {
+            settle(run.message);
+          }
+        }
+      }
+      log.info("worker {} stopping: {} unstarted task(s) handed back, {} running", id, cancelled,
+          slots.getActiveCount());
+      awaitIdle(System.nanoTime() + config.shutdownGrace().toNanos());
+      if (!held.isEmpty()) {
+        abandon();
+      }
+    } catch (RuntimeException e) {
+      log.error("worker {}: stopping failed", id, e);
+    } finally {
+      leaseTicks.cancel(false);
+      slots.shutdownNow();
+      timer.shutdown();
+      try {
+        timer.awaitTermination(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      log.info("worker {} stopped", id);
+      terminated.complete(null);
+    }
+  }
+
+  /** Waits until nothing is held and the last poll has been dealt with, or the deadline passes. */
+  private void awaitIdle(long deadline) {
+    synchronized (signal) {
+      while (!held.isEmpty() || !latePoll.isDone()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** The grace period is over: release what is still held, and drop the results still to come. */
+  private void abandon() {
+    abandoned = true;
+    List<ReceivedMessage> left = new ArrayList<>();
+    for (HeldMessage message : held) {
+      if (message.settle()) {
+        message.letGo();
+        left.add(message.message);
+      }
+    }
+    log.warn("worker {}: grace period of {} is over with {} message(s) still held; releasing them", id,
+        config.shutdownGrace(), left.size());
+    if (left.isEmpty()) {
+      return;
+    }
+    CompletableFuture<Void> released = new CompletableFuture<>();
+    try {
+      timer.execute(() -> call(() -> transport.extendLease(queue, left, Duration.ZERO)).whenComplete((ignored, error) -> {
+        if (error != null) {
+          log.warn("worker {}: could not release {} message(s): {}", id, left.size(), error.toString());
+        }
+        released.complete(null);
+      }));
+      released.get(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+      log.warn("worker {}: releasing held messages did not finish: {}", id, e.toString());
+    }
+  }
+
+  // ---- helpers
+
+  private void wake() {
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  private JsonNode bundleItems(byte[] body) {
+    // Only called for bodies that decodeTasks has already read as a task bundle.
+    return codec.json().readTree(body).get("tasks");
+  }
+
+  /** A transport call whose synchronous exceptions become a failed future, as its callers expect. */
+  private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> operation) {
+    try {
+      return operation.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private ThreadFactory threads(String role) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, "shoal-worker-" + role + "-" + count.incrementAndGet());
+      thread.setDaemon(false);
+      return thread;
+    };
+  }
+}

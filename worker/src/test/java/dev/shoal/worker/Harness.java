@@ -1,0 +1,170 @@
+package dev.shoal.worker;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.codec.JsonCodec;
+import dev.shoal.transport.InMemoryTransport;
+import dev.shoal.transport.QueueDepth;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.wire.ResultEnvelope;
+import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.wire.WireCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** A task queue and a reply queue in memory, workers on them, and ways to feed and watch them. */
+final class Harness implements AutoCloseable {
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+  static final String RUN = "run-1";
+
+  final InMemoryTransport memory;
+  final RecordingTransport transport;
+  final WireCodec codec = new WireCodec(JsonCodec.create());
+  final Duration lease;
+  final String tasks;
+  final String replies;
+  final String deadLetters;
+  private final List<Worker> workers = new ArrayList<>();
+
+  Harness(Duration lease) {
+    this(lease, 256 * 1024);
+  }
+
+  /** Workers see {@code workerMaxBytes} as the message limit; the queues take up to 1 MiB. */
+  Harness(Duration lease, int workerMaxBytes) {
+    this.lease = lease;
+    this.memory = new InMemoryTransport(1024 * 1024);
+    this.transport = new RecordingTransport(memory, workerMaxBytes);
+    // The queue's own redrive limit sits above the worker's maxDeliveries, so the worker's poison
+    // handling is what the tests see.
+    this.tasks = memory.createQueue("tasks", QueueOptions.defaults().withVisibilityTimeout(lease)
+        .withMaxReceiveCount(10)).join();
+    this.replies = memory.createQueue("replies", QueueOptions.defaults()).join();
+    this.deadLetters = memory.queueAddress(QueueOptions.deadLetterName("tasks")).join();
+  }
+
+  WorkerConfig.Builder config() {
+    return WorkerConfig.builder()
+        .transport(transport)
+        .taskQueue(tasks)
+        .slots(2)
+        .leaseDuration(lease)
+        .receiveWait(Duration.ofMillis(200))
+        .idleTimeout(null)
+        .shutdownGrace(Duration.ofSeconds(10))
+        .workerId("w1");
+  }
+
+  Worker start(WorkerConfig.Builder config) {
+    Worker worker = Worker.start(config.build());
+    workers.add(worker);
+    return worker;
+  }
+
+  Worker start() {
+    return start(config());
+  }
+
+  TaskEnvelope task(long id, String app, Object... args) {
+    JsonNode array = codec.json().toTree(Arrays.asList(args));
+    return new TaskEnvelope(WireCodec.VERSION, id, RUN, app, array, 1, replies, null, null);
+  }
+
+  void send(TaskEnvelope... envelopes) {
+    sendRaw(codec.encodeTasks(List.of(envelopes)));
+  }
+
+  void sendRaw(byte[] body) {
+    memory.send(tasks, List.of(body)).join();
+  }
+
+  /** Receives exactly this many results (acking them), failing if they do not come. */
+  List<ResultEnvelope> awaitResults(int count) {
+    List<ResultEnvelope> results = new ArrayList<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (results.size() < count) {
+      if (System.nanoTime() > deadline) {
+        fail("got %d of %d results: %s", results.size(), count, results);
+      }
+      results.addAll(receiveResults(Duration.ofMillis(200)));
+    }
+    return results;
+  }
+
+  ResultEnvelope awaitResult() {
+    return awaitResults(1).get(0);
+  }
+
+  List<ResultEnvelope> receiveResults(Duration wait) {
+    List<ReceivedMessage> messages = memory.receive(replies, 10, wait).join();
+    List<ResultEnvelope> results = new ArrayList<>();
+    for (ReceivedMessage message : messages) {
+      var decoded = codec.decodeResults(message.body(), memory.maxMessageBytes());
+      if (!decoded.rejected().isEmpty()) {
+        fail("worker posted invalid results: %s", decoded.rejected());
+      }
+      results.addAll(decoded.envelopes());
+    }
+    if (!messages.isEmpty()) {
+      memory.ack(replies, messages).join();
+    }
+    return results;
+  }
+
+  /** Receives this many messages from the task queue's dead-letter queue. */
+  List<ReceivedMessage> awaitDeadLetters(int count) {
+    List<ReceivedMessage> dead = new ArrayList<>();
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (dead.size() < count) {
+      if (System.nanoTime() > deadline) {
+        fail("got %d of %d dead letters", dead.size(), count);
+      }
+      dead.addAll(memory.receive(deadLetters, 10, Duration.ofMillis(200)).join());
+    }
+    return dead;
+  }
+
+  List<String> deadLetterReasons() {
+    return memory.deadLetterReasons("tasks");
+  }
+
+  QueueDepth depth() {
+    return memory.depth(tasks).join();
+  }
+
+  static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  static Instant past() {
+    return Instant.now().minusSeconds(60);
+  }
+
+  @Override
+  public void close() {
+    for (Worker worker : workers) {
+      worker.shutdown();
+    }
+    for (Worker worker : workers) {
+      worker.awaitTermination();
+    }
+    memory.close();
+  }
+}

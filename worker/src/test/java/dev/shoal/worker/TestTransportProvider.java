@@ -1,0 +1,25 @@
+package dev.shoal.worker;
+
+import dev.shoal.transport.InMemoryTransport;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.Transport;
+import dev.shoal.transport.TransportProvider;
+import java.util.Map;
+
+/** "test-memory": a fresh in-memory transport with the queue named by the setting "create". */
+public final class TestTransportProvider implements TransportProvider {
+  @Override
+  public String name() {
+    return "test-memory";
+  }
+
+  @Override
+  public Transport create(Map<String, String> settings) {
+    InMemoryTransport transport = new InMemoryTransport();
+    String queue = settings.get("create");
+    if (queue != null) {
+      transport.createQueue(queue, QueueOptions.defaults().withMaxReceiveCount(5)).join();
+    }
+    return transport;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.shoal.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@Timeout(60)
+class WorkerMainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(Map<String, String> env, String... args) {
+    return WorkerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env);
+  }
+
+  @Test
+  void parsesEveryOption() throws Exception {
+    WorkerMain.Options options = WorkerMain.parse(new String[] {
+        "--transport", "sqs", "--setting", "endpoint=http://localhost:9324", "--setting=region=eu-west-1",
+        "--queue", "tasks", "--slots", "3", "--idle-timeout", "0", "--lease", "PT45S", "--max-deliveries", "5",
+        "--work-dir", "/tmp/w", "--worker-id", "first", "--signing-key-env", "MY_KEY", "--worker-id", "second"});
+
+    assertThat(options.transport()).isEqualTo("sqs");
+    assertThat(options.settings()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("endpoint", "http://localhost:9324", "region", "eu-west-1"));
+    assertThat(options.queue()).isEqualTo("tasks");
+    assertThat(options.slots()).isEqualTo(3);
+    assertThat(options.idleTimeout()).isEqualTo(Duration.ZERO);
+    assertThat(options.lease()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(options.maxDeliveries()).isEqualTo(5);
+    assertThat(options.workDir()).isEqualTo(Path.of("/tmp/w"));
+    assertThat(options.workerId()).as("a later --worker-id wins").isEqualTo("second");
+    assertThat(options.signingKeyEnv()).isEqualTo("MY_KEY");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "--queue q",
+      "--transport sqs",
+      "--transport sqs --queue q --slots 0",
+      "--transport sqs --queue q --slots many",
+      "--transport sqs --queue q --lease 30",
+      "--transport sqs --queue q --lease 0",
+      "--transport sqs --queue q --idle-timeout -PT1S",
+      "--transport sqs --queue q --setting novalue",
+      "--transport sqs --queue q --frobnicate 1",
+      "--transport sqs --queue q stray",
+      "--transport sqs --queue"})
+  void badArgumentsAreRejected(String line) {
+    String[] args = line.split(" ");
+
+    assertThatThrownBy(() -> WorkerMain.parse(args)).isInstanceOf(WorkerMain.UsageException.class);
+    assertThat(run(Map.of(), args)).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage:");
+  }
+
+  @Test
+  void anUnknownTransportIsABadArgument() {
+    assertThat(run(Map.of(), "--transport", "no-such-transport", "--queue", "q")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("no transport named 'no-such-transport'");
+  }
+
+  @Test
+  void aNamedSigningKeyVariableThatIsNotSetIsABadArgument() {
+    assertThat(run(Map.of(), "--transport", "test-memory", "--queue", "q", "--signing-key-env", "MISSING_KEY"))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("MISSING_KEY");
+  }
+
+  @Test
+  void runsUntilIdleAfterPrintingReadyAndExitsZero() {
+    int exit = run(Map.of("SHOAL_SIGNING_KEY", "a key of at least sixteen bytes"),
+        "--transport", "test-memory", "--setting", "create=work", "--queue", "work", "--slots", "1",
+        "--idle-timeout", "PT0.3S", "--worker-id", "main-test");
+
+    assertThat(exit).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
+        "worker main-test ready: queue mem://work, 1 slots" + System.lineSeparator());
+  }
+}

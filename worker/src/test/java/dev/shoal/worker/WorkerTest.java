@@ -1,0 +1,417 @@
+package dev.shoal.worker;
+
+import static dev.shoal.worker.Harness.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shoal.app.Builtins;
+import dev.shoal.command.Command;
+import dev.shoal.command.CommandResult;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.wire.Decoded;
+import dev.shoal.wire.EnvelopeSigner;
+import dev.shoal.wire.ResultEnvelope;
+import dev.shoal.wire.ResultEnvelope.Status;
+import dev.shoal.wire.TaskEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class WorkerTest {
+  private static final Duration SHORT_LEASE = Duration.ofMillis(500);
+
+  private Harness harness;
+
+  private Harness harness(Duration lease) {
+    harness = new Harness(lease);
+    return harness;
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  private static String key() {
+    return UUID.randomUUID().toString();
+  }
+
+  private static Map<Long, ResultEnvelope> byId(List<ResultEnvelope> results) {
+    return results.stream().collect(Collectors.toMap(ResultEnvelope::id, Function.identity()));
+  }
+
+  @Test
+  void runsEveryTaskOfABundleAndAcksTheMessageOnlyAfterAllResultsArePosted() {
+    Harness h = harness(SHORT_LEASE);
+    String gate = key();
+    List<TaskEnvelope> bundle = new ArrayList<>();
+    for (long i = 1; i <= 200; i++) {
+      bundle.add(h.task(i, "test.square", i));
+    }
+    bundle.add(h.task(201, "test.block", gate));
+    h.send(bundle.toArray(TaskEnvelope[]::new));
+    h.start(h.config().slots(4));
+
+    Map<Long, ResultEnvelope> squares = byId(h.awaitResults(200));
+    // The blocked task still holds the message: it must not have been acked.
+    assertThat(h.depth().inFlight()).isEqualTo(1);
+    TestApps.gate(gate).open().countDown();
+    ResultEnvelope last = h.awaitResult();
+    await("the message to be acked", () -> h.depth().total() == 0);
+
+    assertThat(squares).hasSize(200);
+    for (long i = 1; i <= 200; i++) {
+      ResultEnvelope result = squares.get(i);
+      assertThat(result.status()).isEqualTo(Status.OK);
+      assertThat(result.value().asLong()).isEqualTo(i * i);
+      assertThat(result.run()).isEqualTo(Harness.RUN);
+      assertThat(result.attempt()).isEqualTo(1);
+      assertThat(result.worker()).isEqualTo("w1");
+      assertThat(result.received()).isNotNull();
+      assertThat(result.started()).isNotNull();
+      assertThat(result.finished()).isNotNull();
+    }
+    assertThat(last.id()).isEqualTo(201);
+    assertThat(last.value().asText()).isEqualTo(gate);
+    assertThat(h.receiveResults(Duration.ofMillis(300))).as("duplicates").isEmpty();
+  }
+
+  @Test
+  void anAppExceptionIsReportedAsAnAppErrorWithItsStack() {
+    Harness h = harness(SHORT_LEASE);
+    h.send(h.task(1, "test.fail", "boom"));
+    h.start();
+
+    ResultEnvelope result = h.awaitResult();
+    await("the message to be acked", () -> h.depth().total() == 0);
+
+    assertThat(result.status()).isEqualTo(Status.APP_ERROR);
+    assertThat(result.error().type()).isEqualTo(IllegalStateException.class.getName());
+    assertThat(result.error().message()).isEqualTo("boom");
+    assertThat(result.error().stack()).anySatisfy(frame -> assertThat(frame).contains("TestApps"));
+    assertThat(h.deadLetterReasons()).isEmpty();
+  }
+
+  @Test
+  void anUnknownAppIsAWorkerErrorAndItsTaskIsDeadLettered() {
+    Harness h = harness(SHORT_LEASE);
+    h.send(h.task(7, "no.such.app", 1));
+    h.start();
+
+    ResultEnvelope result = h.awaitResult();
+    List<ReceivedMessage> dead = h.awaitDeadLetters(1);
+
+    assertThat(result.status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(result.id()).isEqualTo(7);
+    assertThat(result.error().message()).isEqualTo("unknown app 'no.such.app' on worker w1");
+    assertThat(h.deadLetterReasons()).containsExactly("unknown app 'no.such.app' on worker w1");
+    assertThat(h.codec.decodeTasks(dead.get(0).body(), 1 << 20).envelopes())
+        .extracting(TaskEnvelope::id).containsExactly(7L);
+    assertThat(h.depth().total()).isZero();
+  }
+
+  @Test
+  void unreadableMessagesAreDeadLetteredAndTheWorkerKeepsServing() {
+    harness = new Harness(SHORT_LEASE, 4096);
+    Harness h = harness;
+    h.sendRaw("this is not json".getBytes(StandardCharsets.UTF_8));
+    h.sendRaw("{\"v\":99,\"kind\":\"tasks\",\"tasks\":[]}".getBytes(StandardCharsets.UTF_8));
+    h.sendRaw("{\"v\":1,\"kind\":\"results\",\"results\":[]}".getBytes(StandardCharsets.UTF_8));
+    h.send(h.task(1, "test.square", "x".repeat(8000)));
+    h.start();
+    h.send(h.task(2, "test.square", 12));
+
+    ResultEnvelope good = h.awaitResult();
+    await("four dead letters", () -> h.deadLetterReasons().size() == 4);
+
+    assertThat(good.id()).isEqualTo(2);
+    assertThat(good.value().asLong()).isEqualTo(144);
+    assertThat(h.deadLetterReasons()).satisfiesExactlyInAnyOrder(
+        reason -> assertThat(reason).contains("not JSON"),
+        reason -> assertThat(reason).contains("protocol version 99"),
+        reason -> assertThat(reason).contains("not a bundle of tasks"),
+        reason -> assertThat(reason).contains("over the limit of 4096"));
+    assertThat(h.depth().total()).isZero();
+  }
+
+  @Test
+  void aMixedBundleRunsTheGoodEnvelopesAndDeadLettersOnlyTheBadOnes() {
+    Harness h = harness(SHORT_LEASE);
+    byte[] invalid = ("{\"v\":1,\"id\":2,\"run\":\"" + Harness.RUN + "\",\"app\":\"bad name!\",\"args\":[],"
+        + "\"attempt\":3,\"reply\":\"" + h.replies + "\"}").getBytes(StandardCharsets.UTF_8);
+    h.sendRaw(h.codec.taskBundle(List.of(
+        h.codec.envelopeBytes(h.task(1, "test.square", 3)),
+        invalid,
+        h.codec.envelopeBytes(h.task(3, "no.such.app")),
+        h.codec.envelopeBytes(h.task(4, "test.square", 4)))));
+    h.start();
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(4));
+    ReceivedMessage dead = h.awaitDeadLetters(1).get(0);
+    await("the original to be gone", () -> h.depth().total() == 0);
+
+    assertThat(results.get(1L).value().asLong()).isEqualTo(9);
+    assertThat(results.get(4L).value().asLong()).isEqualTo(16);
+    assertThat(results.get(2L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(2L).attempt()).isEqualTo(3);
+    assertThat(results.get(2L).error().message()).contains("app name");
+    assertThat(results.get(3L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(3L).error().message()).contains("unknown app 'no.such.app'");
+    Decoded<TaskEnvelope> deadTasks = h.codec.decodeTasks(dead.body(), 1 << 20);
+    assertThat(deadTasks.envelopes()).extracting(TaskEnvelope::id).containsExactly(3L);
+    assertThat(deadTasks.rejected()).extracting(Decoded.Rejected::id).containsExactly(2L);
+    assertThat(h.deadLetterReasons()).singleElement().asString()
+        .startsWith("2 of 4 envelopes rejected").contains("[1]").contains("[2] unknown app");
+  }
+
+  @Test
+  void aWorkerWithAKeyRunsSignedTasksAndRejectsUnsignedAndForgedOnes() {
+    Harness h = harness(SHORT_LEASE);
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret("a test key of enough length", h.codec);
+    String forgedKey = key();
+    TaskEnvelope signed = signer.sign(h.task(1, "test.square", 5));
+    TaskEnvelope unsigned = h.task(2, "test.square", 6);
+    TaskEnvelope genuine = signer.sign(h.task(3, "test.count", forgedKey, 0));
+    TaskEnvelope forged = new TaskEnvelope(genuine.v(), genuine.id(), genuine.run(), genuine.app(),
+        h.codec.json().toTree(List.of(forgedKey, 1)), genuine.attempt(), genuine.reply(), genuine.deadline(),
+        genuine.sig());
+    h.send(signed, unsigned, forged);
+    h.start(h.config().signer(signer));
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(3));
+    ReceivedMessage dead = h.awaitDeadLetters(1).get(0);
+
+    assertThat(results.get(1L).status()).isEqualTo(Status.OK);
+    assertThat(results.get(1L).value().asLong()).isEqualTo(25);
+    assertThat(results.get(2L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(2L).error().message()).contains("not signed");
+    assertThat(results.get(3L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(3L).error().message()).contains("signature that does not match");
+    assertThat(TestApps.counter(forgedKey).get()).as("forged task runs").isZero();
+    assertThat(h.codec.decodeTasks(dead.body(), 1 << 20).envelopes())
+        .extracting(TaskEnvelope::id).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void aTaskRunningLongerThanThreeLeasesIsNotDeliveredAgain() {
+    Harness h = harness(SHORT_LEASE);
+    String key = key();
+    h.send(h.task(1, "test.count", key, SHORT_LEASE.multipliedBy(4).toMillis()));
+    h.start();
+
+    ResultEnvelope result = h.awaitResult();
+    await("the message to be acked", () -> h.depth().total() == 0);
+
+    assertThat(result.status()).isEqualTo(Status.OK);
+    assertThat(TestApps.counter(key).get()).as("executions").isEqualTo(1);
+    assertThat(result.value().asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void aSingleTaskDeliveredMoreThanMaxDeliveriesIsDeadLetteredUnrun() {
+    Harness h = harness(SHORT_LEASE);
+    String key = key();
+    h.send(h.task(1, "test.count", key, 0));
+    // Two earlier deliveries that never finished: a worker took the task and died.
+    for (int delivery = 0; delivery < 2; delivery++) {
+      List<ReceivedMessage> received = h.memory.receive(h.tasks, 10, Duration.ofSeconds(5)).join();
+      assertThat(received).hasSize(1);
+    }
+    h.start(h.config().maxDeliveries(2));
+
+    ResultEnvelope result = h.awaitResult();
+    h.awaitDeadLetters(1);
+
+    String expected = "task 1 (test.count) was delivered 3 times and never finished: it crashed or hung its "
+        + "worker each time; moved to the dead-letter queue";
+    assertThat(result.status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(result.error().message()).isEqualTo(expected);
+    assertThat(h.deadLetterReasons()).containsExactly(expected);
+    assertThat(TestApps.counter(key).get()).isZero();
+    assertThat(h.depth().total()).isZero();
+  }
+
+  @Test
+  void aBundleDeliveredAgainIsSplitIntoSingleTasks() {
+    Harness h = harness(SHORT_LEASE);
+    h.send(h.task(1, "test.square", 2), h.task(2, "test.square", 3), h.task(3, "test.square", 4));
+    List<ReceivedMessage> first = h.memory.receive(h.tasks, 10, Duration.ofSeconds(5)).join();
+    h.memory.extendLease(h.tasks, first, Duration.ZERO).join();
+    h.start();
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(3));
+    await("the queue to drain", () -> h.depth().total() == 0);
+
+    assertThat(results.values()).extracting(r -> r.value().asLong()).containsExactlyInAnyOrder(4L, 9L, 16L);
+    List<byte[]> resent = h.transport.sent.stream().filter(s -> s.address().equals(h.tasks))
+        .flatMap(s -> s.bodies().stream()).toList();
+    assertThat(resent).hasSize(3).allSatisfy(body ->
+        assertThat(h.codec.decodeTasks(body, 1 << 20).envelopes()).hasSize(1));
+  }
+
+  @Test
+  void aTaskWhoseDeadlineHasPassedIsNotRun() {
+    Harness h = harness(SHORT_LEASE);
+    String key = key();
+    TaskEnvelope task = h.task(1, "test.count", key, 0);
+    h.send(new TaskEnvelope(task.v(), task.id(), task.run(), task.app(), task.args(), task.attempt(), task.reply(),
+        Harness.past(), null));
+    h.start();
+
+    ResultEnvelope result = h.awaitResult();
+    await("the message to be acked", () -> h.depth().total() == 0);
+
+    assertThat(result.status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(result.error().message()).contains("deadline");
+    assertThat(TestApps.counter(key).get()).isZero();
+    assertThat(h.deadLetterReasons()).isEmpty();
+  }
+
+  @Test
+  void undecodableArgumentsAreAWorkerErrorNamingTheParameter() {
+    Harness h = harness(SHORT_LEASE);
+    h.send(h.task(1, "test.square", "not a number"), h.task(2, "test.square", 1, 2));
+    h.start();
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(2));
+
+    assertThat(results.get(1L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(1L).error().message()).contains("argument 1 of app 'test.square'")
+        .contains("java.lang.Long");
+    assertThat(results.get(2L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(2L).error().message()).contains("takes 1 argument(s)");
+  }
+
+  @Test
+  void theCommandBuiltinRunsAShellCommandInItsTaskDirectory(@TempDir Path workDir) {
+    Harness h = harness(SHORT_LEASE);
+    h.send(h.task(1, Builtins.COMMAND, Command.shell("echo shoal-$((40 + 2))")),
+        h.task(2, Builtins.COMMAND, Command.shell("echo nope >&2; exit 3")));
+    h.start(h.config().workDir(workDir));
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(2));
+
+    assertThat(results.get(1L).status()).isEqualTo(Status.OK);
+    CommandResult ran = h.codec.json().decode(results.get(1L).value(), CommandResult.class);
+    assertThat(ran.stdout()).isEqualTo("shoal-42\n");
+    assertThat(Path.of(ran.workDir())).isEqualTo(workDir.resolve(Harness.RUN).resolve(Builtins.COMMAND + "-1-1"));
+    assertThat(results.get(2L).status()).isEqualTo(Status.APP_ERROR);
+    assertThat(results.get(2L).error().message()).contains("nope");
+  }
+
+  @Test
+  void shutdownReleasesUnstartedTasksAndLetsTheRunningOneFinish() throws Exception {
+    // A long lease: only an explicit release makes the unstarted tasks visible within the test.
+    Harness h = harness(Duration.ofMinutes(2));
+    String gate = key();
+    h.send(h.task(1, "test.block", gate));
+    h.send(h.task(2, "test.square", 2));
+    h.send(h.task(3, "test.square", 3));
+    Worker worker = h.start(h.config().slots(1));
+    TestApps.gate(gate).started().await();
+    await("all three messages to be held", () -> h.depth().inFlight() == 3);
+
+    worker.shutdown();
+    await("the unstarted tasks to be released", () -> h.depth().visible() == 2);
+    assertThat(worker.isTerminated()).as("terminated while a task runs").isFalse();
+    TestApps.gate(gate).open().countDown();
+
+    assertThat(worker.awaitTermination(Harness.PATIENCE)).isTrue();
+    assertThat(h.receiveResults(Duration.ofMillis(100))).singleElement()
+        .satisfies(result -> assertThat(result.value().asText()).isEqualTo(gate));
+    assertThat(h.depth().visible()).isEqualTo(2);
+    assertThat(h.depth().inFlight()).isZero();
+  }
+
+  @Test
+  void anIdleWorkerStopsByItself() throws Exception {
+    Harness h = harness(SHORT_LEASE);
+    Worker worker = h.start(h.config().idleTimeout(Duration.ofMillis(300)).receiveWait(Duration.ofSeconds(20)));
+
+    assertThat(worker.awaitTermination(Harness.PATIENCE)).isTrue();
+  }
+
+  @Test
+  void resultsAreRetriedUntilTheReplyQueueIsBack() {
+    Harness h = harness(SHORT_LEASE);
+    String key = key();
+    String lateReplies = "mem://late-replies";
+    TaskEnvelope task = h.task(1, "test.count", key, 0);
+    h.send(new TaskEnvelope(task.v(), task.id(), task.run(), task.app(), task.args(), task.attempt(), lateReplies,
+        null, null));
+    h.start();
+    await("the task to run", () -> TestApps.counter(key).get() == 1);
+    h.memory.createQueue("late-replies", QueueOptions.defaults()).join();
+
+    List<ReceivedMessage> posted = new ArrayList<>();
+    await("the result", () -> posted.addAll(h.memory.receive(lateReplies, 10, Duration.ofMillis(100)).join()));
+    await("the message to be acked", () -> h.depth().total() == 0);
+
+    List<ResultEnvelope> results = h.codec.decodeResults(posted.get(0).body(), 1 << 20).envelopes();
+    assertThat(results).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(Status.OK));
+    assertThat(TestApps.counter(key).get()).isEqualTo(1);
+  }
+
+  @Test
+  void aMessageWhoseResultsCannotBePostedIsNeverAcked() {
+    Harness h = harness(SHORT_LEASE);
+    String key = key();
+    TaskEnvelope task = h.task(1, "test.count", key, 0);
+    h.send(new TaskEnvelope(task.v(), task.id(), task.run(), task.app(), task.args(), task.attempt(),
+        "mem://no-such-queue", null, null));
+    h.start(h.config().maxDeliveries(2).postRetryLimit(Duration.ofMillis(300)));
+
+    // Given up twice, released twice, delivered a third time: then it is poison.
+    h.awaitDeadLetters(1);
+
+    assertThat(TestApps.counter(key).get()).as("executions").isEqualTo(2);
+    assertThat(h.deadLetterReasons()).singleElement().asString().contains("delivered 3 times");
+  }
+
+  @Test
+  void aResultTooLargeForTheReplyQueueIsReplacedByAWorkerError() {
+    harness = new Harness(SHORT_LEASE, 4096);
+    Harness h = harness;
+    h.send(h.task(1, "test.repeat", "y", 5000), h.task(2, "test.square", 3));
+    h.start();
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(2));
+
+    assertThat(results.get(1L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(1L).error().message()).contains("over the reply queue's message limit of 4096");
+    assertThat(results.get(2L).value().asLong()).isEqualTo(9);
+    for (RecordingTransport.Sent sent : h.transport.sent) {
+      sent.bodies().forEach(body -> assertThat(body.length).isLessThanOrEqualTo(4096));
+    }
+  }
+
+  @Test
+  void resultsForOneReplyQueueTravelInBundles() {
+    Harness h = harness(SHORT_LEASE);
+    List<TaskEnvelope> bundle = new ArrayList<>();
+    for (long i = 1; i <= 500; i++) {
+      bundle.add(h.task(i, "test.square", i));
+    }
+    h.send(bundle.toArray(TaskEnvelope[]::new));
+    h.transport.sendLatency = Duration.ofMillis(20);
+    h.start(h.config().slots(4));
+
+    assertThat(byId(h.awaitResults(500))).hasSize(500);
+    // Results that finish while a send is in flight go out together in the next one.
+    List<RecordingTransport.Sent> sends = h.transport.sent.stream().filter(s -> s.address().equals(h.replies)).toList();
+    assertThat(sends.size()).isLessThan(50);
+  }
+}
