@@ -129,8 +129,16 @@ public final class InMemoryTransport implements Transport {
   public CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility) {
     try {
       MemoryQueue queue = queue(address);
+      // One stale receipt must not cost the other messages their extension (SQS's batch call
+      // also changes every valid entry and reports the failed ones).
+      List<String> stale = new ArrayList<>();
       for (ReceivedMessage message : messages) {
-        queue.extend(message, visibility);
+        if (!queue.extend(message, visibility)) {
+          stale.add(message.receipt());
+        }
+      }
+      if (!stale.isEmpty()) {
+        throw new TransportException("receipts " + stale + " are no longer valid", false);
       }
       return CompletableFuture.completedFuture(null);
     } catch (TransportException e) {
@@ -286,15 +294,17 @@ public final class InMemoryTransport implements Transport {
       }
     }
 
-    void extend(ReceivedMessage received, Duration visibility) {
+    /** False when the receipt is stale: the message was deleted or delivered again since. */
+    boolean extend(ReceivedMessage received, Duration visibility) {
       lock.lock();
       try {
         Message message = messages.get(received.id());
         if (message == null || !received.receipt().equals(message.receipt)) {
-          throw new TransportException("receipt " + received.receipt() + " is no longer valid", false);
+          return false;
         }
         message.visibleAt = System.nanoTime() + visibility.toNanos();
         changed.signalAll();
+        return true;
       } finally {
         lock.unlock();
       }
