@@ -1,0 +1,145 @@
+package dev.shoal.aws.dispatcher;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The dispatcher function's configuration, read only from environment variables that
+ * {@code template.yaml} sets. Every variable the function reads is a constant here and listed in
+ * {@link #VARIABLES} (a test checks the template sets each of them). Durations are ISO-8601
+ * ({@code PT5M}); an empty value means "not set" where a variable is optional.
+ */
+public record DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
+    double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
+    String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
+    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries) {
+
+  /** The task queue's URL (required). */
+  public static final String TASK_QUEUE_URL = "SHOAL_TASK_QUEUE_URL";
+  /** The pool's name: the value of the instances' {@code shoal:pool} tag (required). */
+  public static final String POOL = "SHOAL_POOL";
+  public static final String MIN_WORKERS = "SHOAL_MIN_WORKERS";
+  public static final String MAX_WORKERS = "SHOAL_MAX_WORKERS";
+  public static final String SLOTS_PER_WORKER = "SHOAL_SLOTS_PER_WORKER";
+  public static final String TARGET_BACKLOG_PER_SLOT = "SHOAL_TARGET_BACKLOG_PER_SLOT";
+  /** The average tasks a queue message carries (the client bundles them); 1 if unknown. */
+  public static final String TASKS_PER_MESSAGE = "SHOAL_TASKS_PER_MESSAGE";
+  public static final String IDLE_COOLDOWN = "SHOAL_IDLE_COOLDOWN";
+  public static final String PENDING_DEADLINE = "SHOAL_PENDING_DEADLINE";
+  /** The workers' launch template id (required). */
+  public static final String LAUNCH_TEMPLATE_ID = "SHOAL_LAUNCH_TEMPLATE_ID";
+  /** Its version; empty for the template's default version. */
+  public static final String LAUNCH_TEMPLATE_VERSION = "SHOAL_LAUNCH_TEMPLATE_VERSION";
+  /** A subnet to launch into; empty for the template's (or the default VPC's). */
+  public static final String SUBNET_ID = "SHOAL_SUBNET_ID";
+  /** The worker jar: {@code s3://bucket/key} (required). */
+  public static final String WORKER_JAR_URL = "SHOAL_WORKER_JAR_URL";
+  /** The bucket where workers mark themselves ready; empty: EC2's state decides pending/running. */
+  public static final String READY_BUCKET = "SHOAL_READY_BUCKET";
+  public static final String WORKER_IDLE_TIMEOUT = "SHOAL_WORKER_IDLE_TIMEOUT";
+  public static final String WORKER_LEASE = "SHOAL_WORKER_LEASE";
+  /** Must match the task queue's redrive maxReceiveCount. */
+  public static final String WORKER_MAX_DELIVERIES = "SHOAL_WORKER_MAX_DELIVERIES";
+
+  /** Every variable above: what the template must set. */
+  public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
+      SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE,
+      LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, SUBNET_ID, WORKER_JAR_URL, READY_BUCKET, WORKER_IDLE_TIMEOUT,
+      WORKER_LEASE, WORKER_MAX_DELIVERIES);
+
+  /**
+   * Set by the Lambda runtime itself, not by the template (it is reserved there): the region the
+   * workers are told to use.
+   */
+  public static final String RUNTIME_REGION = "AWS_REGION";
+
+  public DispatcherSettings {
+    Objects.requireNonNull(taskQueueUrl, TASK_QUEUE_URL);
+    Objects.requireNonNull(pool, POOL);
+    Objects.requireNonNull(launchTemplateId, LAUNCH_TEMPLATE_ID);
+    Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
+  }
+
+  /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */
+  public static DispatcherSettings fromEnvironment(Map<String, String> env) {
+    Reader read = new Reader(env);
+    DispatcherSettings settings = new DispatcherSettings(
+        read.required(TASK_QUEUE_URL),
+        read.required(POOL),
+        read.integer(MIN_WORKERS, 0),
+        read.integer(MAX_WORKERS, 10),
+        read.integer(SLOTS_PER_WORKER, 2),
+        read.number(TARGET_BACKLOG_PER_SLOT, 1.0),
+        read.number(TASKS_PER_MESSAGE, 1.0),
+        read.duration(IDLE_COOLDOWN, Duration.ofMinutes(5)),
+        read.duration(PENDING_DEADLINE, Duration.ofMinutes(10)),
+        read.required(LAUNCH_TEMPLATE_ID),
+        read.optional(LAUNCH_TEMPLATE_VERSION),
+        read.optional(SUBNET_ID),
+        read.required(WORKER_JAR_URL),
+        read.optional(READY_BUCKET),
+        read.duration(WORKER_IDLE_TIMEOUT, Duration.ofMinutes(5)),
+        read.duration(WORKER_LEASE, Duration.ofSeconds(30)),
+        read.integer(WORKER_MAX_DELIVERIES, 3));
+    if (!read.problems.isEmpty()) {
+      throw new IllegalArgumentException("dispatcher configuration: " + String.join("; ", read.problems));
+    }
+    return settings;
+  }
+
+  private static final class Reader {
+    private final Map<String, String> env;
+    private final java.util.List<String> problems = new java.util.ArrayList<>();
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    String optional(String name) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    String required(String name) {
+      String value = optional(name);
+      if (value == null) {
+        problems.add(name + " is not set");
+        return "";
+      }
+      return value;
+    }
+
+    int integer(String name, int fallback) {
+      String value = optional(name);
+      try {
+        return value == null ? fallback : Integer.parseInt(value);
+      } catch (NumberFormatException e) {
+        problems.add(name + " is not an integer: " + value);
+        return fallback;
+      }
+    }
+
+    double number(String name, double fallback) {
+      String value = optional(name);
+      try {
+        return value == null ? fallback : Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        problems.add(name + " is not a number: " + value);
+        return fallback;
+      }
+    }
+
+    Duration duration(String name, Duration fallback) {
+      String value = optional(name);
+      try {
+        return value == null ? fallback : Duration.parse(value);
+      } catch (DateTimeParseException e) {
+        problems.add(name + " is not an ISO-8601 duration such as PT5M: " + value);
+        return fallback;
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package dev.shoal.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shoal.compute.WorkerInstance;
+import dev.shoal.compute.WorkerSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The EC2 provider against moto's server: real RunInstances, DescribeInstances, TerminateInstances, S3. */
+@ExtendWith(Moto.class)
+class Ec2ProviderTest {
+  private static final WorkerSpec SPEC = new WorkerSpec("sqs", Map.of(SqsClients.REGION, "us-east-1"),
+      "https://sqs.us-east-1.amazonaws.com/123456789012/tasks", 4, Duration.ofMinutes(5), Duration.ofSeconds(30), 3);
+
+  private Ec2Client ec2;
+  private S3Client s3;
+  private String ami;
+  private String pool;
+  private String bucket;
+
+  @BeforeEach
+  void clients() {
+    ec2 = AwsClients.configure(Ec2Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+        Moto.settings()).build();
+    s3 = AwsClients.configure(S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        .forcePathStyle(true), Moto.settings()).build();
+    ami = ec2.describeImages().images().get(0).imageId();
+    String unique = UUID.randomUUID().toString().substring(0, 8);
+    pool = "pool-" + unique;
+    bucket = "shoal-ready-" + unique;
+    s3.createBucket(r -> r.bucket(bucket));
+  }
+
+  @AfterEach
+  void close() {
+    ec2.close();
+    s3.close();
+  }
+
+  private Ec2Provider.Builder provider(String poolName) {
+    return Ec2Provider.builder().ec2(ec2, false).s3(s3, false).pool(poolName).imageId(ami)
+        .instanceType("t3.micro").workerSpec(SPEC).workerJarUrl("s3://artifacts/shoal-worker.jar")
+        .readyBucket(bucket).pendingDeadline(Duration.ofMinutes(3));
+  }
+
+  private Instance describe(String id) {
+    return ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
+  }
+
+  @Test
+  void launchedInstancesCarryThePoolTagTerminateOnShutdownAndStartTheWorker() {
+    Ec2Provider provider = provider(pool).build();
+
+    List<WorkerInstance> launched = provider.launch(3);
+
+    assertThat(launched).hasSize(3).allMatch(worker -> worker.state() == WorkerInstance.State.PENDING);
+    for (WorkerInstance worker : launched) {
+      Instance instance = describe(worker.id());
+      assertThat(instance.tags()).contains(Tag.builder().key(Ec2Provider.POOL_TAG).value(pool).build());
+      assertThat(instance.imageId()).isEqualTo(ami);
+      String shutdown = ec2.describeInstanceAttribute(r -> r.instanceId(worker.id())
+          .attribute(InstanceAttributeName.INSTANCE_INITIATED_SHUTDOWN_BEHAVIOR))
+          .instanceInitiatedShutdownBehavior().value();
+      assertThat(shutdown).isEqualTo("terminate");
+      String userData = new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(r -> r
+          .instanceId(worker.id()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
+          StandardCharsets.UTF_8);
+      assertThat(userData)
+          .startsWith("#!/bin/bash\n")
+          .contains("aws s3 cp --only-show-errors 's3://artifacts/shoal-worker.jar' worker.jar")
+          .contains("java -cp worker.jar dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '"
+              + SPEC.queue() + "' '--slots' '4'")
+          .contains("'--idle-timeout' 'PT5M'", "'--setting' 'region=us-east-1'")
+          .contains("--key 'ready/" + pool + "/'\"$ID\"")
+          .contains("trap 'shutdown -h now' EXIT");
+    }
+  }
+
+  @Test
+  void listsOnlyItsPoolAndCountsAWorkerAsRunningOnceItMarkedItselfReady() {
+    Ec2Provider mine = provider(pool).build();
+    Ec2Provider other = provider(pool + "-other").build();
+    List<String> ours = mine.launch(2).stream().map(WorkerInstance::id).toList();
+    String theirs = other.launch(1).get(0).id();
+    String untagged = ec2.runInstances(r -> r.imageId(ami).minCount(1).maxCount(1)).instances().get(0).instanceId();
+
+    assertThat(mine.list()).extracting(WorkerInstance::id).containsExactlyInAnyOrderElementsOf(ours)
+        .doesNotContain(theirs, untagged);
+    assertThat(mine.list()).allMatch(worker -> worker.state() == WorkerInstance.State.PENDING);
+
+    s3.putObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + ours.get(0)),
+        software.amazon.awssdk.core.sync.RequestBody.empty());
+
+    assertThat(mine.list()).filteredOn(worker -> worker.state() == WorkerInstance.State.RUNNING)
+        .extracting(WorkerInstance::id).containsExactly(ours.get(0));
+    ec2.terminateInstances(r -> r.instanceIds(theirs, untagged));
+  }
+
+  @Test
+  void withoutAReadinessBucketEc2sRunningStateCountsAsPolling() {
+    Ec2Provider provider = provider(pool).readyBucket(null).build();
+    provider.launch(1);
+    assertThat(provider.list()).singleElement().extracting(WorkerInstance::state)
+        .isEqualTo(WorkerInstance.State.RUNNING);
+  }
+
+  @Test
+  void refusesToTerminateInstancesOutsideItsPool() {
+    Ec2Provider mine = provider(pool).build();
+    String ours = mine.launch(1).get(0).id();
+    String other = ec2.runInstances(r -> r.imageId(ami).minCount(1).maxCount(1)
+        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+            .tags(Tag.builder().key(Ec2Provider.POOL_TAG).value(pool + "-x").build()).build()))
+        .instances().get(0).instanceId();
+    String untagged = ec2.runInstances(r -> r.imageId(ami).minCount(1).maxCount(1)).instances().get(0).instanceId();
+
+    mine.terminate(List.of(ours, other, untagged, "i-0123456789abcdef0"));
+
+    assertThat(describe(ours).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(describe(other).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    assertThat(describe(untagged).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    assertThat(mine.list()).isEmpty();
+    ec2.terminateInstances(r -> r.instanceIds(other, untagged));
+  }
+
+  @Test
+  void terminatesInstancesThatDidNotStartPollingWithinTheDeadline() {
+    Ec2Provider provider = provider(pool).build();
+    List<WorkerInstance> launched = provider.launch(2);
+    String ready = launched.get(0).id();
+    String stuck = launched.get(1).id();
+    s3.putObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + ready),
+        software.amazon.awssdk.core.sync.RequestBody.empty());
+    Instant launchedAt = describe(stuck).launchTime();
+
+    assertThat(provider.terminateStuck(launchedAt.plus(Duration.ofMinutes(3)).minusSeconds(1))).isEmpty();
+    assertThat(provider.terminateStuck(launchedAt.plus(Duration.ofMinutes(3)).plusSeconds(1)))
+        .containsExactly(stuck);
+
+    assertThat(describe(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(describe(ready).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    assertThat(provider.list()).extracting(WorkerInstance::id).containsExactly(ready);
+  }
+
+  @Test
+  void closingTerminatesThePoolAndForgetsStaleReadinessMarkers() {
+    Ec2Provider provider = provider(pool).build();
+    String id = provider.launch(1).get(0).id();
+    s3.putObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + id),
+        software.amazon.awssdk.core.sync.RequestBody.empty());
+    provider.close();
+    assertThat(describe(id).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+
+    provider(pool).build().terminateStuck(Instant.now());
+
+    assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
+  }
+
+  @Test
+  void rejectsAPoolNameThatCannotBeATagOrAKey() {
+    assertThatThrownBy(() -> provider("a/b").build()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> provider(pool).imageId(null).build()).hasMessageContaining("launch template or an AMI");
+  }
+}

@@ -1,0 +1,43 @@
+package dev.shoal.aws;
+
+import java.net.URI;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Applies Shoal's client settings ({@link SqsClients#ENDPOINT}, {@link SqsClients#REGION},
+ * {@link SqsClients#CREDENTIALS}) to any SDK client builder, the way {@link SqsClients} does for SQS.
+ * Without an endpoint setting the SDK's own resolution applies ({@code AWS_ENDPOINT_URL} and
+ * {@code AWS_ENDPOINT_URL_<SERVICE>}).
+ */
+final class AwsClients {
+  private AwsClients() {}
+
+  static <B extends AwsClientBuilder<B, ?>> B configure(B builder, Map<String, String> settings) {
+    String endpoint = settings.get(SqsClients.ENDPOINT);
+    if (endpoint != null && !endpoint.isBlank()) {
+      builder.endpointOverride(URI.create(endpoint));
+    }
+    String region = settings.get(SqsClients.REGION);
+    if (region != null) {
+      builder.region(Region.of(region));
+    } else if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
+      builder.region(Region.US_EAST_1);
+    }
+    if ("static".equals(settings.get(SqsClients.CREDENTIALS))) {
+      builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal")));
+    } else {
+      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+    }
+    return builder;
+  }
+
+  static boolean hasEndpoint(Map<String, String> settings) {
+    String endpoint = settings.get(SqsClients.ENDPOINT);
+    return endpoint != null && !endpoint.isBlank();
+  }
+}
