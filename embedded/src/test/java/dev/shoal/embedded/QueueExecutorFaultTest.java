@@ -73,7 +73,10 @@ class QueueExecutorFaultTest {
   private void start(int workerCount, int maxDeliveries, Consumer<QueueExecutor.Builder> extra,
       Consumer<LocalProcessProvider.Builder> workerExtra) {
     transport = SqsClients.transport(settings());
-    WorkerSpec spec = new WorkerSpec("sqs", settings(), taskQueueName, 1, null, LEASE, maxDeliveries);
+    // Short polls: a killed worker's last poll may still take a message at the server (it is
+    // redelivered after its lease); with 1 s polls such orphaned polls end quickly.
+    WorkerSpec spec = new WorkerSpec("sqs", settings(), taskQueueName, 1, null, LEASE, maxDeliveries,
+        Duration.ofSeconds(1));
     LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder().spec(spec)
         .logDir(runDir.resolve("workers")).stopGrace(Duration.ofSeconds(10));
     workerExtra.accept(workerBuilder);
@@ -130,7 +133,8 @@ class QueueExecutorFaultTest {
 
   @Test
   void aTaskThatAlwaysKillsItsWorkerIsDeadLetteredAndItsFutureSaysSo() throws Exception {
-    start(2, 1, builder -> {}, builder -> {});
+    // Up to maxDeliveries runs each kill a worker, so one more worker than that survives.
+    start(3, 2, builder -> {}, builder -> {});
 
     AppFuture<Long> crash = dfk.call(EndToEndApps.CRASH, 137L);
 
@@ -139,7 +143,9 @@ class QueueExecutorFaultTest {
         .hasMessageContaining("dead-letter");
     awaitDeadLetters(1);
     assertThat(deadLetterDepth().total()).isEqualTo(1);
-    // The surviving worker still serves.
+    assertThat(workers.list()).isNotEmpty();
+    // Let the polls the killed workers left open at the server run out, then the survivor serves.
+    Thread.sleep(1_500);
     assertThat(dfk.call(EndToEndApps.SQUARE, 12L).get(60, TimeUnit.SECONDS)).isEqualTo(144L);
   }
 

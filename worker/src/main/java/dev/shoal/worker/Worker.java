@@ -50,6 +50,12 @@ public final class Worker implements AutoCloseable {
   private static final int MAX_REASON_CHARS = 1000;
   private static final Duration MAX_RECEIVE_BACKOFF = Duration.ofSeconds(30);
   private static final Duration FINAL_RELEASE_WAIT = Duration.ofSeconds(10);
+  /**
+   * How long a stopping worker waits for its last long poll, to release what it brings. A poll
+   * cannot be cancelled at the service, and waiting out its full 20 s would make every stop slow;
+   * what a poll delivers after this comes back by itself when its lease runs out.
+   */
+  private static final Duration LATE_POLL_WAIT = Duration.ofSeconds(2);
 
   private final WorkerConfig config;
   private final String id;
@@ -551,14 +557,17 @@ public final class Worker implements AutoCloseable {
 
   /** Waits until nothing is held and the last poll has been dealt with, or the deadline passes. */
   private void awaitIdle(long deadline) {
+    long latePollDeadline = System.nanoTime() + LATE_POLL_WAIT.toNanos();
     synchronized (signal) {
-      while (!held.isEmpty() || !latePoll.isDone()) {
+      while (!held.isEmpty() || (!latePoll.isDone() && System.nanoTime() - latePollDeadline < 0)) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return;
         }
         try {
-          signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          long untilLatePoll = latePollDeadline - System.nanoTime();
+          long wait = held.isEmpty() && untilLatePoll > 0 ? Math.min(left, untilLatePoll) : left;
+          signal.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;

@@ -41,6 +41,7 @@ public final class WorkerMain {
       "  --slots             tasks run at once (default: available processors)",
       "  --idle-timeout      stop after this long with nothing to do; 0 for never (default PT5M)",
       "  --lease             the queue's visibility timeout (default PT30S)",
+      "  --receive-wait      how long one long poll waits (default PT20S)",
       "  --max-deliveries    deliveries after which a single task is dead-lettered (default 3)",
       "  --work-dir          where command tasks run (default: a temporary directory)",
       "  --worker-id         this worker's name in results (default: host-pid)",
@@ -56,7 +57,7 @@ public final class WorkerMain {
   /** The command line, parsed; null fields were not given. */
   record Options(String transport, Map<String, String> settings, String queue, Integer slots,
       Duration idleTimeout, Duration lease, Integer maxDeliveries, Path workDir, String workerId,
-      String signingKeyEnv, boolean help) {}
+      String signingKeyEnv, Duration receiveWait, boolean help) {}
 
   /** A command line that cannot be run; the process exits with code 2. */
   static final class UsageException extends Exception {
@@ -108,6 +109,9 @@ public final class WorkerMain {
       if (options.idleTimeout() != null) {
         config.idleTimeout(options.idleTimeout());
       }
+      if (options.receiveWait() != null) {
+        config.receiveWait(options.receiveWait());
+      }
       if (options.lease() != null) {
         config.leaseDuration(options.lease());
       }
@@ -154,6 +158,7 @@ public final class WorkerMain {
     Integer slots = null;
     Duration idleTimeout = null;
     Duration lease = null;
+    Duration receiveWait = null;
     Integer maxDeliveries = null;
     Path workDir = null;
     String workerId = null;
@@ -167,7 +172,7 @@ public final class WorkerMain {
         arg = arg.substring(0, equals);
       }
       if (arg.equals("--help") || arg.equals("-h")) {
-        return new Options(null, Map.of(), null, null, null, null, null, null, null, null, true);
+        return new Options(null, Map.of(), null, null, null, null, null, null, null, null, null, true);
       }
       if (!arg.startsWith("--")) {
         throw new UsageException("unexpected argument '" + arg + "'");
@@ -192,6 +197,7 @@ public final class WorkerMain {
         case "--slots" -> slots = positiveInt(arg, value);
         case "--idle-timeout" -> idleTimeout = duration(arg, value, true);
         case "--lease" -> lease = duration(arg, value, false);
+        case "--receive-wait" -> receiveWait = duration(arg, value, false);
         case "--max-deliveries" -> maxDeliveries = positiveInt(arg, value);
         case "--work-dir" -> workDir = Path.of(nonBlank(arg, value));
         case "--worker-id" -> workerId = nonBlank(arg, value);
@@ -206,7 +212,7 @@ public final class WorkerMain {
       throw new UsageException("--queue is required");
     }
     return new Options(transport, Map.copyOf(settings), queue, slots, idleTimeout, lease, maxDeliveries, workDir,
-        workerId, signingKeyEnv, false);
+        workerId, signingKeyEnv, receiveWait, false);
   }
 
   private static String nonBlank(String option, String value) throws UsageException {
