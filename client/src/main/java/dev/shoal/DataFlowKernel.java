@@ -271,8 +271,9 @@ public final class DataFlowKernel implements AutoCloseable {
 
   private void finishReused(Task task, Object value) {
     task.reused = true;
-    memoHits.increment();
-    task.finish(TaskState.DONE, value, null);
+    if (!task.finish(TaskState.DONE, value, null)) {
+      task.reused = false; // finished meanwhile (cancelled while it waited for its twin): nothing was reused
+    }
   }
 
   void succeeded(Task task, Object result) {
@@ -296,7 +297,12 @@ public final class DataFlowKernel implements AutoCloseable {
   /** Bookkeeping of a task that reached a terminal state, before its future completes. */
   void finished(Task task, TaskState state, Object value, Throwable error) {
     switch (state) {
-      case DONE -> succeeded.increment();
+      case DONE -> {
+        succeeded.increment();
+        if (task.reused) {
+          memoHits.increment();
+        }
+      }
       case DEP_FAILED -> dependencyFailed.increment();
       default -> failed.increment();
     }

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A node of the DAG. Its state only moves forward, by compare-and-set, so that a result, a
@@ -16,6 +17,10 @@ import java.util.concurrent.CancellationException;
 final class Task implements Invocation {
   private static final VarHandle STATE;
   private static final VarHandle PENDING;
+
+  /** Input callbacks nested on this thread; a recursion guard only, it holds no run state. */
+  private static final ThreadLocal<int[]> CALLBACK_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+  private static final int MAX_CALLBACK_DEPTH = 64;
 
   static {
     try {
@@ -90,12 +95,28 @@ final class Task implements Invocation {
   }
 
   private void listen(AppFuture<?> input) {
-    input.whenComplete((value, error) -> {
+    input.whenComplete((value, error) -> inputCompleted(input, error));
+  }
+
+  // Finishing this task here runs its dependents' callbacks nested in this one, so a failure
+  // (or a run of memo hits) travelling down a long chain would recurse once per task and
+  // overflow the stack, leaving the rest of the chain pending forever. Past a depth, continue on
+  // a fresh stack.
+  private void inputCompleted(AppFuture<?> input, Throwable error) {
+    int[] depth = CALLBACK_DEPTH.get();
+    if (depth[0] >= MAX_CALLBACK_DEPTH) {
+      CompletableFuture.runAsync(() -> inputCompleted(input, error));
+      return;
+    }
+    depth[0]++;
+    try {
       if (error != null) {
         inputFailed(input, error);
       }
       inputDone();
-    });
+    } finally {
+      depth[0]--;
+    }
   }
 
   private void inputDone() {

@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +73,14 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
 
   @Override
   public void submit(Invocation invocation) {
-    pool.execute(() -> run(invocation));
+    try {
+      pool.execute(() -> run(invocation));
+    } catch (RejectedExecutionException e) {
+      // Shut down meanwhile (a cancelling close racing a retry or a task that just became ready):
+      // fail the invocation rather than drop it, or its task would never finish.
+      invocation.failed(new CancellationException("executor " + label + " was shut down before task "
+          + invocation.taskId() + " started"));
+    }
   }
 
   private void run(Invocation invocation) {
