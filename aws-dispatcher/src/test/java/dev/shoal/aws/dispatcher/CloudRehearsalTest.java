@@ -1,0 +1,322 @@
+package dev.shoal.aws.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.aws.Ec2Provider;
+import dev.shoal.aws.Moto;
+import dev.shoal.aws.SqsClients;
+import dev.shoal.aws.SqsTransport;
+import dev.shoal.embedded.EmbeddedSqsServer;
+import dev.shoal.transport.QueueOptions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceAttributeName;
+import software.amazon.awssdk.services.ec2.model.InstanceStateName;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.Tag;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The cloud rehearsal: the dispatcher Lambda's handler, in-process, against real emulators: the
+ * task queue on ElasticMQ, EC2 and S3 on moto's server. Time is a test clock (instances' launch
+ * times are moto's real ones, so the clock starts at the real now).
+ */
+@ExtendWith(Moto.class)
+class CloudRehearsalTest {
+  private static EmbeddedSqsServer sqsServer;
+  private static SqsTransport transport;
+  private static Ec2Client ec2;
+  private static S3Client s3;
+  private static String ami;
+  private static String templateAmi;
+
+  private final MutableClock clock = new MutableClock(Instant.now());
+  private String pool;
+  private String queueUrl;
+  private String launchTemplateId;
+  private String bucket;
+  private final List<String> bystanders = new ArrayList<>();
+
+  @BeforeAll
+  static void emulators() {
+    sqsServer = EmbeddedSqsServer.start();
+    transport = SqsClients.transport(Map.of(SqsClients.ENDPOINT, sqsServer.endpoint().toString(),
+        SqsClients.CREDENTIALS, "static"));
+    StaticCredentialsProvider credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t"));
+    URI moto = Moto.endpoint();
+    ec2 = Ec2Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).endpointOverride(moto)
+        .region(Region.US_EAST_1).credentialsProvider(credentials).build();
+    s3 = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).endpointOverride(moto)
+        .forcePathStyle(true).region(Region.US_EAST_1).credentialsProvider(credentials).build();
+    var images = ec2.describeImages().images();
+    ami = images.get(0).imageId();
+    // Another image for the launch template, so the instances show that they came from it.
+    templateAmi = images.get(1).imageId();
+  }
+
+  @AfterAll
+  static void stopEmulators() {
+    if (transport != null) {
+      transport.close();
+    }
+    if (sqsServer != null) {
+      sqsServer.close();
+    }
+    if (ec2 != null) {
+      ec2.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @BeforeEach
+  void stack() {
+    String unique = UUID.randomUUID().toString().substring(0, 8);
+    pool = "rehearsal-" + unique;
+    bucket = "shoal-artifacts-" + unique;
+    s3.createBucket(r -> r.bucket(bucket));
+    queueUrl = transport.createQueue("shoal-tasks-" + unique, QueueOptions.defaults()).join();
+    launchTemplateId = ec2.createLaunchTemplate(r -> r.launchTemplateName("shoal-workers-" + unique)
+        .launchTemplateData(d -> d.imageId(templateAmi).instanceType("c7i.large")))
+        .launchTemplate().launchTemplateId();
+    // Bystanders: an instance of another pool and one of nobody's; the dispatcher must never touch them.
+    bystanders.add(ec2.runInstances(r -> r.imageId(ami).minCount(1).maxCount(1)
+        .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE)
+            .tags(Tag.builder().key(Ec2Provider.POOL_TAG).value(pool + "-other").build()).build()))
+        .instances().get(0).instanceId());
+    bystanders.add(ec2.runInstances(r -> r.imageId(ami).minCount(1).maxCount(1)).instances().get(0).instanceId());
+  }
+
+  @AfterEach
+  void bystandersAreUntouched() {
+    for (String id : bystanders) {
+      assertThat(instance(id).state().name()).as("bystander %s", id).isEqualTo(InstanceStateName.RUNNING);
+    }
+    ec2.terminateInstances(r -> r.instanceIds(bystanders));
+  }
+
+  private DispatcherHandler handler(Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>(Map.of(
+        DispatcherSettings.TASK_QUEUE_URL, queueUrl,
+        DispatcherSettings.POOL, pool,
+        DispatcherSettings.MIN_WORKERS, "0",
+        DispatcherSettings.MAX_WORKERS, "5",
+        DispatcherSettings.SLOTS_PER_WORKER, "2",
+        DispatcherSettings.IDLE_COOLDOWN, "PT1M",
+        DispatcherSettings.PENDING_DEADLINE, "PT2M",
+        DispatcherSettings.LAUNCH_TEMPLATE_ID, launchTemplateId,
+        DispatcherSettings.WORKER_JAR_URL, "s3://" + bucket + "/shoal-worker.jar",
+        DispatcherSettings.READY_BUCKET, bucket));
+    env.put(DispatcherSettings.LAUNCH_TEMPLATE_VERSION, "$Latest");
+    env.putAll(overrides);
+    DispatcherSettings settings = DispatcherSettings.fromEnvironment(env);
+    Ec2Provider provider = DispatcherHandler.providerBuilder(settings, "us-east-1").ec2(ec2, false).s3(s3, false)
+        .clock(clock).build();
+    return new DispatcherHandler(settings, transport, provider, clock);
+  }
+
+  @Test
+  void aBurstLaunchesTheRightNumberOfTaggedInstancesWithTheWorkerUserDataAndNotTwice() throws Exception {
+    DispatcherHandler handler = handler(Map.of());
+    publish(7);
+
+    JsonNode outcome = invoke(handler, "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\"}");
+
+    // 7 tasks, 2 slots a worker: 4 workers.
+    assertThat(outcome.path("action").asText()).isEqualTo("SCALE_OUT");
+    assertThat(outcome.path("launched")).hasSize(4);
+    List<Instance> instances = pool();
+    assertThat(instances).hasSize(4);
+    for (Instance instance : instances) {
+      // Launched from the template (moto applies its image, not its instance type).
+      assertThat(instance.imageId()).isEqualTo(templateAmi);
+      String userData = new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(r -> r
+          .instanceId(instance.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
+          StandardCharsets.UTF_8);
+      assertThat(userData)
+          .contains("aws s3 cp --only-show-errors 's3://" + bucket + "/shoal-worker.jar' worker.jar")
+          .contains("dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '" + queueUrl + "' '--slots' '2'")
+          .contains("'--setting' 'region=us-east-1'")
+          .contains("--bucket '" + bucket + "' --key 'ready/" + pool + "/'");
+    }
+
+    // Asked again (a nudge) while they boot: pending instances count, nothing is launched twice.
+    JsonNode again = invoke(handler, "{\"source\":\"shoal.nudge\",\"tasks\":7}");
+    assertThat(again.path("launched")).isEmpty();
+    assertThat(again.path("action").asText()).isEqualTo("HOLD");
+    assertThat(pool()).hasSize(4);
+
+    // More work arrives: scale out to the max of 5, no further.
+    publish(20);
+    assertThat(invoke(handler, "{}").path("launched")).hasSize(1);
+    assertThat(pool()).hasSize(5);
+  }
+
+  @Test
+  void anIdlePoolScalesToMinWithoutStoppingAnyWorker() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MIN_WORKERS, "1"));
+
+    // An empty pool is brought up to min.
+    DispatcherHandler.Outcome first = handler.evaluate();
+    assertThat(first.launched()).hasSize(1);
+    // Work comes and goes: the pool grows to 3, and they all poll.
+    publish(5);
+    assertThat(handler.evaluate().launched()).hasSize(2);
+    pool().forEach(instance -> markReady(instance.instanceId()));
+    drain();
+
+    // Idle, but not yet for the cool-down: hold.
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(handler.evaluate().action()).isEqualTo("HOLD");
+    // Idle past the cool-down: the decision is to scale in to min, and it stops nobody.
+    clock.advance(Duration.ofSeconds(31));
+    DispatcherHandler.Outcome idle = handler.evaluate();
+    assertThat(idle.action()).isEqualTo("SCALE_IN");
+    assertThat(idle.desiredWorkers()).isEqualTo(1);
+    assertThat(idle.launched()).isEmpty();
+    assertThat(idle.terminatedStuck()).isEmpty();
+    assertThat(pool()).hasSize(3);
+
+    // Idle workers leave by themselves (their VMs power off); the dispatcher keeps min.
+    List<String> all = pool().stream().map(Instance::instanceId).toList();
+    ec2.terminateInstances(r -> r.instanceIds(all.subList(0, 2)));
+    DispatcherHandler.Outcome atMin = handler.evaluate();
+    assertThat(atMin.action()).isEqualTo("HOLD");
+    assertThat(atMin.currentWorkers()).isEqualTo(1);
+    ec2.terminateInstances(r -> r.instanceIds(all.get(2)));
+    assertThat(handler.evaluate().launched()).hasSize(1);
+    assertThat(pool()).hasSize(1);
+  }
+
+  @Test
+  void anInstanceThatNeverStartsPollingIsTerminatedAfterThePendingDeadline() throws Exception {
+    DispatcherHandler handler = handler(Map.of());
+    publish(4);
+    List<String> launched = handler.evaluate().launched();
+    assertThat(launched).hasSize(2);
+    String polling = launched.get(0);
+    String stuck = launched.get(1);
+    markReady(polling);
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(handler.evaluate().terminatedStuck()).isEmpty();
+    assertThat(instance(stuck).state().name()).isEqualTo(InstanceStateName.RUNNING);
+
+    clock.advance(Duration.ofMinutes(1).plusSeconds(5));
+    DispatcherHandler.Outcome outcome = handler.evaluate();
+
+    assertThat(outcome.terminatedStuck()).containsExactly(stuck);
+    assertThat(instance(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(instance(polling).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    // The work is still there: the stuck one is replaced, not counted.
+    assertThat(outcome.currentWorkers()).isEqualTo(1);
+    assertThat(outcome.launched()).hasSize(1).doesNotContain(stuck);
+  }
+
+  @Test
+  void aBadConfigurationNamesEveryProblem() {
+    Map<String, String> env = Map.of(DispatcherSettings.POOL, "p", DispatcherSettings.MAX_WORKERS, "many",
+        DispatcherSettings.IDLE_COOLDOWN, "5 minutes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DispatcherSettings.fromEnvironment(env))
+        .hasMessageContaining(DispatcherSettings.TASK_QUEUE_URL + " is not set")
+        .hasMessageContaining(DispatcherSettings.MAX_WORKERS + " is not an integer")
+        .hasMessageContaining(DispatcherSettings.IDLE_COOLDOWN + " is not an ISO-8601 duration")
+        .hasMessageContaining(DispatcherSettings.LAUNCH_TEMPLATE_ID + " is not set");
+  }
+
+  private JsonNode invoke(DispatcherHandler handler, String event) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
+    return new ObjectMapper().readTree(out.toByteArray());
+  }
+
+  private void publish(int tasks) {
+    List<byte[]> bodies = IntStream.range(0, tasks)
+        .mapToObj(i -> ("{\"task\":" + i + "}").getBytes(StandardCharsets.UTF_8)).toList();
+    transport.send(queueUrl, bodies).join();
+  }
+
+  private void drain() {
+    while (true) {
+      var messages = transport.receive(queueUrl, 10, Duration.ZERO).join();
+      if (messages.isEmpty()) {
+        return;
+      }
+      transport.ack(queueUrl, messages).join();
+    }
+  }
+
+  private void markReady(String instanceId) {
+    s3.putObject(r -> r.bucket(bucket).key(Ec2Provider.READY_PREFIX + pool + "/" + instanceId), RequestBody.empty());
+  }
+
+  private List<Instance> pool() {
+    return ec2.describeInstances(r -> r.filters(
+            Filter.builder().name("tag:" + Ec2Provider.POOL_TAG).values(pool).build(),
+            Filter.builder().name("instance-state-name").values("pending", "running").build()))
+        .reservations().stream().flatMap(reservation -> reservation.instances().stream()).toList();
+  }
+
+  private Instance instance(String id) {
+    return ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
+  }
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+}
