@@ -1,0 +1,325 @@
+package dev.shoal.aws.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/** template.yaml, checked offline: it parses, its references resolve, and it says what the code needs. */
+class TemplateTest {
+  private static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs",
+      "AWS::NoValue", "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
+  private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}!][^}]*)}");
+
+  private static Path repo;
+  private static Map<String, Object> template;
+  private static Map<String, Object> resources;
+
+  /** A CloudFormation intrinsic function written with a short tag: {@code !Ref X} is {@code Fn("Ref", "X")}. */
+  record Fn(String name, Object argument) {}
+
+  /** SnakeYAML's safe constructor, plus CloudFormation's short tags. */
+  static final class CloudFormationConstructor extends SafeConstructor {
+    CloudFormationConstructor() {
+      super(new LoaderOptions());
+      for (String name : List.of("Ref", "GetAtt", "Sub", "If", "Equals", "Not", "And", "Or", "Condition", "Join",
+          "Select", "Split", "Base64", "FindInMap", "GetAZs", "ImportValue", "Cidr", "Transform", "Length",
+          "ToJsonString")) {
+        yamlConstructors.put(new Tag("!" + name), new AbstractConstruct() {
+          @Override
+          public Object construct(Node node) {
+            Object argument;
+            if (node instanceof ScalarNode scalar) {
+              argument = constructScalar(scalar);
+            } else if (node instanceof SequenceNode sequence) {
+              argument = constructSequence(sequence);
+            } else {
+              argument = constructMapping((MappingNode) node);
+            }
+            return new Fn(name, argument);
+          }
+        });
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  @BeforeAll
+  static void parse() throws IOException {
+    repo = Path.of("").toAbsolutePath();
+    while (!Files.isRegularFile(repo.resolve("template.yaml"))) {
+      repo = repo.getParent();
+      assertThat(repo).as("template.yaml above the working directory").isNotNull();
+    }
+    template = new Yaml(new CloudFormationConstructor()).load(Files.readString(repo.resolve("template.yaml")));
+    resources = (Map<String, Object>) template.get("Resources");
+  }
+
+  @Test
+  void isASamTemplate() {
+    assertThat(template.get("Transform")).isEqualTo("AWS::Serverless-2016-10-31");
+    assertThat(resources).isNotEmpty();
+  }
+
+  @Test
+  void everyRefGetAttSubAndConditionTargetExists() {
+    Set<String> parameters = keys("Parameters");
+    Set<String> conditions = keys("Conditions");
+    List<String> broken = new ArrayList<>();
+    walk(template, "", (path, fn) -> {
+      switch (fn.name()) {
+        case "Ref" -> {
+          String target = (String) fn.argument();
+          if (!resources.containsKey(target) && !parameters.contains(target) && !PSEUDO_PARAMETERS.contains(target)) {
+            broken.add(path + ": !Ref " + target);
+          }
+        }
+        case "GetAtt" -> {
+          String resource = fn.argument() instanceof List<?> list ? (String) list.get(0)
+              : ((String) fn.argument()).split("\\.", 2)[0];
+          if (!resources.containsKey(resource)) {
+            broken.add(path + ": !GetAtt " + fn.argument());
+          }
+        }
+        case "Sub" -> {
+          String text = fn.argument() instanceof List<?> list ? (String) list.get(0) : (String) fn.argument();
+          Set<String> local = fn.argument() instanceof List<?> list && list.size() > 1
+              ? ((Map<?, ?>) list.get(1)).keySet().stream().map(Object::toString).collect(
+                  java.util.stream.Collectors.toSet())
+              : Set.of();
+          Matcher matcher = SUB_VARIABLE.matcher(text);
+          while (matcher.find()) {
+            String variable = matcher.group(1);
+            String name = variable.contains("::") ? variable : variable.split("\\.", 2)[0];
+            boolean attribute = !variable.contains("::") && variable.contains(".");
+            boolean ok = local.contains(variable) || PSEUDO_PARAMETERS.contains(name) || resources.containsKey(name)
+                || (!attribute && parameters.contains(name));
+            if (!ok) {
+              broken.add(path + ": ${" + variable + "} in !Sub " + text);
+            }
+          }
+        }
+        case "If" -> {
+          String condition = (String) ((List<?>) fn.argument()).get(0);
+          if (!conditions.contains(condition)) {
+            broken.add(path + ": !If " + condition);
+          }
+        }
+        case "Condition" -> {
+          if (!conditions.contains((String) fn.argument())) {
+            broken.add(path + ": !Condition " + fn.argument());
+          }
+        }
+        default -> { }
+      }
+    });
+    resources.forEach((name, body) -> {
+      Object condition = ((Map<?, ?>) body).get("Condition");
+      if (condition != null && !conditions.contains(condition.toString())) {
+        broken.add(name + ": Condition " + condition);
+      }
+      Object dependsOn = ((Map<?, ?>) body).get("DependsOn");
+      for (Object target : dependsOn instanceof List<?> list ? list : dependsOn == null ? List.of() : List.of(dependsOn)) {
+        if (!resources.containsKey(target.toString())) {
+          broken.add(name + ": DependsOn " + target);
+        }
+      }
+    });
+    assertThat(broken).isEmpty();
+  }
+
+  @Test
+  void theDispatcherFunctionRunsAHandlerThatExistsOnJava17WithOneInstanceAtATime() throws Exception {
+    Map<String, Object> function = properties("DispatcherFunction", "AWS::Serverless::Function");
+    String[] handler = ((String) function.get("Handler")).split("::");
+    Class<?> type = Class.forName(handler[0]);
+    assertThat(Arrays.stream(type.getMethods()).map(Method::getName)).contains(handler[1]);
+    assertThat(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class).isAssignableFrom(type);
+    assertThat(type.getConstructor()).isNotNull();
+    assertThat(function.get("Runtime")).isEqualTo("java17");
+    assertThat(function.get("ReservedConcurrentExecutions")).isEqualTo(1);
+    Map<?, ?> schedule = (Map<?, ?>) ((Map<?, ?>) function.get("Events")).get("Schedule");
+    assertThat(schedule.get("Type")).isEqualTo("Schedule");
+    assertThat(((Map<?, ?>) schedule.get("Properties")).get("Schedule").toString()).startsWith("rate(");
+  }
+
+  @Test
+  void theFunctionsCodeIsTheJarTheBuildMakes() throws IOException {
+    String codeUri = (String) properties("DispatcherFunction", "AWS::Serverless::Function").get("CodeUri");
+    assertThat(codeUri).startsWith("aws-dispatcher/target/");
+    String jar = codeUri.substring("aws-dispatcher/target/".length());
+    assertThat(Files.readString(repo.resolve("aws-dispatcher/pom.xml")))
+        .contains("<outputFile>${project.build.directory}/" + jar + "</outputFile>");
+  }
+
+  @Test
+  void theTemplateSetsEveryVariableTheDispatcherReadsAndNoOther() throws IOException {
+    Map<?, ?> environment = (Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment");
+    Set<String> set = new TreeSet<>();
+    ((Map<?, ?>) environment.get("Variables")).keySet().forEach(key -> set.add(key.toString()));
+
+    assertThat(set).containsExactlyInAnyOrderElementsOf(DispatcherSettings.VARIABLES);
+
+    // And the code names no variable outside that list: every SHOAL_ literal in its sources is in it.
+    Set<String> named = new TreeSet<>();
+    Pattern literal = Pattern.compile("\"(SHOAL_[A-Z0-9_]+)\"");
+    try (Stream<Path> sources = Files.walk(repo.resolve("aws-dispatcher/src/main/java"))) {
+      for (Path source : sources.filter(path -> path.toString().endsWith(".java")).toList()) {
+        Matcher matcher = literal.matcher(Files.readString(source));
+        while (matcher.find()) {
+          named.add(matcher.group(1));
+        }
+      }
+    }
+    assertThat(named).isNotEmpty().isSubsetOf(set);
+  }
+
+  @Test
+  void theWorkerRoleHasNoEc2AndNoQueueWildcards() {
+    List<Map<?, ?>> statements = statements(properties("WorkerRole", "AWS::IAM::Role"));
+    assertThat(statements).isNotEmpty();
+    for (Map<?, ?> statement : statements) {
+      List<String> actions = strings(statement.get("Action"));
+      assertThat(actions).noneMatch(action -> action.startsWith("ec2:") || action.equals("*")
+          || action.endsWith(":*") || action.startsWith("iam:"));
+      if (actions.stream().anyMatch(action -> action.startsWith("sqs:"))) {
+        assertThat(statement.get("Resource")).as("sqs resource of %s", actions).isNotEqualTo("*");
+        assertThat(statement.get("Resource").toString()).doesNotContain(":*}", "sqs:*");
+      }
+    }
+    // Sending goes only to the dead-letter queue and the reply queues.
+    statements.stream().filter(statement -> strings(statement.get("Action")).contains("sqs:SendMessage"))
+        .forEach(statement -> assertThat(statement.get("Resource").toString())
+            .satisfiesAnyOf(resource -> assertThat(resource).contains("DeadLetterQueue.Arn"),
+                resource -> assertThat(resource).contains(":shoal-reply-*")));
+  }
+
+  @Test
+  void theDispatcherRunsAndTerminatesOnlyPoolTaggedInstancesAndPassesOnlyTheWorkerRole() {
+    List<Map<?, ?>> statements = statements(properties("DispatcherRole", "AWS::IAM::Role"));
+    for (Map<?, ?> statement : statements) {
+      List<String> actions = strings(statement.get("Action"));
+      assertThat(actions).doesNotContain("*", "ec2:*", "iam:*", "sqs:*");
+      String resource = String.valueOf(statement.get("Resource"));
+      if (actions.contains("ec2:RunInstances") && resource.contains(":instance/")) {
+        assertThat(String.valueOf(statement.get("Condition"))).contains("aws:RequestTag/shoal:pool=Fn[name=Ref, argument=PoolName]");
+      }
+      if (actions.contains("ec2:TerminateInstances")) {
+        assertThat(String.valueOf(statement.get("Condition")))
+            .contains("ec2:ResourceTag/shoal:pool=Fn[name=Ref, argument=PoolName]");
+      }
+      if (actions.contains("iam:PassRole")) {
+        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "WorkerRole.Arn"));
+      }
+      if (actions.stream().anyMatch(action -> action.startsWith("sqs:"))) {
+        assertThat(actions).containsExactly("sqs:GetQueueAttributes");
+        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+      }
+      if ("*".equals(statement.get("Resource"))) {
+        assertThat(actions).allMatch(action -> action.startsWith("ec2:Describe"));
+      }
+    }
+    assertThat(statements).anyMatch(statement -> strings(statement.get("Action")).contains("ec2:TerminateInstances"));
+    assertThat(statements).anyMatch(statement -> strings(statement.get("Action")).contains("ec2:RunInstances")
+        && String.valueOf(statement.get("Condition")).contains("aws:RequestTag/shoal:pool"));
+  }
+
+  @Test
+  void workersAcceptNoInboundConnectionsAndTheirVmEndsWithThem() {
+    assertThat(properties("WorkerSecurityGroup", "AWS::EC2::SecurityGroup")).doesNotContainKey("SecurityGroupIngress");
+    assertThat(resources.values()).noneMatch(body -> "AWS::EC2::SecurityGroupIngress".equals(((Map<?, ?>) body)
+        .get("Type")));
+    Map<?, ?> data = (Map<?, ?>) properties("WorkerLaunchTemplate", "AWS::EC2::LaunchTemplate")
+        .get("LaunchTemplateData");
+    assertThat(data.get("InstanceInitiatedShutdownBehavior")).isEqualTo("terminate");
+    assertThat(data.get("IamInstanceProfile").toString()).contains("WorkerInstanceProfile");
+    assertThat(data.get("UserData")).isInstanceOf(Fn.class);
+  }
+
+  @Test
+  void theTaskQueueIsEncryptedAndDeadLetters() {
+    Map<String, Object> queue = properties("TaskQueue", "AWS::SQS::Queue");
+    assertThat(queue.get("SqsManagedSseEnabled")).isEqualTo(true);
+    Map<?, ?> redrive = (Map<?, ?>) queue.get("RedrivePolicy");
+    assertThat(redrive.get("deadLetterTargetArn")).isEqualTo(new Fn("GetAtt", "DeadLetterQueue.Arn"));
+    assertThat(properties("DeadLetterQueue", "AWS::SQS::Queue").get("SqsManagedSseEnabled")).isEqualTo(true);
+  }
+
+  @Test
+  void theOutputsGiveWhatAClientNeeds() {
+    assertThat(keys("Outputs")).contains("Region", "TaskQueueUrl", "DeadLetterQueueUrl", "DispatcherFunctionName",
+        "ArtifactBucketName");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static Set<String> keys(String section) {
+    Object value = template.get(section);
+    return value == null ? Set.of() : new HashSet<>(((Map<?, ?>) value).keySet().stream().map(Object::toString).toList());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> properties(String resource, String type) {
+    Map<String, Object> body = (Map<String, Object>) resources.get(resource);
+    assertThat(body).as("resource %s", resource).isNotNull();
+    assertThat(body.get("Type")).isEqualTo(type);
+    return (Map<String, Object>) body.get("Properties");
+  }
+
+  private static List<Map<?, ?>> statements(Map<String, Object> role) {
+    List<Map<?, ?>> statements = new ArrayList<>();
+    for (Object policy : (List<?>) role.get("Policies")) {
+      Map<?, ?> document = (Map<?, ?>) ((Map<?, ?>) policy).get("PolicyDocument");
+      for (Object statement : (List<?>) document.get("Statement")) {
+        statements.add((Map<?, ?>) statement);
+      }
+    }
+    return statements;
+  }
+
+  private static List<String> strings(Object value) {
+    return value instanceof List<?> list ? list.stream().map(Object::toString).toList() : List.of(value.toString());
+  }
+
+  private interface Visitor {
+    void visit(String path, Fn fn);
+  }
+
+  private static void walk(Object node, String path, Visitor visitor) {
+    if (node instanceof Fn fn) {
+      visitor.visit(path, fn);
+      walk(fn.argument(), path + "/!" + fn.name(), visitor);
+    } else if (node instanceof Map<?, ?> map) {
+      new LinkedHashMap<>(map).forEach((key, value) -> walk(value, path + "/" + key, visitor));
+    } else if (node instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        walk(list.get(i), path + "[" + i + "]", visitor);
+      }
+    }
+  }
+}
