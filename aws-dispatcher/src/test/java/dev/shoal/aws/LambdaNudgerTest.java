@@ -1,0 +1,106 @@
+package dev.shoal.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.Runtime;
+
+/** The client's nudge, against moto's Lambda (and IAM, for the function's role). */
+@ExtendWith(Moto.class)
+class LambdaNudgerTest {
+
+  @Test
+  void nudgesTheDispatcherAsynchronouslyAtMostOncePerInterval() throws IOException {
+    String name = "shoal-dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
+    try (IamClient iam = AwsClients.configure(IamClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
+             Moto.settings()).build();
+         LambdaClient lambda = AwsClients.configure(LambdaClient.builder()
+             .httpClientBuilder(UrlConnectionHttpClient.builder()), Moto.settings()).build()) {
+      String role = iam.createRole(r -> r.roleName(name).assumeRolePolicyDocument(
+          "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+              + "{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}")).role().arn();
+      byte[] jar = emptyJar();
+      lambda.createFunction(r -> r.functionName(name).runtime(Runtime.JAVA17).role(role)
+          .handler("dev.shoal.aws.dispatcher.DispatcherHandler::handleRequest")
+          .code(c -> c.zipFile(SdkBytes.fromByteArray(jar))));
+      StepClock clock = new StepClock(Instant.parse("2026-11-25T12:00:00Z"));
+
+      try (LambdaNudger nudger = LambdaNudger.builder().functionName(name).settings(Moto.settings())
+          .minInterval(Duration.ofSeconds(1)).clock(clock).build()) {
+        nudger.accept(10);
+        nudger.accept(10);
+        clock.now = clock.now.plusMillis(999);
+        nudger.accept(3);
+        assertThat(nudger.invokes()).isEqualTo(1);
+
+        clock.now = clock.now.plusMillis(1);
+        nudger.accept(3);
+        nudger.accept(0);
+        assertThat(nudger.invokes()).isEqualTo(2);
+      }
+
+      // The Lambda service unreachable: logged, never thrown into the publisher, not counted.
+      int closedPort;
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        closedPort = socket.getLocalPort();
+      }
+      try (LambdaNudger unreachable = LambdaNudger.builder().functionName(name)
+          .settings(java.util.Map.of(SqsClients.ENDPOINT, "http://127.0.0.1:" + closedPort, SqsClients.REGION,
+              "us-east-1", SqsClients.CREDENTIALS, "static"))
+          .clock(clock).build()) {
+        unreachable.accept(1);
+        assertThat(unreachable.invokes()).isZero();
+      }
+      lambda.deleteFunction(r -> r.functionName(name));
+      iam.deleteRole(r -> r.roleName(name));
+    }
+  }
+
+  private static byte[] emptyJar() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+      zip.write("Manifest-Version: 1.0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      zip.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+
+  private static final class StepClock extends Clock {
+    volatile Instant now;
+
+    StepClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
