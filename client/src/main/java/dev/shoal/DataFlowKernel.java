@@ -60,6 +60,11 @@ public final class DataFlowKernel implements AutoCloseable {
   /** Memo key to this run's future for it, or to a checkpointed result as JSON. */
   private final ConcurrentHashMap<String, Object> memo = new ConcurrentHashMap<>();
 
+  /**
+   * Input callbacks nested on each thread: completing one task completes its dependents inline,
+   * so a long chain would recurse once per task; past a depth, Task continues on another thread.
+   */
+  final ThreadLocal<int[]> callbackDepth = ThreadLocal.withInitial(() -> new int[1]);
   private final AtomicLong nextTaskId = new AtomicLong();
   private final AtomicLong outstanding = new AtomicLong();
   private final Object idle = new Object();
@@ -262,8 +267,8 @@ public final class DataFlowKernel implements AutoCloseable {
     twin.whenComplete((value, error) -> {
       if (error == null) {
         finishReused(task, value);
-      } else {
-        launch(task); // the twin failed and left the memo: compute it ourselves
+      } else if (task.state() == TaskState.PENDING) {
+        launch(task); // the twin failed and left the memo: compute it ourselves (unless cancelled meanwhile)
       }
     });
     return true;

@@ -18,8 +18,6 @@ final class Task implements Invocation {
   private static final VarHandle STATE;
   private static final VarHandle PENDING;
 
-  /** Input callbacks nested on this thread; a recursion guard only, it holds no run state. */
-  private static final ThreadLocal<int[]> CALLBACK_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
   private static final int MAX_CALLBACK_DEPTH = 64;
 
   static {
@@ -103,7 +101,7 @@ final class Task implements Invocation {
   // overflow the stack, leaving the rest of the chain pending forever. Past a depth, continue on
   // a fresh stack.
   private void inputCompleted(AppFuture<?> input, Throwable error) {
-    int[] depth = CALLBACK_DEPTH.get();
+    int[] depth = kernel.callbackDepth.get();
     if (depth[0] >= MAX_CALLBACK_DEPTH) {
       CompletableFuture.runAsync(() -> inputCompleted(input, error));
       return;
