@@ -45,7 +45,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueExecutor implements TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(QueueExecutor.class);
-  private static final Duration REPLY_WAIT = Duration.ofSeconds(20);
+  /**
+   * A long poll on the reply queue returns as soon as a result arrives, so its length does not
+   * affect latency; it is short because an HTTP client cannot close while a poll is open, and a
+   * 20 s poll would hold up every close by as much.
+   */
+  private static final Duration REPLY_WAIT = Duration.ofSeconds(2);
   /** Room in a message for the bundle's frame around the envelopes. */
   private static final int FRAME_BYTES = 64;
 
