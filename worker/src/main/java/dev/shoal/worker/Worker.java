@@ -64,6 +64,8 @@ public final class Worker implements AutoCloseable {
   private final WireCodec codec;
   private final TaskRunner runner;
   private final int prefetch;
+  /** A running average of tasks per received message, to ask for as many messages as there is room for. */
+  private volatile double tasksPerMessage = 1;
   private final ThreadPoolExecutor slots;
   private final ScheduledExecutorService timer;
   private final ResultPublisher results;
@@ -94,9 +96,10 @@ public final class Worker implements AutoCloseable {
       throw new UncheckedIOException("cannot create the work directory " + workDir, e);
     }
     this.runner = new TaskRunner(config.registry(), codec.json(), config.signer(), id, workDir);
-    // Twice the slots: a slot that finishes finds its next task waiting, yet a pool of workers
-    // still shares a burst instead of the first poller hoarding it.
-    this.prefetch = 2 * config.slots();
+    // Enough waiting tasks that the next message arrives before the slots run dry (a poll takes a
+    // few milliseconds, a no-op task a few microseconds), yet few enough messages per poll (see
+    // tasksPerMessage) that a pool of workers shares a burst instead of the first poller hoarding it.
+    this.prefetch = Math.max(4 * config.slots(), 64);
     this.slots = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), threads("slot"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
@@ -191,7 +194,8 @@ public final class Worker implements AutoCloseable {
           log.info("worker {} received nothing for {}, stopping", id, config.idleTimeout());
           break;
         }
-        int max = Math.max(1, Math.min(MAX_RECEIVE, prefetch - unstarted.get()));
+        int room = prefetch - unstarted.get();
+        int max = (int) Math.max(1, Math.min(MAX_RECEIVE, Math.ceil(room / tasksPerMessage)));
         CompletableFuture<List<ReceivedMessage>> poll = call(() -> transport.receive(queue, max, wait));
         List<ReceivedMessage> messages;
         try {
@@ -273,6 +277,7 @@ public final class Worker implements AutoCloseable {
       return;
     }
     int size = decoded.envelopes().size() + decoded.rejected().size();
+    tasksPerMessage = 0.8 * tasksPerMessage + 0.2 * Math.max(1, size);
     if (size == 0) {
       deadLetterUnheld(message, "the task bundle holds no tasks");
       return;
@@ -504,7 +509,16 @@ public final class Worker implements AutoCloseable {
         return;
       }
       call(() -> transport.extendLease(queue, leased, config.leaseDuration())).whenComplete((ignored, error) -> {
-        if (error != null) {
+        if (error == null) {
+          return;
+        }
+        // A message acknowledged while the extension was on its way has an invalid receipt by now:
+        // expected, not worth a warning.
+        long stillHeld = leased.stream().filter(m -> held.stream().anyMatch(h -> h.message == m && !h.isLetGo()))
+            .count();
+        if (stillHeld < leased.size()) {
+          log.debug("worker {}: extending leases raced an acknowledgement: {}", id, error.toString());
+        } else {
           log.warn("worker {}: extending the leases of {} message(s) failed: {}", id, leased.size(), error.toString());
         }
       });
