@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local, queue.
+# needs and ends with "name: value" lines. Modes: local, queue, scale.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -19,8 +19,12 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.QueueBench "$@"
     ;;
+  scale)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.ScaleBench "$@"
+    ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale" >&2
     exit 2
     ;;
 esac

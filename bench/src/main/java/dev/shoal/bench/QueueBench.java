@@ -25,16 +25,16 @@ import java.util.function.Consumer;
  * and the bare round trip of one message through two SQS queues with an in-process echo consumer
  * (the floor any design on this queue pays).
  *
- * <p>Options: {@code --tasks N} (default 20,000), {@code --rtt M} sequential tasks (default 1,000),
- * {@code --rounds R} (default 3), {@code --workers W} (default 2).
+ * <p>Options: {@code --tasks N} (default 40,000), {@code --rtt M} sequential tasks (default 1,000),
+ * {@code --rounds R} (default 5), {@code --workers W} (default 2).
  */
 public final class QueueBench {
   private QueueBench() {}
 
   public static void main(String[] args) throws Exception {
-    int tasks = 20_000;
+    int tasks = 40_000;
     int rtt = 1_000;
-    int rounds = 3;
+    int rounds = 5;
     int workers = 2;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {

@@ -51,6 +51,7 @@ public final class LocalQueueExecutor {
     private Integer minWorkers;
     private Integer maxWorkers;
     private Consumer<LocalAutoscaler.Builder> scalingCustomizer = builder -> {};
+    private boolean nudge = true;
 
     private Builder() {}
 
@@ -104,6 +105,15 @@ public final class LocalQueueExecutor {
      */
     public Builder maxWorkers(int max) {
       this.maxWorkers = max;
+      return this;
+    }
+
+    /**
+     * Whether publishing tasks nudges the autoscaler to decide at once (default true); without it,
+     * a burst waits for the next tick.
+     */
+    public Builder nudge(boolean nudge) {
+      this.nudge = nudge;
       return this;
     }
 
@@ -186,7 +196,10 @@ public final class LocalQueueExecutor {
               .closeProvider(true);
           scalingCustomizer.accept(scaler);
           LocalAutoscaler autoscaler = scaler.build();
-          builder.publishListener(tasks -> autoscaler.nudge())
+          if (nudge) {
+            builder.publishListener(tasks -> autoscaler.nudge());
+          }
+          builder
               // It reads the task queue, which exists once the executor has started.
               .startListener(autoscaler::start)
               // The executor closes its workers first thing, while the queues and the transport are
