@@ -133,8 +133,9 @@ public final class QueueBench {
              SqsClients.REGION, "us-east-1", SqsClients.CREDENTIALS, "static"))) {
       String out = transport.createQueue("bare-out", QueueOptions.defaults()).join();
       String back = transport.createQueue("bare-back", QueueOptions.defaults()).join();
+      java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
       Thread echo = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
+        while (running.get()) {
           List<ReceivedMessage> messages = transport.receive(out, 10, Duration.ofSeconds(1)).join();
           if (!messages.isEmpty()) {
             transport.send(back, messages.stream().map(ReceivedMessage::body).toList()).join();
@@ -155,7 +156,8 @@ public final class QueueBench {
         transport.ack(back, received).join();
         millis[i] = (System.nanoTime() - started) / 1e6;
       }
-      echo.interrupt();
+      running.set(false);
+      echo.join(); // before the transport closes under its last poll
       return Arrays.copyOfRange(millis, 200, millis.length);
     }
   }
