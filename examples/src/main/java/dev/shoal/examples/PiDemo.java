@@ -5,8 +5,10 @@ import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.RunStats;
 import dev.shoal.embedded.LocalQueueExecutor;
+import dev.shoal.executor.QueueExecutor;
 import dev.shoal.executor.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,31 +16,48 @@ import java.util.List;
  * Estimates pi from N independent sample tasks and one reduce task.
  *
  * <p>By default the tasks go through Shoal's local default: an embedded SQS-compatible server and
- * worker JVMs on this machine. Options: {@code --tasks N} (default 100), {@code --samples S} per task
- * (default 1,000,000), {@code --executor queue|threads} (default queue), {@code --workers W}
- * (default 2, for the queue executor).
+ * worker JVMs on this machine, autoscaled from 0: the burst of tasks makes the pool grow (one log
+ * line per scaling decision), and once the run is idle the workers leave by themselves, which the
+ * demo waits to show. Options: {@code --tasks N} (default 100), {@code --samples S} per task
+ * (default 1,000,000), {@code --executor queue|threads} (default queue), {@code --workers W} (most
+ * workers, default 2), {@code --idle-timeout SECONDS} (a worker leaves after this long without
+ * work, default 3).
  */
 public final class PiDemo {
   private PiDemo() {}
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   public static void main(String[] args) {
     int tasks = 100;
     long samples = 1_000_000;
     String executorKind = "queue";
     int workers = 2;
+    int idleSeconds = 3;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--samples" -> samples = Long.parseLong(args[++i]);
         case "--executor" -> executorKind = args[++i];
         case "--workers" -> workers = Integer.parseInt(args[++i]);
+        case "--idle-timeout" -> idleSeconds = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --tasks N --samples S --executor queue|threads --workers W)");
+            + " (use --tasks N --samples S --executor queue|threads --workers W --idle-timeout SECONDS)");
       }
     }
     TaskExecutor executor = switch (executorKind) {
       case "threads" -> ThreadPoolTaskExecutor.create();
-      case "queue" -> LocalQueueExecutor.builder().workers(workers).build();
+      case "queue" -> LocalQueueExecutor.builder()
+          .minWorkers(0)
+          .maxWorkers(workers)
+          .workerIdleTimeout(Duration.ofSeconds(idleSeconds))
+          .build();
       default -> throw new IllegalArgumentException("--executor must be queue or threads, not " + executorKind);
     };
     long started = System.nanoTime();
@@ -54,6 +73,11 @@ public final class PiDemo {
           pi, Math.abs(pi - Math.PI), samples * tasks, tasks, seconds, executor.label());
       System.out.printf("tasks: %d submitted, %d succeeded, %d failed%n", stats.submitted(), stats.succeeded(),
           stats.failed());
+      if (executor instanceof QueueExecutor) {
+        // Long enough for idle workers to notice and leave: the pool shrinks back to 0 by itself.
+        System.out.printf("idle now: waiting %d s for the workers to leave by themselves...%n", idleSeconds + 4);
+        sleep(Duration.ofSeconds(idleSeconds + 4));
+      }
     }
   }
 }
