@@ -249,8 +249,13 @@ public final class Worker implements AutoCloseable {
   private Duration pollWait() {
     Duration wait = config.receiveWait();
     Duration idle = config.idleTimeout();
-    if (idle == null || !held.isEmpty()) {
+    if (idle == null) {
       return wait;
+    }
+    if (!held.isEmpty()) {
+      // A poll started while busy must not outlast the idle timeout either, or a worker that goes
+      // idle right after would linger for a whole long poll before it notices.
+      return idle.compareTo(wait) < 0 ? idle : wait;
     }
     long left = idle.toNanos() - (System.nanoTime() - idleSince);
     if (left <= 0) {
