@@ -6,7 +6,6 @@ import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -33,11 +32,6 @@ public final class SqsClients {
 
   public static SqsAsyncClient create(Map<String, String> settings) {
     SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
-        // Complete futures on the I/O thread that read the response instead of handing them to
-        // another pool: one thread hop less per request, which is most of a loopback round trip's
-        // spare time. Shoal's callbacks on these futures never block.
-        .asyncConfiguration(config -> config.advancedOption(
-            SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR, Runnable::run))
         .httpClientBuilder(NettyNioAsyncHttpClient.builder()
             .maxConcurrency(64)
             .connectionAcquisitionTimeout(Duration.ofSeconds(30))
