@@ -3,7 +3,6 @@ package dev.shoal;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +13,7 @@ class DagShapesTest {
   @TempDir Path runDir;
 
   private DataFlowKernel kernel() {
-    return DataFlowKernel.builder()
-        .runDir(runDir)
-        .executor(ThreadPoolTaskExecutor.builder().threads(4).build())
-        .build();
+    return TestKernels.onThreads(runDir);
   }
 
   @Test

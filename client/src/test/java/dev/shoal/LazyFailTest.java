@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,10 +15,7 @@ class LazyFailTest {
   @TempDir Path runDir;
 
   private DataFlowKernel kernel() {
-    return DataFlowKernel.builder()
-        .runDir(runDir)
-        .executor(ThreadPoolTaskExecutor.builder().threads(4).build())
-        .build();
+    return TestKernels.onThreads(runDir);
   }
 
   @Test

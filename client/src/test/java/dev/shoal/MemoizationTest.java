@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.shoal.app.App1;
 import dev.shoal.app.Apps;
 import dev.shoal.codec.EncodingException;
-import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,10 +18,7 @@ class MemoizationTest {
   @TempDir Path runDir;
 
   private DataFlowKernel kernel() {
-    return DataFlowKernel.builder()
-        .runDir(runDir)
-        .executor(ThreadPoolTaskExecutor.builder().threads(4).build())
-        .build();
+    return TestKernels.onThreads(runDir);
   }
 
   @Test
