@@ -2,13 +2,11 @@ package dev.shoal.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shoal.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -38,17 +36,17 @@ class LambdaNudgerTest {
       lambda.createFunction(r -> r.functionName(name).runtime(Runtime.JAVA17).role(role)
           .handler("dev.shoal.aws.dispatcher.DispatcherHandler::handleRequest")
           .code(c -> c.zipFile(SdkBytes.fromByteArray(jar))));
-      StepClock clock = new StepClock(Instant.parse("2026-11-25T12:00:00Z"));
+      ManualClock clock = new ManualClock(Instant.parse("2026-11-25T12:00:00Z"));
 
       try (LambdaNudger nudger = LambdaNudger.builder().functionName(name).settings(Moto.settings())
           .minInterval(Duration.ofSeconds(1)).clock(clock).build()) {
         nudger.accept(10);
         nudger.accept(10);
-        clock.now = clock.now.plusMillis(999);
+        clock.advance(Duration.ofMillis(999));
         nudger.accept(3);
         assertThat(nudger.invokes()).isEqualTo(1);
 
-        clock.now = clock.now.plusMillis(1);
+        clock.advance(Duration.ofMillis(1));
         nudger.accept(3);
         nudger.accept(0);
         assertThat(nudger.invokes()).isEqualTo(2);
@@ -79,28 +77,5 @@ class LambdaNudgerTest {
       zip.closeEntry();
     }
     return bytes.toByteArray();
-  }
-
-  private static final class StepClock extends Clock {
-    volatile Instant now;
-
-    StepClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

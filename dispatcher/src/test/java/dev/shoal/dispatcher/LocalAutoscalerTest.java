@@ -1,5 +1,6 @@
 package dev.shoal.dispatcher;
 
+import dev.shoal.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class LocalAutoscalerTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private final TestClock clock = new TestClock();
+  private final ManualClock clock = new ManualClock();
   private final RecordingComputeProvider provider = new RecordingComputeProvider(clock);
   private final FlakyTransport transport = new FlakyTransport();
   private final List<ScalingDecision> decisions = new CopyOnWriteArrayList<>();

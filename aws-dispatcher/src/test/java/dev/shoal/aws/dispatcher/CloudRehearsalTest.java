@@ -2,6 +2,7 @@ package dev.shoal.aws.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shoal.testing.ManualClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.aws.Ec2Provider;
@@ -14,10 +15,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -60,7 +59,7 @@ class CloudRehearsalTest {
   private static String ami;
   private static String templateAmi;
 
-  private final MutableClock clock = new MutableClock(Instant.now());
+  private final ManualClock clock = new ManualClock(Instant.now());
   private String pool;
   private String queueUrl;
   private String launchTemplateId;
@@ -290,33 +289,5 @@ class CloudRehearsalTest {
 
   private Instance instance(String id) {
     return ec2.describeInstances(r -> r.instanceIds(id)).reservations().get(0).instances().get(0);
-  }
-
-  /** A clock the test moves by hand. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.shoal.dispatcher;
+package dev.shoal.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,10 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when the test moves it, so cool-downs and deadlines pass without waiting. */
-final class TestClock extends Clock {
-  private volatile Instant now = Instant.parse("2030-01-01T00:00:00Z");
+public final class ManualClock extends Clock {
+  private volatile Instant now;
 
-  void advance(Duration duration) {
+  public ManualClock(Instant start) {
+    this.now = start;
+  }
+
+  public ManualClock() {
+    this(Instant.parse("2030-01-01T00:00:00Z"));
+  }
+
+  public void advance(Duration duration) {
     now = now.plus(duration);
   }
 
@@ -26,6 +34,6 @@ final class TestClock extends Clock {
 
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException();
+    return this;
   }
 }
