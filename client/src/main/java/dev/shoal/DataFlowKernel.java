@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,6 +61,8 @@ public final class DataFlowKernel implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final ShutdownMode shutdownMode;
   private final Checkpoint checkpoint;
+  /** Where executors complete tasks whose results arrive on a thread they must not stall. */
+  private final ExecutorService completions;
   /** Memo key to this run's future for it, or to a checkpointed result as JSON. */
   private final ConcurrentHashMap<String, Object> memo = new ConcurrentHashMap<>();
 
@@ -104,13 +110,15 @@ public final class DataFlowKernel implements AutoCloseable {
     this.retries = builder.retries;
     this.retryPolicy = builder.retryPolicy;
     this.shutdownMode = builder.shutdownMode;
+    this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+        new CompletionThreads(runId));
     this.checkpoint = builder.checkpoint != null ? Checkpoint.open(builder.checkpoint, codec) : null;
     this.checkpointLoaded = checkpoint != null ? checkpoint.loaded().size() : 0;
     if (checkpoint != null) {
       memo.putAll(checkpoint.loaded());
       log.info("run {}: checkpoint {} holds {} results", runId, checkpoint.file(), checkpointLoaded);
     }
-    RunContext context = new RunContext(runId, runDir, codec);
+    RunContext context = new RunContext(runId, runDir, codec, completions);
     List<TaskExecutor> started = new ArrayList<>();
     try {
       for (TaskExecutor executor : byLabel.values()) {
@@ -122,6 +130,7 @@ public final class DataFlowKernel implements AutoCloseable {
         executor.shutdown(true);
         executor.close();
       });
+      completions.shutdownNow();
       throw e;
     }
     log.info("run {} started with executors {}", runId, byLabel.keySet());
@@ -371,6 +380,7 @@ public final class DataFlowKernel implements AutoCloseable {
       executor.shutdown(false);
       executor.close();
     }
+    completions.shutdown();
     if (checkpoint != null) {
       try {
         checkpoint.close();
@@ -384,6 +394,20 @@ public final class DataFlowKernel implements AutoCloseable {
         stats.checkpointHits(), stats.failed(), stats.dependencyFailed());
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Daemon threads, so that a program that forgets to close its kernel can still exit. */
+  private record CompletionThreads(String runId, AtomicInteger count) implements ThreadFactory {
+    CompletionThreads(String runId) {
+      this(runId, new AtomicInteger());
+    }
+
+    @Override
+    public Thread newThread(Runnable runnable) {
+      Thread thread = new Thread(runnable, "shoal-" + runId + "-completions-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
     }
   }
 

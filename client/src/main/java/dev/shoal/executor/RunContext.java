@@ -2,6 +2,7 @@ package dev.shoal.executor;
 
 import dev.shoal.codec.JsonCodec;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
 
 /**
  * What a kernel tells its executors when it starts them.
@@ -9,8 +10,12 @@ import java.nio.file.Path;
  * @param runId unique id of this run
  * @param runDir where this run keeps files (command apps' working directories among them)
  * @param codec the run's JSON codec
+ * @param completions where an executor whose results arrive on a thread of its own (a queue's reply
+ *     consumer) reports them ({@link Invocation#succeeded}, {@link Invocation#failed}): completing a
+ *     task runs user callbacks and launches dependents, which must never stall the thread that drains
+ *     results. The kernel owns it and stops it after its executors have closed.
  */
-public record RunContext(String runId, Path runDir, JsonCodec codec) {
+public record RunContext(String runId, Path runDir, JsonCodec codec, Executor completions) {
 
   /** The working directory of a task's command: one per task, so outputs never mix. */
   public Path taskDir(Invocation invocation) {
