@@ -7,6 +7,7 @@ import dev.shoal.transport.QueueOptions;
 import dev.shoal.transport.ReceivedMessage;
 import dev.shoal.transport.Transport;
 import dev.shoal.transport.TransportException;
+import dev.shoal.transport.TransportLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,10 +48,13 @@ public final class SqsTransport implements Transport {
   public static final String EXPIRES_TAG = "shoal:expires";
 
   private static final int BATCH = 10;
+  private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(20);
+  private static final Duration MAX_VISIBILITY = Duration.ofHours(12);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SqsAsyncClient sqs;
   private final boolean ownsClient;
+  private final TransportLimits limits;
   private final int maxMessageBytes;
   private final int maxBatchBytes;
   private final Map<String, CompletableFuture<String>> deadLetterAddresses = new ConcurrentHashMap<>();
@@ -60,6 +64,7 @@ public final class SqsTransport implements Transport {
     this.ownsClient = builder.ownsClient;
     this.maxMessageBytes = builder.maxMessageBytes;
     this.maxBatchBytes = builder.maxBatchBytes;
+    this.limits = new TransportLimits(maxMessageBytes, BATCH, BATCH, MAX_RECEIVE_WAIT, MAX_VISIBILITY);
   }
 
   public static Builder builder() {
@@ -71,8 +76,14 @@ public final class SqsTransport implements Transport {
   }
 
   @Override
-  public int maxMessageBytes() {
-    return maxMessageBytes;
+  public TransportLimits limits() {
+    return limits;
+  }
+
+  /** A queue URL, as opposed to a queue name (which cannot contain ':' or '/'). */
+  @Override
+  public boolean isAddress(String nameOrAddress) {
+    return nameOrAddress.startsWith("https://") || nameOrAddress.startsWith("http://");
   }
 
   @Override
@@ -153,7 +164,7 @@ public final class SqsTransport implements Transport {
   public CompletableFuture<List<ReceivedMessage>> receive(String address, int max, Duration wait) {
     return wrap("receive from " + address, sqs.receiveMessage(r -> r.queueUrl(address)
             .maxNumberOfMessages(Math.max(1, Math.min(max, BATCH)))
-            .waitTimeSeconds((int) Math.min(20, Math.max(0, wait.toSeconds())))
+            .waitTimeSeconds((int) Math.max(0, limits.receiveWait(wait).toSeconds()))
             .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
         .thenApply(response -> {
           List<ReceivedMessage> received = new ArrayList<>(response.messages().size());
@@ -186,7 +197,7 @@ public final class SqsTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility) {
-    int seconds = (int) Math.min(12 * 3600, Math.max(0, visibility.toSeconds()));
+    int seconds = (int) Math.max(0, limits.lease(visibility).toSeconds());
     List<CompletableFuture<Void>> batches = new ArrayList<>();
     for (int from = 0; from < messages.size(); from += BATCH) {
       List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();

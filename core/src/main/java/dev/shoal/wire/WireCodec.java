@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.shoal.codec.JsonCodec;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +24,9 @@ public final class WireCodec {
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
   private static final int MAX_REPLY_LENGTH = 2048;
+  // Framing only: the limits do not matter when a caller frames envelopes it has already sized.
+  private static final BundleWriter TASK_FRAME = BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE);
+  private static final BundleWriter RESULT_FRAME = BundleWriter.results(Integer.MAX_VALUE);
 
   private final JsonCodec json;
   private final ObjectReader taskReader;
@@ -58,46 +59,16 @@ public final class WireCodec {
     return json.encode(envelope);
   }
 
-  /** The bytes a bundle of these encoded task envelopes takes: the envelopes plus the frame. */
-  public static int bundleSize(int envelopeBytes, int envelopes) {
-    return envelopeBytes + Math.max(0, envelopes - 1) + 32;
-  }
-
-  public byte[] taskBundle(List<byte[]> envelopes) {
-    return bundle(TASKS, envelopes);
-  }
-
-  public byte[] resultBundle(List<byte[]> envelopes) {
-    return bundle(RESULTS, envelopes);
-  }
-
-  private static byte[] bundle(String kind, List<byte[]> envelopes) {
-    int size = 0;
-    for (byte[] envelope : envelopes) {
-      size += envelope.length + 1;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size + 32);
-    out.writeBytes(("{\"v\":" + VERSION + ",\"kind\":\"" + kind + "\",\"" + kind + "\":[").getBytes(StandardCharsets.US_ASCII));
-    for (int i = 0; i < envelopes.size(); i++) {
-      if (i > 0) {
-        out.write(',');
-      }
-      out.writeBytes(envelopes.get(i));
-    }
-    out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
-    return out.toByteArray();
-  }
-
   public byte[] encodeTasks(List<TaskEnvelope> envelopes) {
     List<byte[]> parts = new ArrayList<>(envelopes.size());
     envelopes.forEach(envelope -> parts.add(envelopeBytes(envelope)));
-    return taskBundle(parts);
+    return TASK_FRAME.frame(parts);
   }
 
   public byte[] encodeResults(List<ResultEnvelope> envelopes) {
     List<byte[]> parts = new ArrayList<>(envelopes.size());
     envelopes.forEach(envelope -> parts.add(envelopeBytes(envelope)));
-    return resultBundle(parts);
+    return RESULT_FRAME.frame(parts);
   }
 
   /**

@@ -16,8 +16,13 @@ public abstract class ForwardingTransport implements Transport {
   }
 
   @Override
-  public int maxMessageBytes() {
-    return delegate.maxMessageBytes();
+  public TransportLimits limits() {
+    return delegate.limits();
+  }
+
+  @Override
+  public boolean isAddress(String nameOrAddress) {
+    return delegate.isAddress(nameOrAddress);
   }
 
   @Override

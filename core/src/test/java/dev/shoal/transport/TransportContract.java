@@ -225,7 +225,7 @@ public abstract class TransportContract {
   @Test
   void oversizedMessageIsRefusedWithoutRetry() {
     String queue = newQueue(0);
-    byte[] big = new byte[transport.maxMessageBytes() + 1];
+    byte[] big = new byte[transport.limits().maxMessageBytes() + 1];
     java.util.Arrays.fill(big, (byte) 'x');
 
     assertThatThrownBy(() -> transport.send(queue, List.of(big)).join())
@@ -233,6 +233,63 @@ public abstract class TransportContract {
         .cause().isInstanceOf(TransportException.class)
         .hasMessageContaining("limit")
         .matches(e -> !((TransportException) e).retryable(), "not retryable");
+  }
+
+  @Test
+  void aBatchWithOneOversizedMessageSendsNothing() {
+    String queue = newQueue(0);
+    byte[] big = new byte[transport.limits().maxMessageBytes() + 1];
+    java.util.Arrays.fill(big, (byte) 'x');
+
+    assertThatThrownBy(() -> transport.send(queue, List.of(bytes("before"), big, bytes("after"))).join())
+        .cause().isInstanceOf(TransportException.class);
+    assertThat(transport.receive(queue, 10, Duration.ZERO).join()).isEmpty();
+  }
+
+  @Test
+  void aSendOfMoreBodiesThanOneRequestTakesDeliversThemAll() {
+    String queue = newQueue(0);
+    int count = transport.limits().maxSendBatch() * 2 + 1;
+    List<byte[]> bodies = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      bodies.add(bytes("m" + i));
+    }
+    transport.send(queue, bodies).join();
+
+    java.util.Set<String> received = new java.util.HashSet<>();
+    // Each receive returns what the service hands out at once; the queue holds exactly `count`.
+    for (int polls = 0; received.size() < count && polls < count * 4; polls++) {
+      transport.receive(queue, transport.limits().maxReceiveBatch(), Duration.ofSeconds(1)).join()
+          .forEach(message -> received.add(text(message)));
+    }
+    assertThat(received).hasSize(count);
+  }
+
+  @Test
+  void aReceiveNeverReturnsMoreThanTheDeclaredBatch() {
+    String queue = newQueue(0);
+    int limit = transport.limits().maxReceiveBatch();
+    List<byte[]> bodies = new java.util.ArrayList<>();
+    for (int i = 0; i < limit + 5; i++) {
+      bodies.add(bytes("m" + i));
+    }
+    transport.send(queue, bodies).join();
+
+    assertThat(transport.receive(queue, limit + 100, Duration.ofSeconds(1)).join()).hasSizeBetween(1, limit);
+  }
+
+  @Test
+  void aQueueIsResolvedByNameOrByAddress() {
+    String name = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+    String address = transport.createQueue(name, QueueOptions.defaults()).join();
+    created.add(address);
+
+    assertThat(transport.isAddress(address)).isTrue();
+    assertThat(transport.isAddress(name)).isFalse();
+    assertThat(transport.resolveQueue(name).join()).isEqualTo(address);
+    assertThat(transport.resolveQueue(address).join()).isEqualTo(address);
+    assertThat(transport.openQueue(address, QueueOptions.defaults()).join()).isEqualTo(address);
+    assertThat(transport.openQueue(name, QueueOptions.defaults()).join()).isEqualTo(address);
   }
 
   @Test

@@ -1,9 +1,8 @@
 package dev.shoal.worker;
 
 import dev.shoal.transport.Transport;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.wire.BundleWriter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +26,7 @@ final class ResultPublisher {
   record Pending(byte[] envelope, HeldMessage owner, boolean required) {}
 
   private final Transport transport;
-  private final WireCodec codec;
+  private final BundleWriter bundles;
   private final ScheduledExecutorService timer;
   private final Duration retryLimit;
   private final BooleanSupplier abandoned;
@@ -36,10 +35,10 @@ final class ResultPublisher {
   // One lane per reply queue: a run has one, so this grows with the runs a worker serves, not its tasks.
   private final Map<String, Batcher<Pending>> lanes = new ConcurrentHashMap<>();
 
-  ResultPublisher(Transport transport, WireCodec codec, ScheduledExecutorService timer, Duration retryLimit,
+  ResultPublisher(Transport transport, ScheduledExecutorService timer, Duration retryLimit,
       BooleanSupplier abandoned, Consumer<Pending> posted, Consumer<Pending> givenUp) {
     this.transport = transport;
-    this.codec = codec;
+    this.bundles = BundleWriter.results(transport.limits().maxMessageBytes());
     this.timer = timer;
     this.retryLimit = retryLimit;
     this.abandoned = abandoned;
@@ -57,21 +56,7 @@ final class ResultPublisher {
   }
 
   private CompletableFuture<Void> send(String reply, List<Pending> batch) {
-    int limit = transport.maxMessageBytes();
-    List<byte[]> bodies = new ArrayList<>();
-    List<byte[]> bundle = new ArrayList<>();
-    int bytes = 0;
-    for (Pending result : batch) {
-      int size = result.envelope().length;
-      if (!bundle.isEmpty() && WireCodec.bundleSize(bytes + size, bundle.size() + 1) > limit) {
-        bodies.add(codec.resultBundle(bundle));
-        bundle = new ArrayList<>();
-        bytes = 0;
-      }
-      bundle.add(result.envelope());
-      bytes += size;
-    }
-    bodies.add(codec.resultBundle(bundle));
+    List<byte[]> bodies = bundles.pack(batch, Pending::envelope).stream().map(BundleWriter.Bundle::body).toList();
     return transport.send(reply, bodies);
   }
 }

@@ -3,6 +3,8 @@ package dev.shoal.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.transport.ReceivedMessage;
 import dev.shoal.transport.Transport;
+import dev.shoal.transport.TransportLimits;
+import dev.shoal.wire.BundleWriter;
 import dev.shoal.wire.Decoded;
 import dev.shoal.wire.InvalidEnvelopeException;
 import dev.shoal.wire.ResultEnvelope;
@@ -45,8 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  /** The most messages one receive call may ask for (SQS's limit). */
-  private static final int MAX_RECEIVE = 10;
   private static final int MAX_REASON_CHARS = 1000;
   private static final Duration MAX_RECEIVE_BACKOFF = Duration.ofSeconds(30);
   private static final Duration FINAL_RELEASE_WAIT = Duration.ofSeconds(10);
@@ -62,6 +62,10 @@ public final class Worker implements AutoCloseable {
   private final Transport transport;
   private final String queue;
   private final WireCodec codec;
+  private final TransportLimits limits;
+  /** Frames the single envelopes a worker re-sends: split bundles, the rejected part of a bundle. */
+  private final BundleWriter tasks;
+  private final int maxResultBytes;
   private final TaskRunner runner;
   private final int prefetch;
   /** A running average of tasks per received message, to ask for as many messages as there is room for. */
@@ -89,6 +93,9 @@ public final class Worker implements AutoCloseable {
     this.transport = config.transport();
     this.queue = config.taskQueue();
     this.codec = config.codec();
+    this.limits = transport.limits();
+    this.tasks = BundleWriter.tasks(limits.maxMessageBytes(), 1);
+    this.maxResultBytes = BundleWriter.results(limits.maxMessageBytes()).maxEnvelopeBytes();
     Path workDir = config.workDir();
     try {
       workDir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("shoal-worker-");
@@ -103,7 +110,7 @@ public final class Worker implements AutoCloseable {
     this.slots = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), threads("slot"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
-    this.results = new ResultPublisher(transport, codec, timer, config.postRetryLimit(), () -> abandoned,
+    this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), () -> abandoned,
         this::resultPosted, this::resultGivenUp);
     this.acks = new Batcher<>("acks on " + queue,
         batch -> transport.ack(queue, batch.stream().map(h -> h.message).toList()),
@@ -195,7 +202,7 @@ public final class Worker implements AutoCloseable {
           break;
         }
         int room = prefetch - unstarted.get();
-        int max = (int) Math.max(1, Math.min(MAX_RECEIVE, Math.ceil(room / tasksPerMessage)));
+        int max = (int) Math.max(1, Math.min(limits.maxReceiveBatch(), Math.ceil(room / tasksPerMessage)));
         CompletableFuture<List<ReceivedMessage>> poll = call(() -> transport.receive(queue, max, wait));
         List<ReceivedMessage> messages;
         try {
@@ -247,7 +254,7 @@ public final class Worker implements AutoCloseable {
 
   /** How long the next poll may wait; null when the idle timeout has run out. */
   private Duration pollWait() {
-    Duration wait = config.receiveWait();
+    Duration wait = limits.receiveWait(config.receiveWait());
     Duration idle = config.idleTimeout();
     if (idle == null) {
       return wait;
@@ -275,7 +282,7 @@ public final class Worker implements AutoCloseable {
   private void intake(ReceivedMessage message, Instant received) {
     Decoded<TaskEnvelope> decoded;
     try {
-      decoded = codec.decodeTasks(message.body(), transport.maxMessageBytes());
+      decoded = codec.decodeTasks(message.body(), limits.maxMessageBytes());
     } catch (InvalidEnvelopeException e) {
       log.warn("worker {}: message {} is unreadable, dead-lettering it: {}", id, message.id(), e.getMessage());
       deadLetterUnheld(message, e.getMessage());
@@ -354,7 +361,7 @@ public final class Worker implements AutoCloseable {
     List<byte[]> singles = new ArrayList<>(size);
     // Re-encoding keeps signatures valid: they are over the envelope's canonical encoding.
     for (JsonNode item : items) {
-      singles.add(codec.taskBundle(List.of(codec.json().encode(item))));
+      singles.add(tasks.frame(List.of(codec.json().encode(item))));
     }
     log.info("worker {}: message {} of {} tasks is on delivery {}; splitting it into single tasks", id,
         message.id(), size, message.receiveCount());
@@ -396,9 +403,9 @@ public final class Worker implements AutoCloseable {
       return; // its message was released when the grace period ran out
     }
     byte[] bytes = codec.envelopeBytes(result);
-    int limit = transport.maxMessageBytes();
-    if (WireCodec.bundleSize(bytes.length, 1) > limit) {
-      bytes = codec.envelopeBytes(runner.tooLarge(result, bytes.length, limit));
+    if (bytes.length > maxResultBytes) {
+      // The user thinks in message limits; the frame around the envelope is ours.
+      bytes = codec.envelopeBytes(runner.tooLarge(result, bytes.length, limits.maxMessageBytes()));
     }
     results.post(reply, bytes, held, required);
   }
@@ -453,7 +460,7 @@ public final class Worker implements AutoCloseable {
         .sorted(Comparator.comparingInt(HeldMessage.Rejection::index))
         .map(r -> codec.json().encode(items.get(r.index())))
         .toList();
-    return new ReceivedMessage(message.id(), message.receipt(), codec.taskBundle(bad), message.receiveCount());
+    return new ReceivedMessage(message.id(), message.receipt(), tasks.frame(bad), message.receiveCount());
   }
 
   private static String reason(List<HeldMessage.Rejection> rejections, int size) {

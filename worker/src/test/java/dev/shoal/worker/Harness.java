@@ -105,7 +105,7 @@ final class Harness implements AutoCloseable {
     List<ReceivedMessage> messages = memory.receive(replies, 10, wait).join();
     List<ResultEnvelope> results = new ArrayList<>();
     for (ReceivedMessage message : messages) {
-      var decoded = codec.decodeResults(message.body(), memory.maxMessageBytes());
+      var decoded = codec.decodeResults(message.body(), memory.limits().maxMessageBytes());
       if (!decoded.rejected().isEmpty()) {
         fail("worker posted invalid results: %s", decoded.rejected());
       }

@@ -2,6 +2,7 @@ package dev.shoal.worker;
 
 import dev.shoal.transport.ForwardingTransport;
 import dev.shoal.transport.Transport;
+import dev.shoal.transport.TransportLimits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,19 +13,19 @@ import java.util.concurrent.TimeUnit;
 final class RecordingTransport extends ForwardingTransport {
   record Sent(String address, List<byte[]> bodies) {}
 
-  private final int maxMessageBytes;
+  private final TransportLimits limits;
   final List<Sent> sent = new CopyOnWriteArrayList<>();
   /** Sends complete this long after they are made, like a request to a remote service. */
   volatile Duration sendLatency = Duration.ZERO;
 
   RecordingTransport(Transport delegate, int maxMessageBytes) {
     super(delegate);
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = delegate.limits().withMaxMessageBytes(maxMessageBytes);
   }
 
   @Override
-  public int maxMessageBytes() {
-    return maxMessageBytes;
+  public TransportLimits limits() {
+    return limits;
   }
 
   @Override

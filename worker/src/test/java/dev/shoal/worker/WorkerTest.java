@@ -152,7 +152,7 @@ class WorkerTest {
     Harness h = harness(SHORT_LEASE);
     byte[] invalid = ("{\"v\":1,\"id\":2,\"run\":\"" + Harness.RUN + "\",\"app\":\"bad name!\",\"args\":[],"
         + "\"attempt\":3,\"reply\":\"" + h.replies + "\"}").getBytes(StandardCharsets.UTF_8);
-    h.sendRaw(h.codec.taskBundle(List.of(
+    h.sendRaw(dev.shoal.wire.BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE).frame(List.of(
         h.codec.envelopeBytes(h.task(1, "test.square", 3)),
         invalid,
         h.codec.envelopeBytes(h.task(3, "no.such.app")),

@@ -1,0 +1,61 @@
+package dev.shoal.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.shoal.codec.JsonCodec;
+import dev.shoal.transport.InMemoryTransport;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.wire.ResultEnvelope;
+import dev.shoal.wire.WireCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ReplyConsumerTest {
+  private final WireCodec codec = new WireCodec(JsonCodec.create());
+  private final InMemoryTransport memory = new InMemoryTransport();
+  private final String queue = memory.createQueue("replies", QueueOptions.defaults()).join();
+  private final BlockingQueue<ResultEnvelope> sink = new LinkedBlockingQueue<>();
+  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", sink::add);
+
+  @AfterEach
+  void stop() {
+    consumer.close();
+    memory.close();
+  }
+
+  private ResultEnvelope result(long id, String run) {
+    return new ResultEnvelope(WireCodec.VERSION, id, run, 1, ResultEnvelope.Status.OK, codec.json().toTree(id), null,
+        "w", null, null, null);
+  }
+
+  @Test
+  void resultsOfThisRunReachTheSinkAndTheirMessagesAreAcknowledged() throws Exception {
+    consumer.start();
+    memory.send(queue, List.of(codec.encodeResults(List.of(result(1, "run-1"), result(2, "run-1"))))).join();
+
+    assertThat(sink.poll(10, TimeUnit.SECONDS)).extracting(ResultEnvelope::id).isEqualTo(1L);
+    assertThat(sink.poll(10, TimeUnit.SECONDS)).extracting(ResultEnvelope::id).isEqualTo(2L);
+    // Acknowledged: nothing comes back after the lease.
+    assertThat(memory.receive(queue, 10, Duration.ZERO).join()).isEmpty();
+  }
+
+  @Test
+  void unreadableMessagesAndResultsOfOtherRunsAreDroppedAndTheRestStillArrives() throws Exception {
+    consumer.start();
+    memory.send(queue, List.of(
+        "not json".getBytes(StandardCharsets.UTF_8),
+        codec.encodeResults(List.of(result(5, "run-other"))),
+        "{\"v\":1,\"kind\":\"results\",\"results\":[{\"v\":1,\"id\":-3}]}".getBytes(StandardCharsets.UTF_8),
+        codec.encodeResults(List.of(result(6, "run-1"))))).join();
+
+    assertThat(sink.poll(10, TimeUnit.SECONDS)).extracting(ResultEnvelope::id).isEqualTo(6L);
+    // The dropped ones came before it in the same poll, and were read in order.
+    assertThat(sink).isEmpty();
+  }
+}

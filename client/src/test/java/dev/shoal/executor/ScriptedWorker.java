@@ -1,0 +1,68 @@
+package dev.shoal.executor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.transport.Transport;
+import dev.shoal.wire.BundleWriter;
+import dev.shoal.wire.ResultEnvelope;
+import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.wire.WireCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Answers task bundles on a queue with results computed by a function of the envelope, all of a
+ * message's results in one reply bundle: the far side of the queue path for the client's unit
+ * tests, which must not depend on the worker module. The real worker is tested end to end in
+ * embedded/.
+ */
+final class ScriptedWorker implements AutoCloseable {
+  private final Transport transport;
+  private final String queue;
+  private final WireCodec codec;
+  private final Function<TaskEnvelope, JsonNode> answer;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  ScriptedWorker(Transport transport, String queue, WireCodec codec, Function<TaskEnvelope, JsonNode> answer) {
+    this.transport = transport;
+    this.queue = queue;
+    this.codec = codec;
+    this.answer = answer;
+    this.thread = new Thread(this::loop, "scripted-worker");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void loop() {
+    BundleWriter results = BundleWriter.results(transport.limits().maxMessageBytes());
+    while (running) {
+      List<ReceivedMessage> messages = transport.receive(queue, 10, Duration.ofMillis(200)).join();
+      for (ReceivedMessage message : messages) {
+        List<byte[]> replies = new ArrayList<>();
+        String reply = null;
+        for (TaskEnvelope task : codec.decodeTasks(message.body(), Integer.MAX_VALUE).envelopes()) {
+          reply = task.reply();
+          Instant now = Instant.now();
+          replies.add(codec.envelopeBytes(new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
+              ResultEnvelope.Status.OK, answer.apply(task), null, "scripted", now, now, now)));
+        }
+        if (reply != null) {
+          transport.send(reply, List.of(results.frame(replies))).join();
+        }
+      }
+      if (!messages.isEmpty()) {
+        transport.ack(queue, messages).join();
+      }
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.join();
+  }
+}
