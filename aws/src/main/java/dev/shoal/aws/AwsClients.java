@@ -10,17 +10,16 @@ import software.amazon.awssdk.regions.Region;
 
 /**
  * Applies Shoal's client settings ({@link SqsClients#ENDPOINT}, {@link SqsClients#REGION},
- * {@link SqsClients#CREDENTIALS}) to any SDK client builder, the way {@link SqsClients} does for SQS.
- * Without an endpoint setting the SDK's own resolution applies ({@code AWS_ENDPOINT_URL} and
- * {@code AWS_ENDPOINT_URL_<SERVICE>}).
+ * {@link SqsClients#CREDENTIALS}) to any SDK client builder: SQS's, EC2's, S3's, Lambda's. Without
+ * an endpoint setting the SDK's own resolution applies ({@code AWS_ENDPOINT_URL} and
+ * {@code AWS_ENDPOINT_URL_<SERVICE>}); without a region, the SDK's chain, else us-east-1.
  */
 final class AwsClients {
   private AwsClients() {}
 
   static <B extends AwsClientBuilder<B, ?>> B configure(B builder, Map<String, String> settings) {
-    String endpoint = settings.get(SqsClients.ENDPOINT);
-    if (endpoint != null && !endpoint.isBlank()) {
-      builder.endpointOverride(URI.create(endpoint));
+    if (hasEndpoint(settings)) {
+      builder.endpointOverride(URI.create(settings.get(SqsClients.ENDPOINT)));
     }
     String region = settings.get(SqsClients.REGION);
     if (region != null) {

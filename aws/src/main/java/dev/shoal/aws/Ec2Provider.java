@@ -5,7 +5,6 @@ import dev.shoal.compute.WorkerInstance;
 import dev.shoal.compute.WorkerSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -58,7 +57,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@link WorkerInstance.State#RUNNING RUNNING} once its marker exists and
  * {@link WorkerInstance.State#PENDING PENDING} until then (whatever EC2's own state). Without a
  * readiness bucket, EC2's state decides: {@code pending} is PENDING, {@code running} is RUNNING.
- * {@link #terminateStuck(Instant)} terminates instances still pending after the pending deadline.
+ * Either way an instance's {@link WorkerInstance#launchedAt()} is EC2's launch time, from which the
+ * dispatcher's scaling step finds the ones still pending after its deadline and
+ * {@linkplain #terminate(Collection) terminates} them. {@link #list()} also deletes the markers of
+ * instances that are gone, so the bucket holds only live ones.
  *
  * <p><b>Only its own pool.</b> Instances are found only by the pool tag filter, and
  * {@link #terminate(Collection)} checks each id against it first: an id outside the pool is skipped
@@ -94,7 +96,6 @@ public final class Ec2Provider implements ComputeProvider {
   private final WorkerSpec workerSpec;
   private final String workerJarUrl;
   private final String readyBucket;
-  private final Duration pendingDeadline;
   private final Clock clock;
 
   private Ec2Provider(Builder builder) {
@@ -124,10 +125,6 @@ public final class Ec2Provider implements ComputeProvider {
     this.instanceProfile = builder.instanceProfile;
     this.spot = builder.spot;
     this.readyBucket = builder.readyBucket;
-    this.pendingDeadline = Objects.requireNonNull(builder.pendingDeadline, "pendingDeadline");
-    if (pendingDeadline.isNegative() || pendingDeadline.isZero()) {
-      throw new IllegalArgumentException("pendingDeadline must be positive: " + pendingDeadline);
-    }
     this.clock = Objects.requireNonNull(builder.clock, "clock");
     if (builder.ec2 != null) {
       this.ec2 = builder.ec2;
@@ -156,10 +153,6 @@ public final class Ec2Provider implements ComputeProvider {
 
   public String pool() {
     return pool;
-  }
-
-  public Duration pendingDeadline() {
-    return pendingDeadline;
   }
 
   @Override
@@ -225,6 +218,11 @@ public final class Ec2Provider implements ComputeProvider {
     return launched;
   }
 
+  /**
+   * The pool's pending and running instances, each launched at EC2's launch time. With a readiness
+   * bucket, it also deletes the markers of instances no longer listed (they left, or were
+   * terminated), so that the bucket does not grow with the pool's history.
+   */
   @Override
   public List<WorkerInstance> list() {
     List<Instance> instances = describe(List.of(), LIVE_STATES);
@@ -236,37 +234,16 @@ public final class Ec2Provider implements ComputeProvider {
       workers.add(new WorkerInstance(instance.instanceId(),
           polling ? WorkerInstance.State.RUNNING : WorkerInstance.State.PENDING, instance.launchTime()));
     }
-    return workers;
-  }
-
-  /**
-   * Terminates the pool's instances still pending (not polling) after the pending deadline, and
-   * deletes the readiness markers of instances that are gone. A dispatcher calls it on every
-   * evaluation, before {@link #list()}.
-   *
-   * @return the ids it terminated
-   */
-  public List<String> terminateStuck(Instant now) {
-    List<WorkerInstance> workers = list();
-    List<String> stuck = workers.stream()
-        .filter(worker -> worker.state() == WorkerInstance.State.PENDING)
-        .filter(worker -> !worker.launchedAt().plus(pendingDeadline).isAfter(now))
-        .map(WorkerInstance::id)
-        .toList();
-    if (!stuck.isEmpty()) {
-      log.warn("ec2 pool {}: terminating {} instance(s) that did not start polling within {}: {}", pool,
-          stuck.size(), pendingDeadline, stuck);
-      terminate(stuck);
-    }
-    if (readyBucket != null) {
+    if (ready != null) {
+      // Markers are listed after the instances: one of a worker launched in between cannot exist yet.
       Set<String> live = workers.stream().map(WorkerInstance::id).collect(Collectors.toSet());
-      for (String id : readyMarkers()) {
+      for (String id : ready) {
         if (!live.contains(id)) {
           s3.deleteObject(r -> r.bucket(readyBucket).key(readyPrefix() + id));
         }
       }
     }
-    return stuck;
+    return workers;
   }
 
   /**
@@ -429,7 +406,6 @@ public final class Ec2Provider implements ComputeProvider {
     private WorkerSpec workerSpec;
     private String workerJarUrl;
     private String readyBucket;
-    private Duration pendingDeadline = Duration.ofMinutes(10);
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -526,12 +502,6 @@ public final class Ec2Provider implements ComputeProvider {
     /** The bucket where workers mark themselves ready (see the class comment); null: EC2's state decides. */
     public Builder readyBucket(String bucket) {
       this.readyBucket = blankToNull(bucket);
-      return this;
-    }
-
-    /** How long an instance may stay pending before {@link Ec2Provider#terminateStuck} ends it (default 10 min). */
-    public Builder pendingDeadline(Duration deadline) {
-      this.pendingDeadline = deadline;
       return this;
     }
 

@@ -1,13 +1,9 @@
 package dev.shoal.aws;
 
-import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
 
@@ -37,22 +33,18 @@ public final class SqsClients {
             .connectionAcquisitionTimeout(Duration.ofSeconds(30))
             // A long poll lasts up to 20 s; the read timeout must be longer.
             .readTimeout(Duration.ofSeconds(30)));
-    String endpoint = settings.getOrDefault(ENDPOINT, System.getenv(ENDPOINT_ENV));
-    if (endpoint != null && !endpoint.isBlank()) {
-      builder.endpointOverride(URI.create(endpoint));
+    return AwsClients.configure(builder, withEndpointFromEnvironment(settings)).build();
+  }
+
+  /** The settings, with {@link #ENDPOINT} from {@value #ENDPOINT_ENV} when they do not say it. */
+  private static Map<String, String> withEndpointFromEnvironment(Map<String, String> settings) {
+    String fromEnvironment = System.getenv(ENDPOINT_ENV);
+    if (fromEnvironment == null || settings.containsKey(ENDPOINT)) {
+      return settings;
     }
-    String region = settings.get(REGION);
-    if (region != null) {
-      builder.region(Region.of(region));
-    } else if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
-      builder.region(Region.US_EAST_1);
-    }
-    if ("static".equals(settings.get(CREDENTIALS))) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal")));
-    } else {
-      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-    }
-    return builder.build();
+    Map<String, String> withEndpoint = new HashMap<>(settings);
+    withEndpoint.put(ENDPOINT, fromEnvironment);
+    return withEndpoint;
   }
 
   /** An SQS transport that owns a client built from these settings. */

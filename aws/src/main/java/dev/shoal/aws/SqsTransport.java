@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
@@ -153,11 +155,8 @@ public final class SqsTransport implements Transport {
   }
 
   private CompletableFuture<Void> sendBatch(String address, List<SendMessageBatchRequestEntry> entries) {
-    return wrap("send to " + address, sqs.sendMessageBatch(r -> r.queueUrl(address).entries(entries))
-        .thenApply(response -> {
-          checkBatch("send to " + address, response.failed());
-          return null;
-        }));
+    return batchCall("send to " + address,
+        sqs.sendMessageBatch(r -> r.queueUrl(address).entries(entries)).thenApply(response -> response.failed()));
   }
 
   @Override
@@ -179,39 +178,48 @@ public final class SqsTransport implements Transport {
 
   @Override
   public CompletableFuture<Void> ack(String address, List<ReceivedMessage> messages) {
-    List<CompletableFuture<Void>> batches = new ArrayList<>();
-    for (int from = 0; from < messages.size(); from += BATCH) {
-      List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
-      for (int i = from; i < Math.min(messages.size(), from + BATCH); i++) {
-        entries.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(i - from))
-            .receiptHandle(messages.get(i).receipt()).build());
-      }
-      batches.add(wrap("delete from " + address, sqs.deleteMessageBatch(r -> r.queueUrl(address).entries(entries))
-          .thenApply(response -> {
-            checkBatch("delete from " + address, response.failed());
-            return null;
-          })));
-    }
-    return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new));
+    return inBatches("delete from " + address, messages,
+        (id, message) -> DeleteMessageBatchRequestEntry.builder().id(id).receiptHandle(message.receipt()).build(),
+        entries -> sqs.deleteMessageBatch(r -> r.queueUrl(address).entries(entries))
+            .thenApply(response -> response.failed()));
   }
 
   @Override
   public CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility) {
     int seconds = (int) Math.max(0, limits.lease(visibility).toSeconds());
+    return inBatches("change visibility in " + address, messages,
+        (id, message) -> ChangeMessageVisibilityBatchRequestEntry.builder().id(id)
+            .receiptHandle(message.receipt()).visibilityTimeout(seconds).build(),
+        entries -> sqs.changeMessageVisibilityBatch(r -> r.queueUrl(address).entries(entries))
+            .thenApply(response -> response.failed()));
+  }
+
+  /**
+   * One batch request per {@value #BATCH} received messages, made of one entry per message (its id
+   * in the batch, and the message), each request's failed entries checked.
+   *
+   * @param call sends one batch and yields its failed entries
+   */
+  private <E> CompletableFuture<Void> inBatches(String what, List<ReceivedMessage> messages,
+      BiFunction<String, ReceivedMessage, E> entry,
+      Function<List<E>, CompletableFuture<List<BatchResultErrorEntry>>> call) {
     List<CompletableFuture<Void>> batches = new ArrayList<>();
     for (int from = 0; from < messages.size(); from += BATCH) {
-      List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+      List<E> entries = new ArrayList<>();
       for (int i = from; i < Math.min(messages.size(), from + BATCH); i++) {
-        entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(Integer.toString(i - from))
-            .receiptHandle(messages.get(i).receipt()).visibilityTimeout(seconds).build());
+        entries.add(entry.apply(Integer.toString(i - from), messages.get(i)));
       }
-      batches.add(wrap("change visibility in " + address,
-          sqs.changeMessageVisibilityBatch(r -> r.queueUrl(address).entries(entries)).thenApply(response -> {
-            checkBatch("change visibility in " + address, response.failed());
-            return null;
-          })));
+      batches.add(batchCall(what, call.apply(entries)));
     }
     return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new));
+  }
+
+  /** A batch request's outcome: failed entries (if any) as a {@link TransportException}. */
+  private static CompletableFuture<Void> batchCall(String what, CompletableFuture<List<BatchResultErrorEntry>> call) {
+    return wrap(what, call.thenApply(failed -> {
+      checkBatch(what, failed);
+      return null;
+    }));
   }
 
   @Override

@@ -2,32 +2,26 @@ package dev.shoal.dispatcher;
 
 import dev.shoal.compute.ComputeProvider;
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.transport.QueueDepth;
 import dev.shoal.transport.Transport;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.DoubleSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link ScalingPolicy} hosted in this JVM, for local mode: on every tick, and at once when
- * {@linkplain #nudge() nudged}, it reads the task queue's depth, lists the provider's pool, and
- * launches what the policy decides. It logs one line per decision that changes something, not one
- * per tick. It never stops a worker that has registered: idle workers leave by themselves after
- * their idle timeout, which is how the pool shrinks. A worker still pending after the policy's
- * pending deadline is terminated through the provider and reported.
+ * The {@link ScalingStep} hosted in this JVM, for local mode: it evaluates the pool on every tick,
+ * and at once when {@linkplain #nudge() nudged}. It logs one line per decision that changes
+ * something, not one per tick, and one warning per outage of the task queue, during which it holds
+ * the pool as it is. What an evaluation does (and never does: stop a worker that polls) is the
+ * step's.
  *
  * <p>All evaluations run on one thread of its own, so they never overlap.
  */
@@ -38,7 +32,7 @@ public final class LocalAutoscaler implements AutoCloseable {
   private final Transport transport;
   private final String taskQueueName;
   private final ComputeProvider provider;
-  private final ScalingPolicy policy;
+  private final ScalingConfig config;
   private final Duration tick;
   private final DoubleSupplier tasksPerMessage;
   private final Clock clock;
@@ -47,11 +41,10 @@ public final class LocalAutoscaler implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final Coalescer nudges;
 
-  // Touched only on the loop thread (and written once by start() before the loop runs).
-  private String taskQueue;
-  private Instant lastBusy;
+  // Written once by start() before the loop runs (volatile for toString()).
+  private volatile ScalingStep step;
+  // Touched only on the loop thread.
   private ScalingDecision lastDecision;
-  private final Set<String> terminatedStuck = new HashSet<>();
   private boolean depthFailing;
 
   private volatile boolean started;
@@ -61,7 +54,7 @@ public final class LocalAutoscaler implements AutoCloseable {
     this.transport = Objects.requireNonNull(builder.transport, "an autoscaler needs a transport");
     this.taskQueueName = Objects.requireNonNull(builder.taskQueue, "an autoscaler needs a task queue");
     this.provider = Objects.requireNonNull(builder.provider, "an autoscaler needs a compute provider");
-    this.policy = new ScalingPolicy(Objects.requireNonNull(builder.config, "an autoscaler needs a scaling config"));
+    this.config = Objects.requireNonNull(builder.config, "an autoscaler needs a scaling config");
     this.tick = builder.tick;
     this.tasksPerMessage = builder.tasksPerMessage;
     this.clock = builder.clock;
@@ -82,7 +75,7 @@ public final class LocalAutoscaler implements AutoCloseable {
   }
 
   public ScalingConfig config() {
-    return policy.config();
+    return config;
   }
 
   /**
@@ -96,14 +89,20 @@ public final class LocalAutoscaler implements AutoCloseable {
     if (started) {
       throw new IllegalStateException("autoscaler was already started");
     }
-    taskQueue = taskQueueName.contains("://") ? taskQueueName : await(transport.queueAddress(taskQueueName),
-        "resolving task queue " + taskQueueName);
-    // An empty queue at start has been idle for no time yet: the cool-down runs from here.
-    lastBusy = clock.instant();
+    String taskQueue = await(transport.resolveQueue(taskQueueName), "resolving task queue " + taskQueueName);
+    // Built here, so that the cool-down runs from the first evaluation, which is now.
+    step = ScalingStep.builder()
+        .taskQueue(transport, taskQueue)
+        .provider(provider)
+        .config(config)
+        .clock(clock)
+        .tasksPerMessage(tasksPerMessage)
+        .depthTimeout(CALL_TIMEOUT)
+        .build();
     started = true;
     loop.scheduleWithFixedDelay(this::evaluate, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
-    log.info("autoscaler: {} to {} workers of {} slots on {}, every {}", policy.config().minWorkers(),
-        policy.config().maxWorkers(), policy.config().slotsPerWorker(), taskQueue, ScalingPolicy.brief(tick));
+    log.info("autoscaler: {} to {} workers of {} slots on {}, every {}", config.minWorkers(), config.maxWorkers(),
+        config.slotsPerWorker(), taskQueue, ScalingPolicy.brief(tick));
   }
 
   /**
@@ -126,7 +125,7 @@ public final class LocalAutoscaler implements AutoCloseable {
       }
       closed = true;
     }
-    // Interrupts an evaluation waiting on the queue service; it gives up quietly.
+    // Interrupts an evaluation waiting on the queue service; it gives up quietly, launching nothing.
     loop.shutdownNow();
     try {
       if (!loop.awaitTermination(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -144,83 +143,47 @@ public final class LocalAutoscaler implements AutoCloseable {
     if (closed) {
       return;
     }
+    ScalingOutcome outcome;
     try {
-      Instant now = clock.instant();
-      QueueDepth depth = readDepth();
-      if (depth == null) {
-        return;
+      outcome = step.evaluate();
+    } catch (ScalingStep.DepthUnreadableException e) {
+      if (!closed) {
+        depthUnreadable(e);
       }
-      if (depth.total() > 0 || lastBusy.isAfter(now)) {
-        lastBusy = now;
-      }
-      List<WorkerInstance> workers = provider.list();
-      terminateStuck(workers, now);
-      List<WorkerInstance> counted = workers.stream()
-          .filter(worker -> !terminatedStuck.contains(worker.id()))
-          .toList();
-      ScalingInput input = ScalingInput.of(depth, sanitize(tasksPerMessage.getAsDouble()), counted,
-          Duration.between(lastBusy, now));
-      ScalingDecision decision = policy.decide(input);
-      if (closed) {
-        return;
-      }
-      if (decision.launch() > 0) {
-        provider.launch(decision.launch());
-      }
-      if (worthLogging(lastDecision, decision)) {
-        log.info("autoscaler: {}", decision);
-      } else {
-        log.debug("autoscaler: {}", decision);
-      }
-      lastDecision = decision;
-      notify(() -> listener.decided(decision));
+      return;
     } catch (RuntimeException e) {
       // One failed evaluation must not end the loop (a scheduled task that throws never runs again).
       log.warn("autoscaler: evaluation failed: {}", e.toString(), e);
-    }
-  }
-
-  private QueueDepth readDepth() {
-    try {
-      QueueDepth depth = transport.depth(taskQueue).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      if (depthFailing) {
-        log.info("autoscaler: reading the depth of {} works again", taskQueue);
-        depthFailing = false;
-      }
-      return depth;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      // Once per outage, not once per tick.
-      if (!depthFailing) {
-        log.warn("autoscaler: cannot read the depth of {}, holding the pool until it can: {}", taskQueue,
-            cause.toString());
-        depthFailing = true;
-      } else {
-        log.debug("autoscaler: depth of {} still unreadable: {}", taskQueue, cause.toString());
-      }
-      return null;
-    }
-  }
-
-  private void terminateStuck(List<WorkerInstance> workers, Instant now) {
-    // Forget the ones that are gone; the others may still be listed while they die.
-    Set<String> listed = workers.stream().map(WorkerInstance::id).collect(Collectors.toSet());
-    terminatedStuck.retainAll(listed);
-    List<WorkerInstance> stuck = policy.stuck(workers, now).stream()
-        .filter(worker -> !terminatedStuck.contains(worker.id()))
-        .toList();
-    if (stuck.isEmpty()) {
       return;
     }
-    List<String> ids = stuck.stream().map(WorkerInstance::id).toList();
-    log.warn("autoscaler: terminating {} worker(s) that did not start polling within {}: {}", ids.size(),
-        ScalingPolicy.brief(policy.config().pendingDeadline()), ids);
-    provider.terminate(ids);
-    terminatedStuck.addAll(ids);
-    notify(() -> listener.terminatedStuck(stuck));
+    if (depthFailing) {
+      log.info("autoscaler: reading the depth of {} works again", step.taskQueue());
+      depthFailing = false;
+    }
+    if (!outcome.terminatedStuck().isEmpty()) {
+      notify(() -> listener.terminatedStuck(outcome.terminatedStuck()));
+    }
+    if (closed) {
+      return;
+    }
+    ScalingDecision decision = outcome.decision();
+    if (worthLogging(lastDecision, decision)) {
+      log.info("autoscaler: {}", decision);
+    } else {
+      log.debug("autoscaler: {}", decision);
+    }
+    lastDecision = decision;
+    notify(() -> listener.decided(decision));
+  }
+
+  private void depthUnreadable(ScalingStep.DepthUnreadableException e) {
+    // Once per outage, not once per tick.
+    if (!depthFailing) {
+      log.warn("autoscaler: {}; holding the pool until it can be read", e.getMessage());
+      depthFailing = true;
+    } else {
+      log.debug("autoscaler: still unreadable: {}", e.getMessage());
+    }
   }
 
   /** A decision is logged when it launches, or when it first says the pool may shrink to a size. */
@@ -234,10 +197,6 @@ public final class LocalAutoscaler implements AutoCloseable {
     // While idle workers leave one by one the decision repeats with a smaller "from"; once is enough.
     return previous == null || previous.action() != ScalingDecision.Action.SCALE_IN
         || previous.desiredWorkers() != decision.desiredWorkers();
-  }
-
-  private static double sanitize(double tasksPerMessage) {
-    return tasksPerMessage >= 1 && !Double.isInfinite(tasksPerMessage) ? tasksPerMessage : 1;
   }
 
   private static void notify(Runnable call) {
@@ -263,8 +222,9 @@ public final class LocalAutoscaler implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "LocalAutoscaler[" + (taskQueue != null ? taskQueue : taskQueueName) + ", "
-        + policy.config().minWorkers() + ".." + policy.config().maxWorkers() + "]";
+    ScalingStep current = step;
+    return "LocalAutoscaler[" + (current != null ? current.taskQueue() : taskQueueName) + ", "
+        + config.minWorkers() + ".." + config.maxWorkers() + "]";
   }
 
   /** Told what the autoscaler does, on its own thread (keep it quick). */

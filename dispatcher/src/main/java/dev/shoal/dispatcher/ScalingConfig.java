@@ -14,8 +14,8 @@ import java.util.Objects;
  *     as long again as what runs
  * @param coolDown how long the queue must have been empty before the pool may shrink; the local
  *     host uses the workers' own idle timeout, since that is when they actually leave
- * @param pendingDeadline how long a launched worker may take to start polling before its host
- *     terminates it as stuck
+ * @param pendingDeadline how long a launched worker may take to start polling before the
+ *     {@link ScalingStep} terminates it as stuck
  */
 public record ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, double targetBacklogPerSlot,
     Duration coolDown, Duration pendingDeadline) {

@@ -99,8 +99,7 @@ public final class WorkerMain {
     }
 
     try (Transport transport = provider.create(options.settings())) {
-      String queue = options.queue().contains("://") ? options.queue()
-          : transport.queueAddress(options.queue()).get(1, TimeUnit.MINUTES);
+      String queue = transport.resolveQueue(options.queue()).get(1, TimeUnit.MINUTES);
       WorkerConfig.Builder config = WorkerConfig.builder().transport(transport).taskQueue(queue)
           .codec(codec).signer(signer);
       if (options.slots() != null) {

@@ -1,5 +1,6 @@
 package dev.shoal.aws.dispatcher;
 
+import dev.shoal.dispatcher.ScalingConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -61,6 +62,18 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
     Objects.requireNonNull(pool, POOL);
     Objects.requireNonNull(launchTemplateId, LAUNCH_TEMPLATE_ID);
     Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
+  }
+
+  /** The pool's scaling limits and targets, as the {@code ScalingStep} takes them. */
+  public ScalingConfig scalingConfig() {
+    return ScalingConfig.builder()
+        .minWorkers(minWorkers)
+        .maxWorkers(maxWorkers)
+        .slotsPerWorker(slotsPerWorker)
+        .targetBacklogPerSlot(targetBacklogPerSlot)
+        .coolDown(idleCoolDown)
+        .pendingDeadline(pendingDeadline)
+        .build();
   }
 
   /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */

@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.Moto;
 import dev.shoal.aws.SqsClients;
-import dev.shoal.aws.SqsTransport;
 import dev.shoal.embedded.EmbeddedSqsServer;
 import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 @ExtendWith(Moto.class)
 class CloudRehearsalTest {
   private static EmbeddedSqsServer sqsServer;
-  private static SqsTransport transport;
+  private static Transport transport;
   private static Ec2Client ec2;
   private static S3Client s3;
   private static String ami;
@@ -241,6 +241,28 @@ class CloudRehearsalTest {
     // The work is still there: the stuck one is replaced, not counted.
     assertThat(outcome.currentWorkers()).isEqualTo(1);
     assertThat(outcome.launched()).hasSize(1).doesNotContain(stuck);
+  }
+
+  @Test
+  void aPendingInstanceIsStuckFromItsLaunchTimePlusThePendingDeadlineAndNotASecondBefore() {
+    DispatcherHandler handler = handler(Map.of());
+    // 4 tasks, 2 slots a worker: 2 instances.
+    publish(4);
+    List<String> launched = handler.evaluate().launched();
+    assertThat(launched).hasSize(2);
+    String ready = launched.get(0);
+    String stuck = launched.get(1);
+    markReady(ready);
+    Instant deadline = instance(stuck).launchTime().plus(Duration.ofMinutes(2));
+
+    clock.advance(Duration.between(clock.instant(), deadline.minusSeconds(1)));
+    assertThat(handler.evaluate().terminatedStuck()).isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(handler.evaluate().terminatedStuck()).containsExactly(stuck);
+
+    assertThat(instance(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(instance(ready).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    assertThat(pool()).extracting(Instance::instanceId).contains(ready).doesNotContain(stuck);
   }
 
   @Test

@@ -60,7 +60,7 @@ class Ec2ProviderTest {
   private Ec2Provider.Builder provider(String poolName) {
     return Ec2Provider.builder().ec2(ec2, false).s3(s3, false).pool(poolName).imageId(ami)
         .instanceType("t3.micro").workerSpec(SPEC).workerJarUrl("s3://artifacts/shoal-worker.jar")
-        .readyBucket(bucket).pendingDeadline(Duration.ofMinutes(3));
+        .readyBucket(bucket);
   }
 
   private Instance describe(String id) {
@@ -143,8 +143,13 @@ class Ec2ProviderTest {
     ec2.terminateInstances(r -> r.instanceIds(other, untagged));
   }
 
+  /**
+   * What the dispatcher's scaling step needs to find and end stuck instances (it terminates the
+   * PENDING ones whose launch time is past its deadline): the listing says which instances have not
+   * marked themselves ready since when, by EC2's launch time, and terminating one leaves the rest.
+   */
   @Test
-  void terminatesInstancesThatDidNotStartPollingWithinTheDeadline() {
+  void listsAnInstanceThatNeverMarkedItselfReadyAsPendingSinceItsLaunchSoItCanBeTerminatedAsStuck() {
     Ec2Provider provider = provider(pool).build();
     List<WorkerInstance> launched = provider.launch(2);
     String ready = launched.get(0).id();
@@ -153,9 +158,10 @@ class Ec2ProviderTest {
         software.amazon.awssdk.core.sync.RequestBody.empty());
     Instant launchedAt = describe(stuck).launchTime();
 
-    assertThat(provider.terminateStuck(launchedAt.plus(Duration.ofMinutes(3)).minusSeconds(1))).isEmpty();
-    assertThat(provider.terminateStuck(launchedAt.plus(Duration.ofMinutes(3)).plusSeconds(1)))
-        .containsExactly(stuck);
+    assertThat(provider.list()).containsExactlyInAnyOrder(
+        new WorkerInstance(ready, WorkerInstance.State.RUNNING, describe(ready).launchTime()),
+        new WorkerInstance(stuck, WorkerInstance.State.PENDING, launchedAt));
+    provider.terminate(List.of(stuck));
 
     assertThat(describe(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
     assertThat(describe(ready).state().name()).isEqualTo(InstanceStateName.RUNNING);
@@ -163,7 +169,7 @@ class Ec2ProviderTest {
   }
 
   @Test
-  void closingTerminatesThePoolAndForgetsStaleReadinessMarkers() {
+  void closingTerminatesThePoolAndListingForgetsStaleReadinessMarkers() {
     Ec2Provider provider = provider(pool).build();
     String id = provider.launch(1).get(0).id();
     s3.putObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + id),
@@ -171,7 +177,7 @@ class Ec2ProviderTest {
     provider.close();
     assertThat(describe(id).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
 
-    provider(pool).build().terminateStuck(Instant.now());
+    assertThat(provider(pool).build().list()).isEmpty();
 
     assertThat(s3.listObjectsV2(r -> r.bucket(bucket)).contents()).isEmpty();
   }

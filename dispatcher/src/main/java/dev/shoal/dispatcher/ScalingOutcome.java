@@ -1,0 +1,26 @@
+package dev.shoal.dispatcher;
+
+import dev.shoal.compute.WorkerInstance;
+import dev.shoal.transport.QueueDepth;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one {@link ScalingStep} saw and did, for its host to log, report or return.
+ *
+ * @param depth the task queue's depth it read
+ * @param terminatedStuck the workers it terminated for not polling within the pending deadline
+ * @param decision what the {@link ScalingPolicy} decided, for the pool without those
+ * @param launched the workers it launched: none unless the decision launches, and none when its
+ *     host interrupted it (a host interrupts an evaluation only when it shuts down)
+ */
+public record ScalingOutcome(QueueDepth depth, List<WorkerInstance> terminatedStuck, ScalingDecision decision,
+    List<WorkerInstance> launched) {
+
+  public ScalingOutcome {
+    Objects.requireNonNull(depth, "depth");
+    Objects.requireNonNull(decision, "decision");
+    terminatedStuck = List.copyOf(terminatedStuck);
+    launched = List.copyOf(launched);
+  }
+}

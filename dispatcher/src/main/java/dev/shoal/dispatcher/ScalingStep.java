@@ -1,0 +1,218 @@
+package dev.shoal.dispatcher;
+
+import dev.shoal.compute.ComputeProvider;
+import dev.shoal.compute.WorkerInstance;
+import dev.shoal.transport.QueueDepth;
+import dev.shoal.transport.Transport;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.DoubleSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One evaluation of a worker pool against its task queue, the same in every host (the local loop,
+ * the Lambda function, an Azure Function): read the queue's depth, note whether it is busy,
+ * terminate the workers still pending after the {@linkplain ScalingConfig#pendingDeadline() pending
+ * deadline}, ask the {@link ScalingPolicy} about the rest, and launch what it decides. Hosts only
+ * schedule it and report its {@link ScalingOutcome}; it knows no cloud, only a {@link Transport}
+ * and a {@link ComputeProvider}.
+ *
+ * <p>It never stops a worker that polls: idle workers leave by themselves after their idle
+ * timeout, which is how a pool shrinks.
+ *
+ * <p><b>State between evaluations.</b> When the queue was last busy, since the cool-down runs from
+ * then (a new step counts the queue as busy until its first evaluation: at worst, a scale-in
+ * decision comes one cool-down late, and scale-in stops nobody anyway); and the stuck workers it
+ * terminated that are still listed while they die, so that they are neither terminated twice nor
+ * counted. Evaluations are serialized, so a host may call {@link #evaluate()} from any thread.
+ */
+public final class ScalingStep {
+  private static final Logger log = LoggerFactory.getLogger(ScalingStep.class);
+
+  private final Transport transport;
+  private final String taskQueue;
+  private final ComputeProvider provider;
+  private final ScalingPolicy policy;
+  private final Clock clock;
+  private final DoubleSupplier tasksPerMessage;
+  private final Duration depthTimeout;
+
+  // Guarded by this.
+  private Instant lastBusy;
+  private final Set<String> terminatedStuck = new HashSet<>();
+
+  private ScalingStep(Builder builder) {
+    this.transport = Objects.requireNonNull(builder.transport, "a scaling step needs the task queue's transport");
+    this.taskQueue = Objects.requireNonNull(builder.taskQueue, "a scaling step needs the task queue's address");
+    this.provider = Objects.requireNonNull(builder.provider, "a scaling step needs a compute provider");
+    this.policy = new ScalingPolicy(Objects.requireNonNull(builder.config, "a scaling step needs a scaling config"));
+    this.clock = builder.clock;
+    this.tasksPerMessage = builder.tasksPerMessage;
+    this.depthTimeout = builder.depthTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public ScalingConfig config() {
+    return policy.config();
+  }
+
+  /** The address of the task queue it reads. */
+  public String taskQueue() {
+    return taskQueue;
+  }
+
+  /**
+   * Evaluates the pool once: depth, last busy, stuck workers (terminated through the provider),
+   * decision, launch.
+   *
+   * @throws DepthUnreadableException if the queue's depth cannot be read; nothing is done then,
+   *     so the pool stays as it is (the host decides how loudly to say so)
+   * @throws RuntimeException what the provider throws, such as a failed launch
+   */
+  public synchronized ScalingOutcome evaluate() {
+    Instant now = clock.instant();
+    QueueDepth depth = readDepth();
+    // After a clock step backwards, "busy until now" is the honest reading.
+    if (lastBusy == null || depth.total() > 0 || lastBusy.isAfter(now)) {
+      lastBusy = now;
+    }
+    List<WorkerInstance> workers = provider.list();
+    List<WorkerInstance> stuck = terminateStuck(workers, now);
+    List<WorkerInstance> counted = workers.stream()
+        .filter(worker -> !terminatedStuck.contains(worker.id()))
+        .toList();
+    ScalingDecision decision = policy.decide(ScalingInput.of(depth, sanitize(tasksPerMessage.getAsDouble()),
+        counted, Duration.between(lastBusy, now)));
+    // A host interrupts its evaluation only when it shuts down: workers launched now would be orphans.
+    List<WorkerInstance> launched = decision.launch() > 0 && !Thread.currentThread().isInterrupted()
+        ? provider.launch(decision.launch())
+        : List.of();
+    return new ScalingOutcome(depth, stuck, decision, launched);
+  }
+
+  private QueueDepth readDepth() {
+    try {
+      return transport.depth(taskQueue).get(depthTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DepthUnreadableException("interrupted reading the depth of " + taskQueue, e);
+    } catch (ExecutionException e) {
+      throw new DepthUnreadableException("cannot read the depth of " + taskQueue + ": " + e.getCause(),
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new DepthUnreadableException("reading the depth of " + taskQueue + " took longer than "
+          + ScalingPolicy.brief(depthTimeout), e);
+    }
+  }
+
+  /** Terminates the listed workers that are stuck and were not terminated already; returns them. */
+  private List<WorkerInstance> terminateStuck(List<WorkerInstance> workers, Instant now) {
+    // Forget the ones that are gone; the others may still be listed while they die.
+    Set<String> listed = workers.stream().map(WorkerInstance::id).collect(Collectors.toSet());
+    terminatedStuck.retainAll(listed);
+    List<WorkerInstance> stuck = policy.stuck(workers, now).stream()
+        .filter(worker -> !terminatedStuck.contains(worker.id()))
+        .toList();
+    if (stuck.isEmpty()) {
+      return stuck;
+    }
+    List<String> ids = stuck.stream().map(WorkerInstance::id).toList();
+    log.warn("{}: terminating {} worker(s) that did not start polling within {}: {}", provider, ids.size(),
+        ScalingPolicy.brief(policy.config().pendingDeadline()), ids);
+    provider.terminate(ids);
+    terminatedStuck.addAll(ids);
+    return stuck;
+  }
+
+  /** Below 1 (no estimate yet), infinite or NaN: one task a message. */
+  private static double sanitize(double tasksPerMessage) {
+    return tasksPerMessage >= 1 && !Double.isInfinite(tasksPerMessage) ? tasksPerMessage : 1;
+  }
+
+  @Override
+  public String toString() {
+    return "ScalingStep[" + taskQueue + ", " + provider + "]";
+  }
+
+  /** The task queue's depth could not be read, so the step did nothing. */
+  public static final class DepthUnreadableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DepthUnreadableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Configuration of a {@link ScalingStep}; {@link #build()} may be called again for an independent step. */
+  public static final class Builder {
+    private Transport transport;
+    private String taskQueue;
+    private ComputeProvider provider;
+    private ScalingConfig config;
+    private Clock clock = Clock.systemUTC();
+    private DoubleSupplier tasksPerMessage = () -> 1;
+    private Duration depthTimeout = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The task queue whose depth is read: its transport, and its address there (not a name). */
+    public Builder taskQueue(Transport transport, String address) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      this.taskQueue = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** The pool to scale. */
+    public Builder provider(ComputeProvider provider) {
+      this.provider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    public Builder config(ScalingConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The clock for the cool-down and the pending deadline (default: the system's). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The current estimate of tasks per queue message (default 1), read on every evaluation, such
+     * as a publisher's tasks sent over messages sent; values below 1 count as 1.
+     */
+    public Builder tasksPerMessage(DoubleSupplier estimate) {
+      this.tasksPerMessage = Objects.requireNonNull(estimate, "estimate");
+      return this;
+    }
+
+    /** How long reading the depth may take before the evaluation gives up (default 30 s). */
+    public Builder depthTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("depthTimeout must be positive: " + timeout);
+      }
+      this.depthTimeout = timeout;
+      return this;
+    }
+
+    public ScalingStep build() {
+      return new ScalingStep(this);
+    }
+  }
+}

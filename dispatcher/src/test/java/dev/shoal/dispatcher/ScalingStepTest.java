@@ -1,0 +1,175 @@
+package dev.shoal.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shoal.compute.WorkerInstance;
+import dev.shoal.dispatcher.ScalingDecision.Action;
+import dev.shoal.testing.ManualClock;
+import dev.shoal.transport.QueueDepth;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.transport.ReceivedMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one evaluation every host runs, called directly: a real in-memory queue, a recording
+ * provider, and a clock that moves only when the test moves it.
+ */
+class ScalingStepTest {
+  private final ManualClock clock = new ManualClock();
+  private final RecordingComputeProvider provider = new RecordingComputeProvider(clock);
+  private final FlakyTransport transport = new FlakyTransport();
+  private String queue;
+
+  @BeforeEach
+  void createQueue() {
+    queue = transport.createQueue("tasks", QueueOptions.defaults()).join();
+  }
+
+  @AfterEach
+  void close() {
+    transport.close();
+  }
+
+  private ScalingStep.Builder step(ScalingConfig.Builder config) {
+    return ScalingStep.builder().taskQueue(transport, queue).provider(provider).config(config.build()).clock(clock);
+  }
+
+  @Test
+  void theOutcomeSaysWhatTheStepReadDecidedAndLaunched() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4).slotsPerWorker(2)).build();
+    send(5);
+    List<ReceivedMessage> taken = transport.receive(queue, 1, Duration.ZERO).join();
+    assertThat(taken).hasSize(1);
+
+    ScalingOutcome outcome = step.evaluate();
+
+    assertThat(outcome.depth()).isEqualTo(new QueueDepth(4, 1));
+    assertThat(outcome.decision().reason().toString()).isEqualTo(
+        "scale out 0 -> 3: demand 5 tasks > capacity 0 (2 slots/worker, target 1/slot)");
+    assertThat(outcome.launched()).extracting(WorkerInstance::id).containsExactlyElementsOf(provider.ids());
+    assertThat(outcome.launched()).hasSize(3).allMatch(worker -> worker.state() == WorkerInstance.State.PENDING);
+    assertThat(outcome.terminatedStuck()).isEmpty();
+    assertThat(step.evaluate().launched()).as("pending workers count").isEmpty();
+    assertThat(provider.launches()).containsExactly(3);
+  }
+
+  @Test
+  void theCoolDownRunsFromTheLastEvaluationThatSawWork() {
+    ScalingStep step = step(ScalingConfig.builder().minWorkers(0).maxWorkers(4).coolDown(Duration.ofSeconds(60)))
+        .build();
+    send(1);
+    step.evaluate();
+    provider.registerAll();
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(step.evaluate().decision().reason().toString()).startsWith("hold 1: demand 1 task");
+    drain();
+
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(step.evaluate().decision().reason().toString()).isEqualTo("hold 1: idle 59s < cool-down 60s");
+    clock.advance(Duration.ofSeconds(1));
+    ScalingOutcome idle = step.evaluate();
+
+    assertThat(idle.decision().action()).isEqualTo(Action.SCALE_IN);
+    assertThat(idle.launched()).isEmpty();
+    assertThat(provider.terminated()).as("scale-in stops nobody").isEmpty();
+  }
+
+  @Test
+  void aNewStepCountsTheQueueAsBusyUntilItsFirstEvaluation() {
+    ScalingStep.Builder builder = step(ScalingConfig.builder().maxWorkers(4).coolDown(Duration.ofSeconds(60)));
+    ScalingStep first = builder.build();
+    first.evaluate();
+    clock.advance(Duration.ofMinutes(5));
+
+    ScalingStep second = builder.build();
+
+    assertThat(first.evaluate().decision().reason().toString()).isEqualTo("hold 0: idle for 300s");
+    assertThat(second.evaluate().decision().reason().toString()).isEqualTo("hold 0: idle for 0ms");
+  }
+
+  @Test
+  void aWorkerStillPendingAtTheDeadlineIsTerminatedOnceNotCountedAndReplaced() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4).pendingDeadline(Duration.ofMinutes(2))).build();
+    send(1);
+    String slow = step.evaluate().launched().get(0).id();
+
+    clock.advance(Duration.ofSeconds(119));
+    assertThat(step.evaluate().terminatedStuck()).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    ScalingOutcome outcome = step.evaluate();
+
+    assertThat(outcome.terminatedStuck()).extracting(WorkerInstance::id).containsExactly(slow);
+    assertThat(provider.terminated()).containsExactly(slow);
+    assertThat(outcome.decision().currentWorkers()).as("the stuck one is not counted").isZero();
+    assertThat(outcome.launched()).hasSize(1);
+    // Still listed while it dies: neither terminated again nor counted.
+    ScalingOutcome next = step.evaluate();
+    assertThat(next.terminatedStuck()).isEmpty();
+    assertThat(next.decision().currentWorkers()).isEqualTo(1);
+    assertThat(provider.terminated()).containsExactly(slow);
+  }
+
+  @Test
+  void anUnreadableQueueDoesNothingAndSaysWhy() {
+    ScalingStep step = step(ScalingConfig.builder().minWorkers(1)).build();
+    transport.failDepth(true);
+
+    assertThatThrownBy(step::evaluate).isInstanceOf(ScalingStep.DepthUnreadableException.class)
+        .hasMessageContaining("cannot read the depth of " + queue).hasMessageContaining("service unavailable");
+    assertThat(provider.launches()).isEmpty();
+
+    transport.failDepth(false);
+    assertThat(step.evaluate().launched()).hasSize(1);
+  }
+
+  @Test
+  void anInterruptedEvaluationLaunchesNothing() {
+    ScalingStep step = step(ScalingConfig.builder().minWorkers(2)).build();
+    // The depth is read before the interrupt is seen: a completed future returns at once.
+    Thread.currentThread().interrupt();
+    ScalingOutcome outcome;
+    try {
+      outcome = step.evaluate();
+    } finally {
+      Thread.interrupted();
+    }
+
+    assertThat(outcome.decision().launch()).isEqualTo(2);
+    assertThat(outcome.launched()).isEmpty();
+    assertThat(provider.launches()).isEmpty();
+  }
+
+  @Test
+  void theTasksPerMessageEstimateIsReadOnEveryEvaluationAndNonsenseCountsAsOne() {
+    double[] estimate = {Double.NaN};
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(10).slotsPerWorker(4))
+        .tasksPerMessage(() -> estimate[0]).build();
+    send(3);
+
+    assertThat(step.evaluate().decision().reason().toString()).startsWith("scale out 0 -> 1: demand 3 tasks >");
+    estimate[0] = 4;
+    assertThat(step.evaluate().decision().reason().toString()).startsWith("scale out 1 -> 3: demand 12 tasks in 3");
+  }
+
+  private void send(int messages) {
+    List<byte[]> bodies = new ArrayList<>();
+    for (int i = 0; i < messages; i++) {
+      bodies.add(("task " + i).getBytes(StandardCharsets.UTF_8));
+    }
+    transport.send(queue, bodies).join();
+  }
+
+  private void drain() {
+    List<ReceivedMessage> messages;
+    while (!(messages = transport.receive(queue, 10, Duration.ZERO).join()).isEmpty()) {
+      transport.ack(queue, messages).join();
+    }
+  }
+}
