@@ -2,7 +2,7 @@ package dev.shoal.aws;
 
 import dev.shoal.compute.ComputeProvider;
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerSpec;
+import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,7 +48,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * from explicit parameters (AMI, instance type, subnet, security groups, instance profile, spot or
  * on-demand). Every instance (and its volumes) is tagged {@value #POOL_TAG}{@code =<pool>}, is set to
  * terminate when it shuts down, and gets user data that fetches the worker jar (an {@code s3://} or
- * {@code https://} URL), runs {@link WorkerSpec#MAIN_CLASS} with the spec's arguments, and powers the
+ * {@code https://} URL), runs {@link WorkerOptions#MAIN_CLASS} with the options' arguments, and powers the
  * machine off when the worker exits, which it does by itself once idle: the VM goes with it.
  *
  * <p><b>Pending or running.</b> EC2 cannot tell whether a worker polls, and workers have no EC2
@@ -93,7 +93,7 @@ public final class Ec2Provider implements ComputeProvider {
   private final List<String> securityGroupIds;
   private final String instanceProfile;
   private final Boolean spot;
-  private final WorkerSpec workerSpec;
+  private final WorkerOptions workerOptions;
   private final String workerJarUrl;
   private final String readyBucket;
   private final Clock clock;
@@ -110,7 +110,7 @@ public final class Ec2Provider implements ComputeProvider {
     if (!template && builder.imageId == null) {
       throw new IllegalArgumentException("an EC2 provider needs a launch template or an AMI id");
     }
-    this.workerSpec = Objects.requireNonNull(builder.workerSpec, "an EC2 provider needs a worker spec");
+    this.workerOptions = Objects.requireNonNull(builder.workerOptions, "an EC2 provider needs worker options");
     this.workerJarUrl = Objects.requireNonNull(builder.workerJarUrl, "an EC2 provider needs the worker jar's URL");
     if (!workerJarUrl.startsWith("s3://") && !workerJarUrl.startsWith("https://")) {
       throw new IllegalArgumentException("the worker jar's URL must be s3:// or https://: " + workerJarUrl);
@@ -296,7 +296,7 @@ public final class Ec2Provider implements ComputeProvider {
         .append("exec >>/var/log/shoal-worker.log 2>&1\n")
         .append("trap 'shutdown -h now' EXIT\n")
         .append("set -u\n");
-    String region = workerSpec.transportSettings().get(SqsClients.REGION);
+    String region = workerOptions.transportSettings().get(SqsClients.REGION);
     if (region != null) {
       script.append("export AWS_REGION=").append(quote(region)).append(" AWS_DEFAULT_REGION=")
           .append(quote(region)).append('\n');
@@ -317,8 +317,8 @@ public final class Ec2Provider implements ComputeProvider {
         .append("ID=$(curl -fsS -H \"X-aws-ec2-metadata-token: $TOKEN\" ")
         .append("http://169.254.169.254/latest/meta-data/instance-id)\n")
         .append("marked=\n")
-        .append("java -cp worker.jar ").append(WorkerSpec.MAIN_CLASS);
-    for (String argument : workerSpec.arguments()) {
+        .append("java -cp worker.jar ").append(WorkerOptions.MAIN_CLASS);
+    for (String argument : workerOptions.arguments()) {
       script.append(' ').append(quote(argument));
     }
     script.append(" --worker-id \"$ID\" | while IFS= read -r line; do\n")
@@ -403,7 +403,7 @@ public final class Ec2Provider implements ComputeProvider {
     private List<String> securityGroupIds = List.of();
     private String instanceProfile;
     private Boolean spot;
-    private WorkerSpec workerSpec;
+    private WorkerOptions workerOptions;
     private String workerJarUrl;
     private String readyBucket;
     private Clock clock = Clock.systemUTC();
@@ -488,8 +488,8 @@ public final class Ec2Provider implements ComputeProvider {
     }
 
     /** What the workers are told to start with: transport, settings, queue, slots, idle timeout. */
-    public Builder workerSpec(WorkerSpec spec) {
-      this.workerSpec = spec;
+    public Builder workerOptions(WorkerOptions options) {
+      this.workerOptions = options;
       return this;
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerSpec;
+import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +29,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The EC2 provider against moto's server: real RunInstances, DescribeInstances, TerminateInstances, S3. */
 @ExtendWith(Moto.class)
 class Ec2ProviderTest {
-  private static final WorkerSpec SPEC = new WorkerSpec("sqs", Map.of(SqsClients.REGION, "us-east-1"),
-      "https://sqs.us-east-1.amazonaws.com/123456789012/tasks", 4, Duration.ofMinutes(5), Duration.ofSeconds(30), 3);
+  private static final WorkerOptions SPEC = WorkerOptions.of("sqs", Map.of(SqsClients.REGION, "us-east-1"),
+      "https://sqs.us-east-1.amazonaws.com/123456789012/tasks").withSlots(4).withIdleTimeout(Duration.ofMinutes(5))
+      .withLease(Duration.ofSeconds(30)).withMaxDeliveries(3);
 
   private Ec2Client ec2;
   private S3Client s3;
@@ -59,7 +60,7 @@ class Ec2ProviderTest {
 
   private Ec2Provider.Builder provider(String poolName) {
     return Ec2Provider.builder().ec2(ec2, false).s3(s3, false).pool(poolName).imageId(ami)
-        .instanceType("t3.micro").workerSpec(SPEC).workerJarUrl("s3://artifacts/shoal-worker.jar")
+        .instanceType("t3.micro").workerOptions(SPEC).workerJarUrl("s3://artifacts/shoal-worker.jar")
         .readyBucket(bucket);
   }
 

@@ -3,13 +3,12 @@ package dev.shoal.embedded;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
 import dev.shoal.compute.ComputeProvider;
-import dev.shoal.compute.LocalProcessProvider;
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerSpec;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingConfig;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.transport.QueueOptions;
+import dev.shoal.worker.WorkerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -166,9 +165,10 @@ public final class LocalQueueExecutor {
             SqsClients.REGION, "us-east-1",
             SqsClients.CREDENTIALS, "static");
         SqsTransport transport = SqsClients.transport(settings);
-        WorkerSpec spec = new WorkerSpec("sqs", settings, taskQueue, slotsPerWorker, idleTimeout, lease,
-            maxDeliveries);
-        LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder().spec(spec).logDir(logDir);
+        WorkerOptions workerOptions = WorkerOptions.of("sqs", settings, taskQueue).withSlots(slotsPerWorker)
+            .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries);
+        LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder().options(workerOptions)
+            .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
         LocalProcessProvider provider = workerBuilder.build();
         QueueExecutor.Builder builder = QueueExecutor.builder()

@@ -9,9 +9,7 @@ import dev.shoal.DataFlowKernel;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
 import dev.shoal.codec.JsonCodec;
-import dev.shoal.compute.LocalProcessProvider;
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerSpec;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.executor.WorkerFailureException;
 import dev.shoal.transport.QueueDepth;
@@ -19,6 +17,7 @@ import dev.shoal.transport.QueueOptions;
 import dev.shoal.wire.EnvelopeSigner;
 import dev.shoal.wire.TaskEnvelope;
 import dev.shoal.wire.WireCodec;
+import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,9 +74,10 @@ class QueueExecutorFaultTest {
     transport = SqsClients.transport(settings());
     // Short polls: a killed worker's last poll may still take a message at the server (it is
     // redelivered after its lease); with 1 s polls such orphaned polls end quickly.
-    WorkerSpec spec = new WorkerSpec("sqs", settings(), taskQueueName, 1, null, LEASE, maxDeliveries,
-        Duration.ofSeconds(1));
-    LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder().spec(spec)
+    WorkerOptions options = WorkerOptions.of("sqs", settings(), taskQueueName).withSlots(1)
+        .withIdleTimeout(Duration.ZERO).withLease(LEASE).withMaxDeliveries(maxDeliveries)
+        .withReceiveWait(Duration.ofSeconds(1));
+    LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder().options(options)
         .logDir(runDir.resolve("workers")).stopGrace(Duration.ofSeconds(10));
     workerExtra.accept(workerBuilder);
     workers = workerBuilder.build();

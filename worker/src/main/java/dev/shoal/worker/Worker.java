@@ -89,14 +89,14 @@ public final class Worker implements AutoCloseable {
 
   private Worker(WorkerConfig config) {
     this.config = config;
-    this.id = config.workerId();
+    this.id = config.options().workerId();
     this.transport = config.transport();
-    this.queue = config.taskQueue();
+    this.queue = config.options().queue();
     this.codec = config.codec();
     this.limits = transport.limits();
     this.tasks = BundleWriter.tasks(limits.maxMessageBytes(), 1);
     this.maxResultBytes = BundleWriter.results(limits.maxMessageBytes()).maxEnvelopeBytes();
-    Path workDir = config.workDir();
+    Path workDir = config.options().workDir();
     try {
       workDir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("shoal-worker-");
     } catch (IOException e) {
@@ -106,8 +106,9 @@ public final class Worker implements AutoCloseable {
     // Enough waiting tasks that the next message arrives before the slots run dry (a poll takes a
     // few milliseconds, a no-op task a few microseconds), yet few enough messages per poll (see
     // tasksPerMessage) that a pool of workers shares a burst instead of the first poller hoarding it.
-    this.prefetch = Math.max(4 * config.slots(), 64);
-    this.slots = new ThreadPoolExecutor(config.slots(), config.slots(), 0, TimeUnit.MILLISECONDS,
+    int slotCount = config.options().slots();
+    this.prefetch = Math.max(4 * slotCount, 64);
+    this.slots = new ThreadPoolExecutor(slotCount, slotCount, 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), threads("slot"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
     this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), () -> abandoned,
@@ -124,10 +125,10 @@ public final class Worker implements AutoCloseable {
   /** Starts a worker: it begins polling at once. */
   public static Worker start(WorkerConfig config) {
     Worker worker = new Worker(config);
-    long period = Math.max(1, config.leaseDuration().toMillis() / 3);
+    long period = Math.max(1, config.options().lease().toMillis() / 3);
     worker.leaseTicks = worker.timer.scheduleWithFixedDelay(worker::extendLeases, period, period, TimeUnit.MILLISECONDS);
     worker.receiver.start();
-    log.info("worker {} polling {} with {} slots", worker.id, worker.queue, config.slots());
+    log.info("worker {} polling {} with {} slots", worker.id, worker.queue, config.options().slots());
     return worker;
   }
 
@@ -198,7 +199,7 @@ public final class Worker implements AutoCloseable {
         }
         Duration wait = pollWait();
         if (wait == null) {
-          log.info("worker {} received nothing for {}, stopping", id, config.idleTimeout());
+          log.info("worker {} received nothing for {}, stopping", id, config.options().idleTimeout());
           break;
         }
         int room = prefetch - unstarted.get();
@@ -254,9 +255,9 @@ public final class Worker implements AutoCloseable {
 
   /** How long the next poll may wait; null when the idle timeout has run out. */
   private Duration pollWait() {
-    Duration wait = limits.receiveWait(config.receiveWait());
-    Duration idle = config.idleTimeout();
-    if (idle == null) {
+    Duration wait = limits.receiveWait(config.options().receiveWait());
+    Duration idle = config.options().idleTimeout();
+    if (idle.isZero()) {
       return wait;
     }
     if (!held.isEmpty()) {
@@ -328,7 +329,7 @@ public final class Worker implements AutoCloseable {
       }
     }
 
-    if (held.size == 1 && message.receiveCount() > config.maxDeliveries() && decoded.envelopes().size() == 1) {
+    if (held.size == 1 && message.receiveCount() > config.options().maxDeliveries() && decoded.envelopes().size() == 1) {
       TaskEnvelope task = decoded.envelopes().get(0);
       String text = "task " + task.id() + " (" + task.app() + ") was delivered " + message.receiveCount()
           + " times and never finished: it crashed or hung its worker each time; moved to the dead-letter queue";
@@ -520,7 +521,7 @@ public final class Worker implements AutoCloseable {
       if (leased.isEmpty()) {
         return;
       }
-      call(() -> transport.extendLease(queue, leased, config.leaseDuration())).whenComplete((ignored, error) -> {
+      call(() -> transport.extendLease(queue, leased, config.options().lease())).whenComplete((ignored, error) -> {
         if (error == null) {
           return;
         }

@@ -7,100 +7,67 @@ import dev.shoal.wire.EnvelopeSigner;
 import dev.shoal.wire.WireCodec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link Worker} runs: which queue it serves, with how many slots, and how long it holds on
- * to messages. Immutable; create with {@link #builder()}.
+ * How a {@link Worker} runs: its {@link WorkerOptions} (queue, slots, lease...) and the live parts
+ * they name or imply (the opened transport, the signer, the app registry, the codec). Immutable;
+ * create with {@link #builder(WorkerOptions)}.
  */
 public final class WorkerConfig {
+  private final WorkerOptions options;
   private final Transport transport;
-  private final String taskQueue;
-  private final int slots;
-  private final Duration idleTimeout;
-  private final Duration leaseDuration;
-  private final Duration receiveWait;
-  private final int maxDeliveries;
   private final EnvelopeSigner signer;
-  private final String workerId;
   private final AppRegistry registry;
-  private final Path workDir;
   private final Duration shutdownGrace;
   private final WireCodec codec;
   private final Duration postRetryLimit;
 
   private WorkerConfig(Builder b) {
+    WorkerOptions given = b.options;
+    // Decided here, on the worker's machine, when the launcher left them open.
+    this.options = given
+        .withSlots(given.slots() != null ? given.slots() : Runtime.getRuntime().availableProcessors())
+        .withWorkerId(given.workerId() != null ? given.workerId() : defaultWorkerId());
     this.transport = Objects.requireNonNull(b.transport, "transport");
-    this.taskQueue = Objects.requireNonNull(b.taskQueue, "taskQueue");
-    this.slots = b.slots;
-    this.idleTimeout = b.idleTimeout;
-    this.leaseDuration = b.leaseDuration;
-    this.receiveWait = b.receiveWait;
-    this.maxDeliveries = b.maxDeliveries;
     this.signer = b.signer;
-    this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
     this.registry = b.registry != null ? b.registry : AppRegistry.load();
-    this.workDir = b.workDir;
     this.shutdownGrace = b.shutdownGrace;
     this.codec = b.codec != null ? b.codec : new WireCodec(JsonCodec.create());
     this.postRetryLimit = b.postRetryLimit;
   }
 
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * A configuration for a worker with these options; its queue must be an address of the transport
+   * (resolve a name first), and the options' transport settings are not used: the transport given
+   * to the builder is.
+   */
+  public static Builder builder(WorkerOptions options) {
+    return new Builder(options);
   }
 
   public Builder toBuilder() {
-    Builder b = new Builder();
+    Builder b = new Builder(options);
     b.transport = transport;
-    b.taskQueue = taskQueue;
-    b.slots = slots;
-    b.idleTimeout = idleTimeout;
-    b.leaseDuration = leaseDuration;
-    b.receiveWait = receiveWait;
-    b.maxDeliveries = maxDeliveries;
     b.signer = signer;
-    b.workerId = workerId;
     b.registry = registry;
-    b.workDir = workDir;
     b.shutdownGrace = shutdownGrace;
     b.codec = codec;
     b.postRetryLimit = postRetryLimit;
     return b;
   }
 
+  /**
+   * The options this worker runs with, with the ones the launcher left open decided: its
+   * {@link WorkerOptions#slots() slots} and its {@link WorkerOptions#workerId() id} are never null.
+   */
+  public WorkerOptions options() {
+    return options;
+  }
+
   public Transport transport() {
     return transport;
-  }
-
-  /** The address of the queue tasks are received from. */
-  public String taskQueue() {
-    return taskQueue;
-  }
-
-  public int slots() {
-    return slots;
-  }
-
-  /** The worker stops after this long with nothing received and nothing held; null: never. */
-  public Duration idleTimeout() {
-    return idleTimeout;
-  }
-
-  /** The task queue's visibility timeout: leases are renewed every third of it. */
-  public Duration leaseDuration() {
-    return leaseDuration;
-  }
-
-  public Duration receiveWait() {
-    return receiveWait;
-  }
-
-  /** Deliveries of a single-task message after which it is treated as poison and dead-lettered. */
-  public int maxDeliveries() {
-    return maxDeliveries;
   }
 
   /** The signer that checks envelopes; null when unsigned envelopes are accepted. */
@@ -108,19 +75,11 @@ public final class WorkerConfig {
     return signer;
   }
 
-  public String workerId() {
-    return workerId;
-  }
-
   public AppRegistry registry() {
     return registry;
   }
 
-  /** Where command tasks get their directories; null: a fresh temporary directory. */
-  public Path workDir() {
-    return workDir;
-  }
-
+  /** How long a stopping worker lets its running tasks finish before it releases the rest. */
   public Duration shutdownGrace() {
     return shutdownGrace;
   }
@@ -143,73 +102,29 @@ public final class WorkerConfig {
     return host + "-" + ProcessHandle.current().pid();
   }
 
-  /** Builds a {@link WorkerConfig}; only the transport and the task queue are required. */
+  /** Builds a {@link WorkerConfig}; the options and the transport are required. */
   public static final class Builder {
+    private WorkerOptions options;
     private Transport transport;
-    private String taskQueue;
-    private int slots = Runtime.getRuntime().availableProcessors();
-    private Duration idleTimeout = Duration.ofMinutes(5);
-    private Duration leaseDuration = Duration.ofSeconds(30);
-    private Duration receiveWait = Duration.ofSeconds(20);
-    private int maxDeliveries = 3;
     private EnvelopeSigner signer;
-    private String workerId;
     private AppRegistry registry;
-    private Path workDir;
     private Duration shutdownGrace = Duration.ofSeconds(30);
     private WireCodec codec;
     // Long enough to ride out a throttling burst or a brief outage, short enough that a message
     // whose reply queue is gone for good goes back to the queue while its lease is still ours.
     private Duration postRetryLimit = Duration.ofMinutes(2);
 
-    private Builder() {}
+    private Builder(WorkerOptions options) {
+      options(options);
+    }
+
+    public Builder options(WorkerOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
 
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
-      return this;
-    }
-
-    public Builder taskQueue(String address) {
-      this.taskQueue = Objects.requireNonNull(address, "address");
-      return this;
-    }
-
-    public Builder slots(int slots) {
-      if (slots < 1) {
-        throw new IllegalArgumentException("slots must be >= 1: " + slots);
-      }
-      this.slots = slots;
-      return this;
-    }
-
-    /** Stop after this long with nothing received and nothing held; null (or zero) for never. */
-    public Builder idleTimeout(Duration timeout) {
-      if (timeout != null && timeout.isNegative()) {
-        throw new IllegalArgumentException("idleTimeout must not be negative: " + timeout);
-      }
-      this.idleTimeout = timeout == null || timeout.isZero() ? null : timeout;
-      return this;
-    }
-
-    public Builder leaseDuration(Duration lease) {
-      this.leaseDuration = positive(lease, "leaseDuration");
-      return this;
-    }
-
-    public Builder receiveWait(Duration wait) {
-      Objects.requireNonNull(wait, "receiveWait");
-      if (wait.isNegative()) {
-        throw new IllegalArgumentException("receiveWait must not be negative: " + wait);
-      }
-      this.receiveWait = wait;
-      return this;
-    }
-
-    public Builder maxDeliveries(int deliveries) {
-      if (deliveries < 1) {
-        throw new IllegalArgumentException("maxDeliveries must be >= 1: " + deliveries);
-      }
-      this.maxDeliveries = deliveries;
       return this;
     }
 
@@ -218,21 +133,8 @@ public final class WorkerConfig {
       return this;
     }
 
-    public Builder workerId(String id) {
-      if (id != null && id.isBlank()) {
-        throw new IllegalArgumentException("workerId must not be blank");
-      }
-      this.workerId = id;
-      return this;
-    }
-
     public Builder registry(AppRegistry registry) {
       this.registry = registry;
-      return this;
-    }
-
-    public Builder workDir(Path dir) {
-      this.workDir = dir;
       return this;
     }
 
@@ -252,20 +154,16 @@ public final class WorkerConfig {
 
     /** How long posting a batch of results (or an ack) is retried before the worker gives up on it. */
     Builder postRetryLimit(Duration limit) {
-      this.postRetryLimit = positive(limit, "postRetryLimit");
+      Objects.requireNonNull(limit, "postRetryLimit");
+      if (limit.isNegative() || limit.isZero()) {
+        throw new IllegalArgumentException("postRetryLimit must be positive: " + limit);
+      }
+      this.postRetryLimit = limit;
       return this;
     }
 
     public WorkerConfig build() {
       return new WorkerConfig(this);
-    }
-
-    private static Duration positive(Duration value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + value);
-      }
-      return value;
     }
   }
 }

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** A task queue and a reply queue in memory, workers on them, and ways to feed and watch them. */
@@ -49,22 +50,35 @@ final class Harness implements AutoCloseable {
     this.deadLetters = memory.queueAddress(QueueOptions.deadLetterName("tasks")).join();
   }
 
+  /** A worker on this harness's task queue: 2 slots, short polls, no idle timeout. */
+  WorkerOptions options() {
+    // The name only labels the options: the worker runs on the harness's transport.
+    return WorkerOptions.of("test-memory", Map.of(), tasks)
+        .withSlots(2)
+        .withLease(lease)
+        .withReceiveWait(Duration.ofMillis(200))
+        .withIdleTimeout(Duration.ZERO)
+        .withWorkerId("w1");
+  }
+
   WorkerConfig.Builder config() {
-    return WorkerConfig.builder()
+    return config(options());
+  }
+
+  WorkerConfig.Builder config(WorkerOptions options) {
+    return WorkerConfig.builder(options)
         .transport(transport)
-        .taskQueue(tasks)
-        .slots(2)
-        .leaseDuration(lease)
-        .receiveWait(Duration.ofMillis(200))
-        .idleTimeout(null)
-        .shutdownGrace(Duration.ofSeconds(10))
-        .workerId("w1");
+        .shutdownGrace(Duration.ofSeconds(10));
   }
 
   Worker start(WorkerConfig.Builder config) {
     Worker worker = Worker.start(config.build());
     workers.add(worker);
     return worker;
+  }
+
+  Worker start(WorkerOptions options) {
+    return start(config(options));
   }
 
   Worker start() {

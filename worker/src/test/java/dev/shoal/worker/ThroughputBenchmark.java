@@ -33,7 +33,7 @@ class ThroughputBenchmark {
           h.send(bundle.toArray(TaskEnvelope[]::new));
         }
         long start = System.nanoTime();
-        h.start(h.config().slots(2));
+        h.start(h.options().withSlots(2));
         int results = h.awaitResults(TASKS).size();
         Harness.await("the queue to drain", () -> h.depth().total() == 0);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,26 +20,6 @@ class WorkerMainTest {
   private int run(Map<String, String> env, String... args) {
     return WorkerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8), env);
-  }
-
-  @Test
-  void parsesEveryOption() throws Exception {
-    WorkerMain.Options options = WorkerMain.parse(new String[] {
-        "--transport", "sqs", "--setting", "endpoint=http://localhost:9324", "--setting=region=eu-west-1",
-        "--queue", "tasks", "--slots", "3", "--idle-timeout", "0", "--lease", "PT45S", "--max-deliveries", "5",
-        "--work-dir", "/tmp/w", "--worker-id", "first", "--signing-key-env", "MY_KEY", "--worker-id", "second"});
-
-    assertThat(options.transport()).isEqualTo("sqs");
-    assertThat(options.settings()).containsExactlyInAnyOrderEntriesOf(
-        Map.of("endpoint", "http://localhost:9324", "region", "eu-west-1"));
-    assertThat(options.queue()).isEqualTo("tasks");
-    assertThat(options.slots()).isEqualTo(3);
-    assertThat(options.idleTimeout()).isEqualTo(Duration.ZERO);
-    assertThat(options.lease()).isEqualTo(Duration.ofSeconds(45));
-    assertThat(options.maxDeliveries()).isEqualTo(5);
-    assertThat(options.workDir()).isEqualTo(Path.of("/tmp/w"));
-    assertThat(options.workerId()).as("a later --worker-id wins").isEqualTo("second");
-    assertThat(options.signingKeyEnv()).isEqualTo("MY_KEY");
   }
 
   @ParameterizedTest
@@ -60,9 +38,18 @@ class WorkerMainTest {
   void badArgumentsAreRejected(String line) {
     String[] args = line.split(" ");
 
-    assertThatThrownBy(() -> WorkerMain.parse(args)).isInstanceOf(WorkerMain.UsageException.class);
+    assertThatThrownBy(() -> WorkerOptions.parse(args)).isInstanceOf(IllegalArgumentException.class);
     assertThat(run(Map.of(), args)).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage:");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--help", "-h", "--transport sqs --help"})
+  void helpPrintsTheUsageAndExitsZero(String line) {
+    assertThat(run(Map.of(), line.split(" "))).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: java -cp <class path> "
+        + WorkerMain.class.getName() + " --transport <name>");
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test

@@ -63,7 +63,7 @@ class WorkerTest {
     }
     bundle.add(h.task(201, "test.block", gate));
     h.send(bundle.toArray(TaskEnvelope[]::new));
-    h.start(h.config().slots(4));
+    h.start(h.options().withSlots(4));
 
     Map<Long, ResultEnvelope> squares = byId(h.awaitResults(200));
     // The blocked task still holds the message: it must not have been acked.
@@ -230,7 +230,7 @@ class WorkerTest {
       List<ReceivedMessage> received = h.memory.receive(h.tasks, 10, Duration.ofSeconds(5)).join();
       assertThat(received).hasSize(1);
     }
-    h.start(h.config().maxDeliveries(2));
+    h.start(h.options().withMaxDeliveries(2));
 
     ResultEnvelope result = h.awaitResult();
     h.awaitDeadLetters(1);
@@ -300,7 +300,7 @@ class WorkerTest {
     Harness h = harness(SHORT_LEASE);
     h.send(h.task(1, Builtins.COMMAND, Command.shell("echo shoal-$((40 + 2))")),
         h.task(2, Builtins.COMMAND, Command.shell("echo nope >&2; exit 3")));
-    h.start(h.config().workDir(workDir));
+    h.start(h.options().withWorkDir(workDir));
 
     Map<Long, ResultEnvelope> results = byId(h.awaitResults(2));
 
@@ -320,7 +320,7 @@ class WorkerTest {
     h.send(h.task(1, "test.block", gate));
     h.send(h.task(2, "test.square", 2));
     h.send(h.task(3, "test.square", 3));
-    Worker worker = h.start(h.config().slots(1));
+    Worker worker = h.start(h.options().withSlots(1));
     TestApps.gate(gate).started().await();
     await("all three messages to be held", () -> h.depth().inFlight() == 3);
 
@@ -339,7 +339,8 @@ class WorkerTest {
   @Test
   void anIdleWorkerStopsByItself() throws Exception {
     Harness h = harness(SHORT_LEASE);
-    Worker worker = h.start(h.config().idleTimeout(Duration.ofMillis(300)).receiveWait(Duration.ofSeconds(20)));
+    Worker worker = h.start(h.options().withIdleTimeout(Duration.ofMillis(300))
+        .withReceiveWait(Duration.ofSeconds(20)));
 
     assertThat(worker.awaitTermination(Harness.PATIENCE)).isTrue();
   }
@@ -372,7 +373,7 @@ class WorkerTest {
     TaskEnvelope task = h.task(1, "test.count", key, 0);
     h.send(new TaskEnvelope(task.v(), task.id(), task.run(), task.app(), task.args(), task.attempt(),
         "mem://no-such-queue", null, null));
-    h.start(h.config().maxDeliveries(2).postRetryLimit(Duration.ofMillis(300)));
+    h.start(h.config(h.options().withMaxDeliveries(2)).postRetryLimit(Duration.ofMillis(300)));
 
     // Given up twice, released twice, delivered a third time: then it is poison.
     h.awaitDeadLetters(1);
@@ -407,7 +408,7 @@ class WorkerTest {
     }
     h.send(bundle.toArray(TaskEnvelope[]::new));
     h.transport.sendLatency = Duration.ofMillis(20);
-    h.start(h.config().slots(4));
+    h.start(h.options().withSlots(4));
 
     assertThat(byId(h.awaitResults(500))).hasSize(500);
     // Results that finish while a send is in flight go out together in the next one.

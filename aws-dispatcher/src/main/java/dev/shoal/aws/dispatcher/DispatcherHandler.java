@@ -8,11 +8,11 @@ import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.compute.ComputeProvider;
 import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerSpec;
 import dev.shoal.dispatcher.ScalingDecision;
 import dev.shoal.dispatcher.ScalingOutcome;
 import dev.shoal.dispatcher.ScalingStep;
 import dev.shoal.transport.Transport;
+import dev.shoal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,14 +72,14 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
   /** The EC2 provider these settings describe, without its clients. */
   static Ec2Provider.Builder providerBuilder(DispatcherSettings settings, String region) {
-    WorkerSpec spec = new WorkerSpec("sqs", region == null ? Map.of() : Map.of(SqsClients.REGION, region),
-        settings.taskQueueUrl(), settings.slotsPerWorker(), settings.workerIdleTimeout(), settings.workerLease(),
-        settings.workerMaxDeliveries());
+    WorkerOptions worker = WorkerOptions.of("sqs", region == null ? Map.of() : Map.of(SqsClients.REGION, region),
+        settings.taskQueueUrl()).withSlots(settings.slotsPerWorker()).withIdleTimeout(settings.workerIdleTimeout())
+        .withLease(settings.workerLease()).withMaxDeliveries(settings.workerMaxDeliveries());
     return Ec2Provider.builder()
         .pool(settings.pool())
         .launchTemplateId(settings.launchTemplateId(), settings.launchTemplateVersion())
         .subnetId(settings.subnetId())
-        .workerSpec(spec)
+        .workerOptions(worker)
         .workerJarUrl(settings.workerJarUrl())
         .readyBucket(settings.readyBucket());
   }

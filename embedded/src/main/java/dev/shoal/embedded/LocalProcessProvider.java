@@ -1,5 +1,8 @@
-package dev.shoal.compute;
+package dev.shoal.embedded;
 
+import dev.shoal.compute.ComputeProvider;
+import dev.shoal.compute.WorkerInstance;
+import dev.shoal.worker.WorkerOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalProcessProvider implements ComputeProvider {
   private static final Logger log = LoggerFactory.getLogger(LocalProcessProvider.class);
 
-  private final WorkerSpec spec;
+  private final WorkerOptions options;
   private final String javaCommand;
   private final String classPath;
   private final List<String> jvmArgs;
@@ -40,7 +43,7 @@ public final class LocalProcessProvider implements ComputeProvider {
   private volatile boolean closed;
 
   private LocalProcessProvider(Builder builder) {
-    this.spec = Objects.requireNonNull(builder.spec, "a local process provider needs a worker spec");
+    this.options = Objects.requireNonNull(builder.options, "a local process provider needs worker options");
     this.javaCommand = builder.javaCommand;
     this.classPath = builder.classPath;
     this.jvmArgs = List.copyOf(builder.jvmArgs);
@@ -73,11 +76,9 @@ public final class LocalProcessProvider implements ComputeProvider {
       command.addAll(jvmArgs);
       command.add("-cp");
       command.add(classPath);
-      command.add(WorkerSpec.MAIN_CLASS);
-      command.addAll(spec.arguments());
       String name = "local-" + System.nanoTime();
-      command.add("--worker-id");
-      command.add(name);
+      command.add(WorkerOptions.MAIN_CLASS);
+      command.addAll(options.withWorkerId(name).arguments());
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
       builder.environment().putAll(environment);
@@ -185,7 +186,7 @@ public final class LocalProcessProvider implements ComputeProvider {
 
   /** Configuration of a local process provider. */
   public static final class Builder {
-    private WorkerSpec spec;
+    private WorkerOptions options;
     private String javaCommand = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private String classPath = System.getProperty("java.class.path");
     private List<String> jvmArgs = List.of("-Xmx512m", "-XX:+UseSerialGC", "-Xshare:auto");
@@ -195,8 +196,9 @@ public final class LocalProcessProvider implements ComputeProvider {
 
     private Builder() {}
 
-    public Builder spec(WorkerSpec spec) {
-      this.spec = Objects.requireNonNull(spec, "spec");
+    /** What each worker is started with (its worker id is set per process). */
+    public Builder options(WorkerOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
       return this;
     }
 
