@@ -38,7 +38,7 @@ public final class AppFuture<T> extends CompletableFuture<T> implements Arg<T> {
 
   /** True when the result was reused from this run's memo or a checkpoint instead of computed. */
   public boolean reused() {
-    return task.reused;
+    return task.reused();
   }
 
   /** Cancels the task if it has not started running; a task already running is not stopped. */

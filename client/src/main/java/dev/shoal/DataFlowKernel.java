@@ -1,18 +1,15 @@
 package dev.shoal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.app.App0;
 import dev.shoal.app.App1;
 import dev.shoal.app.App2;
 import dev.shoal.app.App3;
 import dev.shoal.app.App4;
 import dev.shoal.app.AppDefinition;
-import dev.shoal.codec.EncodingException;
 import dev.shoal.codec.JsonCodec;
 import dev.shoal.executor.RunContext;
 import dev.shoal.executor.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,10 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,27 +57,16 @@ public final class DataFlowKernel implements AutoCloseable {
   private final int retries;
   private final RetryPolicy retryPolicy;
   private final ShutdownMode shutdownMode;
-  private final Checkpoint checkpoint;
+  private final MemoTable memo;
   /** Where executors complete tasks whose results arrive on a thread they must not stall. */
   private final ExecutorService completions;
-  /** Memo key to this run's future for it, or to a checkpointed result as JSON. */
-  private final ConcurrentHashMap<String, Object> memo = new ConcurrentHashMap<>();
-
-  /**
-   * Input callbacks nested on each thread: completing one task completes its dependents inline,
-   * so a long chain would recurse once per task; past a depth, Task continues on another thread.
-   */
-  final ThreadLocal<int[]> callbackDepth = ThreadLocal.withInitial(() -> new int[1]);
+  private final CallbackDepth callbacks;
+  private final OutstandingTasks outstanding = new OutstandingTasks();
   private final AtomicLong nextTaskId = new AtomicLong();
-  private final AtomicLong outstanding = new AtomicLong();
-  private final Object idle = new Object();
   private final LongAdder succeeded = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder dependencyFailed = new LongAdder();
   private final LongAdder retried = new LongAdder();
-  private final LongAdder memoHits = new LongAdder();
-  private final LongAdder checkpointHits = new LongAdder();
-  private final long checkpointLoaded;
   private volatile boolean closing;
   private volatile boolean cancelling;
   private boolean closed;
@@ -89,11 +75,12 @@ public final class DataFlowKernel implements AutoCloseable {
     this.runId = builder.runId != null ? builder.runId : newRunId();
     this.runDir = builder.runDir.resolve(runId);
     this.codec = JsonCodec.create();
-    if (builder.executors.isEmpty()) {
-      builder.executors.add(ThreadPoolTaskExecutor.create());
-    }
+    // The builder stays as it was: a default executor belongs to this kernel alone.
+    List<TaskExecutor> given = builder.executors.isEmpty()
+        ? List.of(ThreadPoolTaskExecutor.create())
+        : List.copyOf(builder.executors);
     Map<String, TaskExecutor> byLabel = new LinkedHashMap<>();
-    for (TaskExecutor executor : builder.executors) {
+    for (TaskExecutor executor : given) {
       if (byLabel.putIfAbsent(executor.label(), executor) != null) {
         throw new IllegalArgumentException("two executors are labelled '" + executor.label() + "'");
       }
@@ -105,19 +92,17 @@ public final class DataFlowKernel implements AutoCloseable {
       }
     });
     this.executors = Map.copyOf(byLabel);
-    this.defaultExecutor = builder.executors.get(0);
+    this.defaultExecutor = given.get(0);
     this.appExecutors = Map.copyOf(builder.appExecutors);
     this.retries = builder.retries;
     this.retryPolicy = builder.retryPolicy;
     this.shutdownMode = builder.shutdownMode;
+    this.memo = builder.checkpoint != null ? MemoTable.withCheckpoint(builder.checkpoint, codec) : MemoTable.inMemory(codec);
+    memo.checkpointFile().ifPresent(file ->
+        log.info("run {}: checkpoint {} holds {} results", runId, file, memo.checkpointLoaded()));
     this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         new CompletionThreads(runId));
-    this.checkpoint = builder.checkpoint != null ? Checkpoint.open(builder.checkpoint, codec) : null;
-    this.checkpointLoaded = checkpoint != null ? checkpoint.loaded().size() : 0;
-    if (checkpoint != null) {
-      memo.putAll(checkpoint.loaded());
-      log.info("run {}: checkpoint {} holds {} results", runId, checkpoint.file(), checkpointLoaded);
-    }
+    this.callbacks = new CallbackDepth(completions);
     RunContext context = new RunContext(runId, runDir, codec, completions);
     List<TaskExecutor> started = new ArrayList<>();
     try {
@@ -125,12 +110,14 @@ public final class DataFlowKernel implements AutoCloseable {
         executor.start(context);
         started.add(executor);
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Only the executors this kernel started: one that failed to start may belong to another kernel.
       started.forEach(executor -> {
         executor.shutdown(true);
         executor.close();
       });
       completions.shutdownNow();
+      memo.close();
       throw e;
     }
     log.info("run {} started with executors {}", runId, byLabel.keySet());
@@ -203,8 +190,8 @@ public final class DataFlowKernel implements AutoCloseable {
       throw new IllegalStateException("kernel of run " + runId + " is closed");
     }
     TaskExecutor executor = executorFor(app);
-    outstanding.incrementAndGet();
-    Task task = new Task(this, nextTaskId.incrementAndGet(), app, executor, args);
+    outstanding.added();
+    Task task = new Task(this, callbacks, nextTaskId.incrementAndGet(), app, executor, args);
     task.awaitInputs();
     @SuppressWarnings("unchecked")
     AppFuture<R> future = (AppFuture<R>) task.future;
@@ -236,8 +223,10 @@ public final class DataFlowKernel implements AutoCloseable {
           + task.id + " (" + task.app.name() + ") started"));
       return;
     }
-    Object[] args = task.resolveArgs();
-    if (task.app.memoize() && reuse(task, args)) {
+    if (!task.resolveArgs()) {
+      return; // cancelled meanwhile
+    }
+    if (task.app.memoize() && memo.reuse(task, this::launch)) {
       return;
     }
     if (task.markLaunched()) {
@@ -245,55 +234,8 @@ public final class DataFlowKernel implements AutoCloseable {
     }
   }
 
-  /** Returns true when the task was finished from the memo, or will be when its twin finishes. */
-  private boolean reuse(Task task, Object[] args) {
-    AppDefinition app = task.app;
-    try {
-      task.memoKey = codec.digest(app.name(), app.version(), args);
-    } catch (EncodingException e) {
-      task.finish(TaskState.FAILED, null, new EncodingException("app " + app.name()
-          + " memoizes, so its arguments must be JSON-encodable: " + e.getMessage(), e));
-      return true;
-    }
-    Object prior = memo.putIfAbsent(task.memoKey, task.future);
-    if (prior == null) {
-      return false;
-    }
-    if (prior instanceof JsonNode json) {
-      Object value;
-      try {
-        value = codec.decode(json, app.resultType());
-      } catch (EncodingException e) {
-        log.warn("checkpointed result of {} no longer decodes, running it again: {}", app.name(), e.getMessage());
-        memo.put(task.memoKey, task.future);
-        return false;
-      }
-      checkpointHits.increment();
-      finishReused(task, value);
-      return true;
-    }
-    AppFuture<?> twin = (AppFuture<?>) prior;
-    twin.whenComplete((value, error) -> {
-      if (error == null) {
-        finishReused(task, value);
-      } else if (task.state() == TaskState.PENDING) {
-        launch(task); // the twin failed and left the memo: compute it ourselves (unless cancelled meanwhile)
-      }
-    });
-    return true;
-  }
-
-  private void finishReused(Task task, Object value) {
-    task.reused = true;
-    if (!task.finish(TaskState.DONE, value, null)) {
-      task.reused = false; // finished meanwhile (cancelled while it waited for its twin): nothing was reused
-    }
-  }
-
   void succeeded(Task task, Object result) {
-    if (task.finish(TaskState.DONE, result, null) && task.memoKey != null && checkpoint != null && !task.reused) {
-      checkpoint.append(task.memoKey, task.app.name(), task.app.version(), result);
-    }
+    task.finish(TaskState.DONE, result, null);
   }
 
   void failed(Task task, Throwable error) {
@@ -311,41 +253,29 @@ public final class DataFlowKernel implements AutoCloseable {
   /** Bookkeeping of a task that reached a terminal state, before its future completes. */
   void finished(Task task, TaskState state, Object value, Throwable error) {
     switch (state) {
-      case DONE -> {
-        succeeded.increment();
-        if (task.reused) {
-          memoHits.increment();
-        }
-      }
+      case DONE -> succeeded.increment();
       case DEP_FAILED -> dependencyFailed.increment();
       default -> failed.increment();
     }
-    if (error != null && task.memoKey != null) {
-      memo.remove(task.memoKey, task.future);
-    }
+    memo.finished(task, value, error);
   }
 
   /** After a task's future completed. */
   void settled() {
-    if (outstanding.decrementAndGet() == 0 && closing) {
-      synchronized (idle) {
-        idle.notifyAll();
-      }
-    }
+    outstanding.settled();
   }
 
   public RunStats stats() {
     return new RunStats(nextTaskId.get(), succeeded.sum(), failed.sum(), dependencyFailed.sum(), retried.sum(),
-        memoHits.sum(), checkpointHits.sum(), checkpointLoaded);
+        memo.hits(), memo.checkpointHits(), memo.checkpointLoaded());
   }
 
-  /** Blocks until every task submitted so far has finished. */
+  /**
+   * Blocks until no task is unfinished: every task submitted so far has finished, and so has any
+   * submitted meanwhile. The last task to finish wakes the caller.
+   */
   public void waitForCurrentTasks() throws InterruptedException {
-    synchronized (idle) {
-      while (outstanding.get() > 0) {
-        idle.wait(10);
-      }
-    }
+    outstanding.awaitNone();
   }
 
   /** Closes with the configured {@link ShutdownMode} (by default, waits for every task). */
@@ -362,31 +292,20 @@ public final class DataFlowKernel implements AutoCloseable {
       closed = true;
     }
     closing = true;
-    boolean interrupted = false;
     if (mode == ShutdownMode.CANCEL) {
       cancelling = true;
       executors.values().forEach(executor -> executor.shutdown(true));
     }
-    synchronized (idle) {
-      while (outstanding.get() > 0) {
-        try {
-          idle.wait(10);
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
+    boolean interrupted = outstanding.awaitNoneUninterruptibly();
+    try {
+      for (TaskExecutor executor : executors.values()) {
+        executor.shutdown(false);
+        executor.close();
       }
-    }
-    for (TaskExecutor executor : executors.values()) {
-      executor.shutdown(false);
-      executor.close();
-    }
-    completions.shutdown();
-    if (checkpoint != null) {
-      try {
-        checkpoint.close();
-      } catch (IOException e) {
-        log.warn("could not close checkpoint {}: {}", checkpoint.file(), e.toString());
-      }
+    } finally {
+      // After the executors: until they have closed they may still hand completions over.
+      interrupted |= stopCompletions();
+      memo.close();
     }
     RunStats stats = stats();
     log.info("run {} closed: {} tasks, {} succeeded ({} reused, {} from checkpoint), {} failed, {} not run "
@@ -394,6 +313,26 @@ public final class DataFlowKernel implements AutoCloseable {
         stats.checkpointHits(), stats.failed(), stats.dependencyFailed());
     if (interrupted) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Lets the completions already handed over finish (whatever an executor does after completing
+   * a task, the callbacks of futures derived from it) before the kernel reports itself closed.
+   *
+   * @return true if this thread was interrupted while waiting
+   */
+  private boolean stopCompletions() {
+    completions.shutdown();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (completions.awaitTermination(1, TimeUnit.DAYS)) {
+          return interrupted;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
   }
 
@@ -411,7 +350,19 @@ public final class DataFlowKernel implements AutoCloseable {
     }
   }
 
-  /** Configuration of a kernel. */
+  /**
+   * Configuration of a kernel. {@link #build()} leaves the builder as it was, so a builder builds
+   * kernel after kernel as far as the parts it was given allow:
+   * <ul>
+   *   <li>without executors, each kernel gets a thread pool of its own;
+   *   <li>an executor holds threads or queues and serves the one kernel that started it: a second
+   *       {@code build()} of a builder given executors fails with an {@link IllegalStateException}
+   *       from the executor's start; give each kernel executors of its own;
+   *   <li>a checkpoint file serves one open kernel at a time; kernels built one after another
+   *       share it, each reusing what those before it wrote;
+   *   <li>a run id given here is the run id of every kernel built.
+   * </ul>
+   */
   public static final class Builder {
     private final List<TaskExecutor> executors = new ArrayList<>();
     private final Map<String, String> appExecutors = new HashMap<>();

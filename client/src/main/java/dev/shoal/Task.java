@@ -1,6 +1,8 @@
 package dev.shoal;
 
 import dev.shoal.app.AppDefinition;
+import dev.shoal.codec.EncodingException;
+import dev.shoal.codec.JsonCodec;
 import dev.shoal.executor.Invocation;
 import dev.shoal.executor.TaskExecutor;
 import java.lang.invoke.MethodHandles;
@@ -8,17 +10,15 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A node of the DAG. Its state only moves forward, by compare-and-set, so that a result, a
- * dependency failure and a cancellation racing each other finish the task exactly once.
+ * dependency failure and a cancellation racing each other finish the task exactly once. Only the
+ * task writes its fields; the kernel decides where it goes and keeps the run's books.
  */
 final class Task implements Invocation {
   private static final VarHandle STATE;
   private static final VarHandle PENDING;
-
-  private static final int MAX_CALLBACK_DEPTH = 64;
 
   static {
     try {
@@ -35,18 +35,21 @@ final class Task implements Invocation {
   final TaskExecutor executor;
   final AppFuture<Object> future;
   private final DataFlowKernel kernel;
+  private final CallbackDepth callbacks;
   /** Arguments as given (futures, gathers, values) until launch, then resolved values; null once finished. */
   private Object[] args;
   private volatile TaskState state = TaskState.PENDING;
   @SuppressWarnings("unused") // through PENDING
   private volatile int pending;
   private volatile int attempt;
-  volatile boolean reused;
-  /** Set when the app memoizes: the key its result is stored under. */
-  String memoKey;
+  /** Set by the call that finished the task from the memo. */
+  private volatile boolean reused;
+  /** Set when a memoizing task launches: the key identical calls share. */
+  private volatile String memoKey;
 
-  Task(DataFlowKernel kernel, long id, AppDefinition app, TaskExecutor executor, Object[] args) {
+  Task(DataFlowKernel kernel, CallbackDepth callbacks, long id, AppDefinition app, TaskExecutor executor, Object[] args) {
     this.kernel = kernel;
+    this.callbacks = callbacks;
     this.id = id;
     this.app = app;
     this.executor = executor;
@@ -56,6 +59,29 @@ final class Task implements Invocation {
 
   TaskState state() {
     return state;
+  }
+
+  /** True when the task finished with a result reused from the memo instead of computed. */
+  boolean reused() {
+    return reused;
+  }
+
+  /** The key identical calls share, or null if the task does not memoize or has not launched. */
+  String memoKey() {
+    return memoKey;
+  }
+
+  /**
+   * The key identical calls share: a digest of the app, its version and the resolved arguments.
+   * Computed on the first call, after {@link #resolveArgs()}.
+   */
+  String memoKey(JsonCodec codec) throws EncodingException {
+    String key = memoKey;
+    if (key == null) {
+      key = codec.digest(app.name(), app.version(), args);
+      memoKey = key;
+    }
+    return key;
   }
 
   /** Wires this task to its inputs; launches it when none is pending. */
@@ -96,25 +122,15 @@ final class Task implements Invocation {
     input.whenComplete((value, error) -> inputCompleted(input, error));
   }
 
-  // Finishing this task here runs its dependents' callbacks nested in this one, so a failure
-  // (or a run of memo hits) travelling down a long chain would recurse once per task and
-  // overflow the stack, leaving the rest of the chain pending forever. Past a depth, continue on
-  // a fresh stack.
+  // Finishing this task here runs its dependents' callbacks nested in this one: the depth guard
+  // keeps a long chain from overflowing the stack.
   private void inputCompleted(AppFuture<?> input, Throwable error) {
-    int[] depth = kernel.callbackDepth.get();
-    if (depth[0] >= MAX_CALLBACK_DEPTH) {
-      CompletableFuture.runAsync(() -> inputCompleted(input, error));
-      return;
-    }
-    depth[0]++;
-    try {
+    callbacks.run(() -> {
       if (error != null) {
         inputFailed(input, error);
       }
       inputDone();
-    } finally {
-      depth[0]--;
-    }
+    });
   }
 
   private void inputDone() {
@@ -130,13 +146,20 @@ final class Task implements Invocation {
         new DependencyFailedException(id, app.name(), input.taskId(), input.appName(), root, error));
   }
 
-  /** Replaces futures and gathers by their values; every input is complete by now. */
-  Object[] resolveArgs() {
+  /**
+   * Replaces futures and gathers by their values; every input is complete by now.
+   *
+   * @return false if the task was finished meanwhile (cancelled): it has no arguments left
+   */
+  boolean resolveArgs() {
     Object[] resolved = args;
+    if (resolved == null) {
+      return false;
+    }
     for (int i = 0; i < resolved.length; i++) {
       resolved[i] = resolve(resolved[i]);
     }
-    return resolved;
+    return true;
   }
 
   private static Object resolve(Object arg) {
@@ -191,6 +214,19 @@ final class Task implements Invocation {
    * @return true if this call finished the task
    */
   boolean finish(TaskState terminal, Object value, Throwable error) {
+    return finish(terminal, value, error, false);
+  }
+
+  /**
+   * Finishes with a result that an identical call computed (in this run or one checkpointed).
+   *
+   * @return true if this call finished the task; false if it was finished meanwhile (cancelled)
+   */
+  boolean finishReused(Object value) {
+    return finish(TaskState.DONE, value, null, true);
+  }
+
+  private boolean finish(TaskState terminal, Object value, Throwable error, boolean fromMemo) {
     TaskState current;
     do {
       current = state;
@@ -198,6 +234,10 @@ final class Task implements Invocation {
         return false;
       }
     } while (!STATE.compareAndSet(this, current, terminal));
+    // Only the winner gets here, and before the future completes: whoever sees the result sees this.
+    if (fromMemo) {
+      reused = true;
+    }
     args = null;
     kernel.finished(this, terminal, value, error);
     if (error == null) {

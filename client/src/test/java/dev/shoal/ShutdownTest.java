@@ -174,7 +174,9 @@ class ShutdownTest {
         // expected
       }
       long deadline = System.nanoTime() + SECONDS.toNanos(30);
-      while (closer.get() == null || closer.get().getState() != Thread.State.TIMED_WAITING) {
+      // Until close(CANCEL) waits for the outstanding task.
+      while (closer.get() == null || (closer.get().getState() != Thread.State.WAITING
+          && closer.get().getState() != Thread.State.TIMED_WAITING)) {
         if (System.nanoTime() > deadline) {
           break;
         }

@@ -9,6 +9,11 @@ public interface TaskExecutor extends AutoCloseable {
   /** The name that apps and the kernel's app mapping use to choose this executor. */
   String label();
 
+  /**
+   * Called once, by the kernel that owns this executor.
+   *
+   * @throws IllegalStateException if the executor was already started: an executor serves one kernel
+   */
   void start(RunContext context);
 
   /** Runs the invocation eventually; must not block the caller for long. */

@@ -52,7 +52,8 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
   @Override
   public synchronized void start(RunContext context) {
     if (pool != null) {
-      throw new IllegalStateException("executor " + label + " was already started");
+      throw new IllegalStateException("executor " + label + " was already started, by run " + this.context.runId()
+          + ": an executor serves one kernel, so give each kernel (each build() of a kernel builder) its own");
     }
     this.context = context;
     AtomicInteger count = new AtomicInteger();
@@ -147,7 +148,7 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
     return "ThreadPoolTaskExecutor[" + label + ", " + threads + " threads]";
   }
 
-  /** Configuration of a thread-pool executor. */
+  /** Configuration of a thread-pool executor; each {@link #build()} gives a new, independent executor. */
   public static final class Builder {
     private String label = "threads";
     private int threads = Runtime.getRuntime().availableProcessors();
