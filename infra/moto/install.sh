@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Install moto (a real AWS API emulator) for Shoal's tests, without PyPI.
+# Install moto (a real AWS API emulator) for Shoal's tests, without PyPI: the Debian route.
+#
+# Nothing is installed when the machine's python3 already has moto with its server (lib.sh
+# explains the two routes); start.sh then runs that one.
 #
 # moto and its pure-Python dependencies come from Debian *trixie* (.deb files
 # fetched with `apt-get download` against a throw-away apt configuration that
@@ -13,11 +16,15 @@
 #
 # Environment:
 #   SHOAL_CACHE   cache root (default: $HOME/.cache/shoal); moto goes in $SHOAL_CACHE/moto
-#   SHOAL_MOTO_FORCE=1   reinstall even if the cache looks fine
+#   SHOAL_MOTO_PYTHON    the Python whose moto makes this unnecessary (default python3); `none`
+#                        installs the Debian copy even so
+#   SHOAL_MOTO_FORCE=1   reinstall the Debian copy even if the cache looks fine
 set -euo pipefail
 
-PY=/usr/bin/python3
-CACHE="${SHOAL_CACHE:-$HOME/.cache/shoal}/moto"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/lib.sh"
+PY="$MOTO_DEBIAN_PY"
+CACHE="$MOTO_CACHE"
 ROOT="$CACHE/root"
 SITE_REL="usr/lib/python3/dist-packages"
 MARKER="$CACHE/installed.ok"
@@ -42,17 +49,21 @@ SYSTEM_PKGS=(
   python3-charset-normalizer python3-idna python3-certifi python3-six
   python3-xmltodict
 )
-# Modules that must import for the install to count as working.
-CHECK_IMPORTS="import moto, moto.server, moto.ec2.models, moto.sqs.models, moto.autoscaling.models, moto.awslambda.models, moto.awslambda_simple.models, moto.iam.models, moto.sts.models, boto3"
+CHECK_IMPORTS="$MOTO_CHECK_IMPORTS"  # what must import for the install to count as working
 MARKER_ID="shoal-moto v1 suite=$SUITE pkgs=${TRIXIE_PKGS[*]} sys=${SYSTEM_PKGS[*]}"
 
 log() { echo "[moto-install] $*" >&2; }
 die() { echo "[moto-install] ERROR: $*" >&2; exit 1; }
 
-check_root_dir() { # $1 = unpacked root; succeeds if moto imports from it
+check_root_dir() { # $1 = unpacked root; succeeds if moto and its server import from it
   [ -x "$PY" ] || return 1
-  PYTHONPATH="$1/$SITE_REL" "$PY" -c "$CHECK_IMPORTS" >/dev/null 2>&1
+  moto_usable "$PY" "$1/$SITE_REL"
 }
+
+if [ "${SHOAL_MOTO_FORCE:-0}" != 1 ] && exe="$(moto_python_with_moto)"; then
+  log "$exe already has moto with its server; nothing to install (SHOAL_MOTO_PYTHON=none installs the Debian copy)"
+  exit 0
+fi
 
 if [ "${SHOAL_MOTO_FORCE:-0}" != 1 ] && [ -f "$MARKER" ] \
    && [ "$(head -n1 "$MARKER")" = "$MARKER_ID" ] && check_root_dir "$ROOT"; then

@@ -1,9 +1,9 @@
-"""Smoke test of a running moto server with the boto3 from the moto cache.
+"""Smoke test of a running moto server, with the boto3 that comes with moto.
 
 Run: infra/moto/smoke.sh   (starts the server if needed), or
-     MOTO_ENDPOINT=http://127.0.0.1:PORT \
-     PYTHONPATH=$SHOAL_CACHE/moto/root/usr/lib/python3/dist-packages \
-     /usr/bin/python3 infra/moto/smoke_test.py
+     MOTO_ENDPOINT=http://127.0.0.1:PORT python3 infra/moto/smoke_test.py
+     (with the Debian copy: PYTHONPATH=$SHOAL_CACHE/moto/root/usr/lib/python3/dist-packages
+      /usr/bin/python3 infra/moto/smoke_test.py)
 Exercises the AWS calls Shoal relies on; exits non-zero on the first failure.
 """
 import base64

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Stop the moto server started by start.sh (pid in $SHOAL_CACHE/moto/server.pid).
+# Stop the moto server started by start.sh (pid in $SHOAL_CACHE/moto/server.pid), whichever
+# Python ran it: the pid is the interpreter's own in both routes of lib.sh.
 set -euo pipefail
 
-CACHE="${SHOAL_CACHE:-$HOME/.cache/shoal}/moto"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/lib.sh"
+CACHE="$MOTO_CACHE"
 PIDF="$CACHE/server.pid"
 
 log() { echo "[moto-stop] $*" >&2; }

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.shoal.app.App1;
 import dev.shoal.app.Apps;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
+import dev.shoal.testing.Await;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -164,6 +166,7 @@ class ShutdownTest {
     String key = TestApps.key();
     CountDownLatch inPolicy = new CountDownLatch(1);
     AtomicReference<Thread> closer = new AtomicReference<>();
+    AtomicReference<AssertionError> notClosing = new AtomicReference<>();
     // Decides to retry only once close(CANCEL) has shut the executor down: the kernel checked
     // that it was not cancelling before asking, so the retry reaches the stopped executor.
     RetryPolicy policy = (error, attempt) -> {
@@ -173,14 +176,13 @@ class ShutdownTest {
       } catch (InterruptedException e) {
         // expected
       }
-      long deadline = System.nanoTime() + SECONDS.toNanos(30);
-      // Until close(CANCEL) waits for the outstanding task.
-      while (closer.get() == null || (closer.get().getState() != Thread.State.WAITING
-          && closer.get().getState() != Thread.State.TIMED_WAITING)) {
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-        Thread.onSpinWait();
+      try {
+        Await.until(Duration.ofSeconds(30),
+            () -> closer.get() != null && (closer.get().getState() == Thread.State.WAITING
+                || closer.get().getState() == Thread.State.TIMED_WAITING),
+            () -> "close(CANCEL) to wait for the executor to stop");
+      } catch (AssertionError e) {
+        notClosing.set(e); // thrown here, it would only reach the kernel's log
       }
       return true;
     };
@@ -194,6 +196,7 @@ class ShutdownTest {
     closing.join(20_000);
 
     assertThat(closing.isAlive()).as("close() hangs on a task that can never finish").isFalse();
+    assertThat(notClosing.get()).as("the retry policy's wait for close(CANCEL)").isNull();
     assertThat(flaky.isDone()).isTrue();
     assertThat(catchThrowable(flaky::get)).isInstanceOf(CancellationException.class);
     assertThat(TestApps.count(key)).isEqualTo(1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.shoal.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -88,7 +88,8 @@ class CommandRunnerTest {
     long shell = Long.parseLong(Files.readString(tempDir.resolve("shell.pid")).trim());
     long child = Long.parseLong(Files.readString(tempDir.resolve("child.pid")).trim());
     assertThat(ProcessHandle.of(shell).filter(ProcessHandle::isAlive)).as("the shell").isEmpty();
-    assertThat(awaitGone(child)).as("the shell's child %d", child).isTrue();
+    // Gone or a zombie within a few seconds: it would live 10 s if not killed.
+    Await.until(Duration.ofSeconds(5), () -> gone(child), () -> "the shell's child " + child + " to be killed");
   }
 
   @Test
@@ -106,10 +107,7 @@ class CommandRunnerTest {
       try {
         // Interrupt once the command is running: it writes its pid first.
         Path pid = tempDir.resolve("pid");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(pid) && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
+        Await.until(Duration.ofSeconds(30), () -> Files.exists(pid), () -> "the command to write " + pid);
       } finally {
         caller.interrupt();
       }
@@ -142,28 +140,18 @@ class CommandRunnerTest {
     assertThat(CommandRunner.tail(tempDir.resolve("missing"), 100)).isEmpty();
   }
 
-  /** True when the process is gone or a zombie within a few seconds; it would live 10 s if not killed. */
-  private static boolean awaitGone(long pid) throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (System.nanoTime() < deadline) {
-      Path stat = Path.of("/proc", String.valueOf(pid), "stat");
-      if (!Files.exists(stat)) {
-        if (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty()) {
-          return true;
-        }
-      } else {
-        try {
-          String content = Files.readString(stat);
-          char state = content.charAt(content.lastIndexOf(')') + 2);
-          if (state == 'Z' || state == 'X') {
-            return true;
-          }
-        } catch (IOException e) {
-          return true; // vanished while reading
-        }
-      }
-      Thread.onSpinWait();
+  /** True when the process is gone or a zombie (killed, not yet reaped by its parent). */
+  private static boolean gone(long pid) {
+    Path stat = Path.of("/proc", String.valueOf(pid), "stat");
+    if (!Files.exists(stat)) {
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty();
     }
-    return false;
+    try {
+      String content = Files.readString(stat);
+      char state = content.charAt(content.lastIndexOf(')') + 2);
+      return state == 'Z' || state == 'X';
+    } catch (IOException e) {
+      return true; // vanished while reading
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.dispatcher;
 
+import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -272,17 +273,6 @@ class LocalAutoscalerTest {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + WAIT + " waiting for " + what);
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
-    }
+    Await.until(WAIT, condition, () -> what);
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 public final class EndToEndApps implements AppLibrary {
   public static final App1<Long, Long> SQUARE = Apps.define("e2e.square").java(Long.class, Long.class, x -> x * x);
 
+  /** A task that takes time: the sleep is the work it does, not a wait for something. */
   public static final App1<Long, Long> SLEEP = Apps.define("e2e.sleep").java(Long.class, Long.class, millis -> {
     Thread.sleep(millis);
     return millis;

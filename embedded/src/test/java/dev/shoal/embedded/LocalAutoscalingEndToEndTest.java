@@ -1,7 +1,6 @@
 package dev.shoal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.shoal.AppFuture;
 import dev.shoal.DataFlowKernel;
@@ -9,6 +8,7 @@ import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingDecision;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.executor.QueueExecutor;
+import dev.shoal.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,18 +70,9 @@ class LocalAutoscalingEndToEndTest {
   }
 
   /** Waits for a decision from index {@code from} on that matches; returns its index. */
-  private int awaitDecision(int from, Predicate<ScalingDecision> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      for (int i = from; i < decisions.size(); i++) {
-        if (condition.test(decisions.get(i))) {
-          return i;
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + WAIT + " waiting for " + what + "; decisions: " + decisions);
-      }
-      Thread.sleep(20);
-    }
+  private int awaitDecision(int from, Predicate<ScalingDecision> condition, String what) {
+    return Await.untilPresent(WAIT, () -> IntStream.range(from, decisions.size())
+            .filter(i -> condition.test(decisions.get(i))).boxed().findFirst(),
+        () -> what + "; decisions: " + decisions);
   }
 }

@@ -12,6 +12,7 @@ import dev.shoal.codec.JsonCodec;
 import dev.shoal.compute.WorkerInstance;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.executor.WorkerFailureException;
+import dev.shoal.testing.Await;
 import dev.shoal.transport.QueueDepth;
 import dev.shoal.transport.QueueOptions;
 import dev.shoal.wire.EnvelopeSigner;
@@ -98,11 +99,9 @@ class QueueExecutorFaultTest {
     return transport.depth(dlq).join();
   }
 
-  private void awaitDeadLetters(long count) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (deadLetterDepth().total() < count && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+  private void awaitDeadLetters(long count) {
+    Await.until(Duration.ofSeconds(60), () -> deadLetterDepth().total() >= count,
+        () -> count + " dead letters (there are " + deadLetterDepth().total() + ")");
   }
 
   @Test
@@ -113,10 +112,8 @@ class QueueExecutorFaultTest {
       sleeps.add(dfk.call(EndToEndApps.SLEEP, 200 + i));
     }
     // Wait until both workers are busy, then kill one the hard way.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (sleeps.stream().filter(AppFuture::isDone).count() < 4 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Await.until(Duration.ofSeconds(60), () -> sleeps.stream().filter(AppFuture::isDone).count() >= 4,
+        () -> "4 of the 24 tasks to complete");
     List<WorkerInstance> alive = workers.list();
     assertThat(alive).hasSize(2);
     ProcessHandle victim = workers.process(alive.get(0).id()).orElseThrow();
@@ -144,8 +141,10 @@ class QueueExecutorFaultTest {
     awaitDeadLetters(1);
     assertThat(deadLetterDepth().total()).isEqualTo(1);
     assertThat(workers.list()).isNotEmpty();
-    // Let the polls the killed workers left open at the server run out, then the survivor serves.
-    Thread.sleep(1_500);
+    // No wait for the polls the killed workers left open at the server: the crash was dead-lettered
+    // on its third delivery, one lease (2 s) after the second worker took it and died, and polls are
+    // shorter (1 s), so none is left. (One left would take SQUARE once; the survivor's delivery would
+    // then be its second, still within maxDeliveries.)
     assertThat(dfk.call(EndToEndApps.SQUARE, 12L).get(60, TimeUnit.SECONDS)).isEqualTo(144L);
   }
 

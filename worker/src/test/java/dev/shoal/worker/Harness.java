@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.codec.JsonCodec;
+import dev.shoal.testing.Await;
 import dev.shoal.transport.InMemoryTransport;
 import dev.shoal.transport.QueueDepth;
 import dev.shoal.transport.QueueOptions;
@@ -98,15 +99,18 @@ final class Harness implements AutoCloseable {
     memory.send(tasks, List.of(body)).join();
   }
 
-  /** Receives exactly this many results (acking them), failing if they do not come. */
+  /**
+   * Receives exactly this many results (acking them), failing if they do not come. Each receive is
+   * a long poll that returns as soon as a result arrives, so nothing is slept through.
+   */
   List<ResultEnvelope> awaitResults(int count) {
     List<ResultEnvelope> results = new ArrayList<>();
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (results.size() < count) {
-      if (System.nanoTime() > deadline) {
-        fail("got %d of %d results: %s", results.size(), count, results);
+      List<ResultEnvelope> next = receiveResults(PATIENCE);
+      if (next.isEmpty()) {
+        fail("got %d of %d results, then none for %s: %s", results.size(), count, PATIENCE, results);
       }
-      results.addAll(receiveResults(Duration.ofMillis(200)));
+      results.addAll(next);
     }
     return results;
   }
@@ -131,15 +135,15 @@ final class Harness implements AutoCloseable {
     return results;
   }
 
-  /** Receives this many messages from the task queue's dead-letter queue. */
+  /** Receives this many messages from the task queue's dead-letter queue (long polls, as above). */
   List<ReceivedMessage> awaitDeadLetters(int count) {
     List<ReceivedMessage> dead = new ArrayList<>();
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (dead.size() < count) {
-      if (System.nanoTime() > deadline) {
-        fail("got %d of %d dead letters", dead.size(), count);
+      List<ReceivedMessage> next = memory.receive(deadLetters, 10, PATIENCE).join();
+      if (next.isEmpty()) {
+        fail("got %d of %d dead letters, then none for %s", dead.size(), count, PATIENCE);
       }
-      dead.addAll(memory.receive(deadLetters, 10, Duration.ofMillis(200)).join());
+      dead.addAll(next);
     }
     return dead;
   }
@@ -153,18 +157,7 @@ final class Harness implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
-    }
+    Await.until(PATIENCE, condition, () -> what);
   }
 
   static Instant past() {

@@ -22,7 +22,7 @@ public final class TestApps implements AppLibrary {
   static final App1<String, String> FAIL = Apps.define("test.fail").java(String.class, String.class, message -> {
     throw new IllegalStateException(message);
   });
-  /** Counts its executions under a key, then sleeps. */
+  /** Counts its executions under a key, then sleeps: a task that takes time (the sleep is the work, not a wait). */
   static final App2<String, Long, Long> COUNT = Apps.define("test.count")
       .java(String.class, Long.class, Long.class, (key, sleepMillis) -> {
         long n = counter(key).incrementAndGet();
