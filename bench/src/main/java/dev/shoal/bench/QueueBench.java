@@ -5,7 +5,7 @@ import dev.shoal.DataFlowKernel;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
 import dev.shoal.embedded.EmbeddedSqsServer;
-import dev.shoal.embedded.LocalQueueExecutor;
+import dev.shoal.embedded.LocalCluster;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.transport.QueueOptions;
 import dev.shoal.transport.ReceivedMessage;
@@ -86,7 +86,7 @@ public final class QueueBench {
   }
 
   private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
-    QueueExecutor executor = LocalQueueExecutor.builder()
+    LocalCluster executor = LocalCluster.builder()
         .workers(workers)
         .slotsPerWorker(1)
         .logDir(runDir.resolve("workers"))

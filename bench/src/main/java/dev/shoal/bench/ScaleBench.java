@@ -4,8 +4,7 @@ import dev.shoal.AppFuture;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingDecision;
-import dev.shoal.embedded.LocalQueueExecutor;
-import dev.shoal.executor.QueueExecutor;
+import dev.shoal.embedded.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +68,7 @@ public final class ScaleBench {
         }
       }
     };
-    QueueExecutor executor = LocalQueueExecutor.builder()
+    LocalCluster executor = LocalCluster.builder()
         .minWorkers(0)
         .maxWorkers(2)
         .slotsPerWorker(1)

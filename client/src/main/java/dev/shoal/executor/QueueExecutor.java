@@ -2,7 +2,6 @@ package dev.shoal.executor;
 
 import dev.shoal.codec.EncodingException;
 import dev.shoal.codec.JsonCodec;
-import dev.shoal.compute.ComputeProvider;
 import dev.shoal.transport.QueueOptions;
 import dev.shoal.transport.Transport;
 import dev.shoal.wire.EnvelopeSigner;
@@ -41,12 +40,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final Duration publishRetryTimeout;
   private final Duration replyQueueExpiry;
   private final byte[] signingKey;
-  private final ComputeProvider workers;
-  private final int initialWorkers;
-  private final boolean closeTransport;
-  private final List<AutoCloseable> closeAfter;
   private final IntConsumer publishListener;
-  private final Runnable startListener;
 
   // Set by start(), then only read.
   private RunContext context;
@@ -70,12 +64,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.publishRetryTimeout = builder.publishRetryTimeout;
     this.replyQueueExpiry = builder.replyQueueExpiry;
     this.signingKey = builder.signingKey();
-    this.workers = builder.workers;
-    this.initialWorkers = builder.initialWorkers;
-    this.closeTransport = builder.closeTransport;
-    this.closeAfter = List.copyOf(builder.closeAfter);
     this.publishListener = builder.publishListener == null ? tasks -> { } : builder.publishListener;
-    this.startListener = builder.startListener;
   }
 
   public static Builder builder() {
@@ -150,13 +139,7 @@ public final class QueueExecutor implements TaskExecutor {
       timer.scheduleWithFixedDelay(() -> inFlight.expire(System.nanoTime(),
           invocation -> new TaskTimeoutException(invocation.taskId(), invocation.app().name(), taskTimeout)), period, period, TimeUnit.MILLISECONDS);
     }
-    if (workers != null && initialWorkers > 0) {
-      workers.launch(initialWorkers);
-    }
     log.info("executor {}: tasks to {}, results from {}", label, taskQueue, replyQueue);
-    if (startListener != null) {
-      startListener.run();
-    }
   }
 
   /**
@@ -230,9 +213,6 @@ public final class QueueExecutor implements TaskExecutor {
     publisher.close();
     replies.close();
     timer.shutdownNow();
-    if (workers != null) {
-      workers.close();
-    }
     inFlight.failAll(this::shutDownBeforeReturn);
     try {
       transport.deleteQueue(replyQueue).get(10, TimeUnit.SECONDS);
@@ -241,16 +221,6 @@ public final class QueueExecutor implements TaskExecutor {
     }
     log.info("executor {}: sent {} tasks in {} messages; dropped {} duplicate results", label, publisher.tasksSent(),
         publisher.messagesSent(), inFlight.duplicates());
-    if (closeTransport) {
-      transport.close();
-    }
-    for (AutoCloseable resource : closeAfter) {
-      try {
-        resource.close();
-      } catch (Exception e) {
-        log.warn("executor {}: closing {} failed: {}", label, resource, e.toString());
-      }
-    }
   }
 
   @Override
@@ -270,12 +240,7 @@ public final class QueueExecutor implements TaskExecutor {
     private Duration publishRetryTimeout = Duration.ofMinutes(2);
     private Duration replyQueueExpiry = Duration.ofDays(1);
     private byte[] signingKey;
-    private ComputeProvider workers;
-    private int initialWorkers;
-    private boolean closeTransport;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private IntConsumer publishListener;
-    private Runnable startListener;
 
     private Builder() {}
 
@@ -284,7 +249,7 @@ public final class QueueExecutor implements TaskExecutor {
       return this;
     }
 
-    /** The queue service; see {@link #closeTransport(boolean)} for who closes it. */
+    /** The queue service; the caller owns it and closes it after the executor. */
     public Builder transport(Transport transport) {
       this.transport = Objects.requireNonNull(transport, "transport");
       return this;
@@ -347,19 +312,6 @@ public final class QueueExecutor implements TaskExecutor {
       return envKey == null || envKey.isEmpty() ? null : envKey.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Workers to start with the executor and stop when it closes. */
-    public Builder workers(ComputeProvider provider, int count) {
-      this.workers = Objects.requireNonNull(provider, "provider");
-      this.initialWorkers = count;
-      return this;
-    }
-
-    /** Close the transport when the executor closes (default false: the caller owns it). */
-    public Builder closeTransport(boolean close) {
-      this.closeTransport = close;
-      return this;
-    }
-
     /**
      * Told the number of tasks each time some were published, on the sending thread (keep it
      * quick): how an autoscaler hears of a burst without waiting for its next tick. Listeners add
@@ -368,27 +320,6 @@ public final class QueueExecutor implements TaskExecutor {
     public Builder publishListener(IntConsumer listener) {
       Objects.requireNonNull(listener, "listener");
       this.publishListener = publishListener == null ? listener : publishListener.andThen(listener);
-      return this;
-    }
-
-    /**
-     * Run at the end of {@link QueueExecutor#start}, once the task queue exists, on the starting
-     * thread: how something that reads that queue (an autoscaler) knows when it can begin.
-     * Listeners add up and run in order.
-     */
-    public Builder startListener(Runnable listener) {
-      Objects.requireNonNull(listener, "listener");
-      Runnable previous = startListener;
-      this.startListener = previous == null ? listener : () -> {
-        previous.run();
-        listener.run();
-      };
-      return this;
-    }
-
-    /** Something the executor owns and closes last, such as the queue server it talks to. */
-    public Builder closing(AutoCloseable resource) {
-      closeAfter.add(Objects.requireNonNull(resource, "resource"));
       return this;
     }
 

@@ -7,7 +7,6 @@ import dev.shoal.DataFlowKernel;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingDecision;
 import dev.shoal.dispatcher.ScalingDecision.Action;
-import dev.shoal.executor.QueueExecutor;
 import dev.shoal.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ class LocalAutoscalingEndToEndTest {
 
   @Test
   void aBurstGrowsThePoolFromZeroAndIdleWorkersLeaveByThemselves() throws Exception {
-    QueueExecutor executor = LocalQueueExecutor.builder()
+    LocalCluster executor = LocalCluster.builder()
         .minWorkers(0)
         .maxWorkers(2)
         .workerIdleTimeout(Duration.ofSeconds(3))

@@ -8,7 +8,6 @@ import dev.shoal.DataFlowKernel;
 import dev.shoal.TaskState;
 import dev.shoal.command.CommandResult;
 import dev.shoal.executor.PayloadTooLargeException;
-import dev.shoal.executor.QueueExecutor;
 import dev.shoal.executor.RemoteAppException;
 import dev.shoal.executor.WorkerFailureException;
 import java.nio.file.Path;
@@ -30,18 +29,18 @@ class QueueExecutorEndToEndTest {
   @TempDir
   static Path runDir;
 
-  private static QueueExecutor executor;
+  private static LocalCluster cluster;
   private static DataFlowKernel dfk;
 
   @BeforeAll
   static void start() {
-    executor = LocalQueueExecutor.builder()
+    cluster = LocalCluster.builder()
         .workers(2)
         .lease(Duration.ofSeconds(5))
         .logDir(runDir.resolve("workers"))
         .configure(builder -> builder.taskTimeout(Duration.ofSeconds(60)))
         .build();
-    dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build();
+    dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build();
   }
 
   @AfterAll
@@ -66,7 +65,7 @@ class QueueExecutorEndToEndTest {
       assertThat(squares.get(i).get(60, TimeUnit.SECONDS)).isEqualTo((long) i * i);
     }
     assertThat(chain.get(60, TimeUnit.SECONDS)).isEqualTo(65_536L); // ((2^2)^2)^2)^2
-    assertThat(executor.messagesSent()).isLessThan(executor.tasksSent());
+    assertThat(cluster.executor().messagesSent()).isLessThan(cluster.executor().tasksSent());
   }
 
   @Test

@@ -57,10 +57,17 @@ class QueueExecutorFaultTest {
     taskQueueName = "faults-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** The test composes its own stack (short polls, its own grace), so it closes it in order too. */
   @AfterEach
   void stopEverything() {
     if (dfk != null) {
       dfk.close();
+    }
+    if (workers != null) {
+      workers.close();
+    }
+    if (transport != null) {
+      transport.close();
     }
     server.close();
   }
@@ -84,14 +91,13 @@ class QueueExecutorFaultTest {
     workers = workerBuilder.build();
     QueueExecutor.Builder builder = QueueExecutor.builder()
         .transport(transport)
-        .closeTransport(true)
         .taskQueue(taskQueueName)
         .taskQueueOptions(QueueOptions.defaults().withVisibilityTimeout(LEASE).withMaxReceiveCount(maxDeliveries + 2))
-        .taskTimeout(Duration.ofSeconds(90))
-        .workers(workers, workerCount);
+        .taskTimeout(Duration.ofSeconds(90));
     extra.accept(builder);
     executor = builder.build();
     dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build();
+    workers.launch(workerCount); // the task queue exists once the kernel has started the executor
   }
 
   private QueueDepth deadLetterDepth() {

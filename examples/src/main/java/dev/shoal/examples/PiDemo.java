@@ -4,8 +4,7 @@ import dev.shoal.AppFuture;
 import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.RunStats;
-import dev.shoal.embedded.LocalQueueExecutor;
-import dev.shoal.executor.QueueExecutor;
+import dev.shoal.embedded.LocalCluster;
 import dev.shoal.executor.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.time.Duration;
@@ -53,7 +52,7 @@ public final class PiDemo {
     }
     TaskExecutor executor = switch (executorKind) {
       case "threads" -> ThreadPoolTaskExecutor.create();
-      case "queue" -> LocalQueueExecutor.builder()
+      case "queue" -> LocalCluster.builder()
           .minWorkers(0)
           .maxWorkers(workers)
           .workerIdleTimeout(Duration.ofSeconds(idleSeconds))
@@ -73,7 +72,7 @@ public final class PiDemo {
           pi, Math.abs(pi - Math.PI), samples * tasks, tasks, seconds, executor.label());
       System.out.printf("tasks: %d submitted, %d succeeded, %d failed%n", stats.submitted(), stats.succeeded(),
           stats.failed());
-      if (executor instanceof QueueExecutor) {
+      if (executor instanceof LocalCluster) {
         // Long enough for idle workers to notice and leave: the pool shrinks back to 0 by itself.
         System.out.printf("idle now: waiting %d s for the workers to leave by themselves...%n", idleSeconds + 4);
         sleep(Duration.ofSeconds(idleSeconds + 4));

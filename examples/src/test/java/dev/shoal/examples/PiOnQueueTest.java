@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.shoal.AppFuture;
 import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
-import dev.shoal.embedded.LocalQueueExecutor;
+import dev.shoal.embedded.LocalCluster;
 import dev.shoal.executor.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class PiOnQueueTest {
 
   @Test
   void piThroughTheQueueEqualsPiOnThreads() throws Exception {
-    double remote = pi(LocalQueueExecutor.builder().workers(2).logDir(runDir.resolve("workers")).build());
+    double remote = pi(LocalCluster.builder().workers(2).logDir(runDir.resolve("workers")).build());
     double local = pi(ThreadPoolTaskExecutor.create());
 
     assertThat(remote).isEqualTo(local).isBetween(3.0, 3.3);

@@ -1,0 +1,338 @@
+package dev.shoal.embedded;
+
+import dev.shoal.aws.SqsClients;
+import dev.shoal.aws.SqsTransport;
+import dev.shoal.dispatcher.LocalAutoscaler;
+import dev.shoal.dispatcher.ScalingConfig;
+import dev.shoal.executor.Invocation;
+import dev.shoal.executor.QueueExecutor;
+import dev.shoal.executor.RunContext;
+import dev.shoal.executor.TaskExecutor;
+import dev.shoal.transport.QueueOptions;
+import dev.shoal.worker.WorkerOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shoal's local default, and the one place its parts are built and closed: an embedded SQS server
+ * (ElasticMQ) on a loopback port, the transport to it, a {@link QueueExecutor} on that transport,
+ * and worker JVMs started on this machine with this JVM's class path, either a fixed number or a
+ * pool that a {@link LocalAutoscaler} grows from the task queue's depth (idle workers leave by
+ * themselves). The same code paths as in the cloud (queue, bundles, leases, dead-letter queue,
+ * worker processes), with no account and no Docker.
+ *
+ * <p>It is the kernel's executor: the kernel starts it (workers start then) and closes it, which
+ * stops the autoscaler, then the workers, then the executor, the transport and the server.
+ *
+ * <pre>{@code
+ * try (DataFlowKernel dfk = DataFlowKernel.builder()
+ *     .executor(LocalCluster.builder().workers(2).build())
+ *     .build()) { ... }
+ * }</pre>
+ */
+public final class LocalCluster implements TaskExecutor {
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+  /** How long an autoscaled worker waits for work before it leaves, unless set. */
+  private static final Duration DEFAULT_SCALING_IDLE_TIMEOUT = Duration.ofMinutes(1);
+
+  private final EmbeddedSqsServer server;
+  private final SqsTransport transport;
+  private final LocalProcessProvider workers;
+  private final QueueExecutor executor;
+  /** Null for a fixed pool. */
+  private final LocalAutoscaler autoscaler;
+  private final int fixedWorkers;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private LocalCluster(EmbeddedSqsServer server, SqsTransport transport, LocalProcessProvider workers,
+      QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers) {
+    this.server = server;
+    this.transport = transport;
+    this.workers = workers;
+    this.executor = executor;
+    this.autoscaler = autoscaler;
+    this.fixedWorkers = fixedWorkers;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The queue executor, for its counters (tasks and messages sent, duplicates dropped). */
+  public QueueExecutor executor() {
+    return executor;
+  }
+
+  /** The worker processes. */
+  public LocalProcessProvider workers() {
+    return workers;
+  }
+
+  /** Where the embedded SQS server listens (loopback only). */
+  public URI endpoint() {
+    return server.endpoint();
+  }
+
+  @Override
+  public String label() {
+    return executor.label();
+  }
+
+  @Override
+  public void start(RunContext context) {
+    try {
+      executor.start(context);
+      if (autoscaler != null) {
+        autoscaler.start();
+      } else if (fixedWorkers > 0) {
+        workers.launch(fixedWorkers);
+      }
+    } catch (RuntimeException e) {
+      // The kernel closes only the executors that started: this one cleans up after itself.
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void submit(Invocation invocation) {
+    executor.submit(invocation);
+  }
+
+  @Override
+  public void shutdown(boolean cancel) {
+    executor.shutdown(cancel);
+  }
+
+  /** Closes every part, each after whatever uses it. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<AutoCloseable> order = new ArrayList<>();
+    if (autoscaler != null) {
+      order.add(autoscaler); // no launches while the pool stops
+    }
+    order.add(workers);      // they finish or release what they hold while the queues are up
+    order.add(executor);
+    order.add(transport);
+    order.add(server);
+    for (AutoCloseable part : order) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("local cluster: closing {} failed: {}", part, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalCluster[" + executor.label() + " on " + server.endpoint() + "]";
+  }
+
+  /** Configuration of a local cluster; {@link #build()} never changes it, so it can build again. */
+  public static final class Builder {
+    private String label = "queue";
+    private int workers = 2;
+    private int slotsPerWorker = 1;
+    private Duration lease = Duration.ofSeconds(30);
+    private int maxDeliveries = 3;
+    private Duration workerIdleTimeout;
+    private Path logDir = Path.of("runinfo", "workers");
+    private String taskQueue = "shoal-tasks";
+    private Consumer<QueueExecutor.Builder> customizer = builder -> { };
+    private Consumer<LocalProcessProvider.Builder> workerCustomizer = builder -> { };
+    private Integer minWorkers;
+    private Integer maxWorkers;
+    private Consumer<LocalAutoscaler.Builder> scalingCustomizer = builder -> { };
+    private boolean nudge = true;
+
+    private Builder() {}
+
+    public Builder label(String label) {
+      this.label = Objects.requireNonNull(label, "label");
+      return this;
+    }
+
+    /** Worker JVMs to start (default 2); not used when autoscaling ({@link #maxWorkers(int)}). */
+    public Builder workers(int workers) {
+      if (workers < 0) {
+        throw new IllegalArgumentException("workers must be >= 0: " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /** Tasks each worker runs at once (default 1). */
+    public Builder slotsPerWorker(int slots) {
+      if (slots < 1) {
+        throw new IllegalArgumentException("slotsPerWorker must be >= 1: " + slots);
+      }
+      this.slotsPerWorker = slots;
+      return this;
+    }
+
+    /** The task queue's visibility timeout, which workers extend while they work (default 30 s). */
+    public Builder lease(Duration lease) {
+      this.lease = Objects.requireNonNull(lease, "lease");
+      return this;
+    }
+
+    /** Deliveries after which a task that keeps killing its worker is dead-lettered (default 3). */
+    public Builder maxDeliveries(int deliveries) {
+      this.maxDeliveries = deliveries;
+      return this;
+    }
+
+    /**
+     * Workers exit after this long without work (default: never; 1 minute when autoscaling). When
+     * autoscaling it is also the cool-down: the pool shrinks by workers leaving after it.
+     */
+    public Builder workerIdleTimeout(Duration timeout) {
+      this.workerIdleTimeout = timeout;
+      return this;
+    }
+
+    /** Workers kept when there is no work, when autoscaling (default 0). */
+    public Builder minWorkers(int min) {
+      this.minWorkers = min;
+      return this;
+    }
+
+    /**
+     * Scale the pool from the task queue's depth, up to this many workers, instead of starting a
+     * fixed number: a burst is met at once, and idle workers leave after the idle timeout.
+     */
+    public Builder maxWorkers(int max) {
+      this.maxWorkers = max;
+      return this;
+    }
+
+    /**
+     * Whether publishing tasks nudges the autoscaler to decide at once (default true); without it,
+     * a burst waits for the next tick.
+     */
+    public Builder nudge(boolean nudge) {
+      this.nudge = nudge;
+      return this;
+    }
+
+    /** Further settings of the autoscaler (tick, listener...), when autoscaling. */
+    public Builder configureScaling(Consumer<LocalAutoscaler.Builder> customizer) {
+      this.scalingCustomizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Where each worker's log goes (default {@code runinfo/workers}). */
+    public Builder logDir(Path dir) {
+      this.logDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    public Builder taskQueue(String name) {
+      this.taskQueue = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Further settings of the queue executor (task timeout, bundling, signing...). */
+    public Builder configure(Consumer<QueueExecutor.Builder> customizer) {
+      this.customizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Further settings of the worker processes (JVM options, environment...). */
+    public Builder configureWorkers(Consumer<LocalProcessProvider.Builder> customizer) {
+      this.workerCustomizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Starts the embedded server; workers start when the kernel starts the cluster. */
+    public LocalCluster build() {
+      if (minWorkers != null && maxWorkers == null) {
+        throw new IllegalStateException("minWorkers is for autoscaling: set maxWorkers too");
+      }
+      boolean autoscaling = maxWorkers != null;
+      Duration idleTimeout = workerIdleTimeout == null && autoscaling ? DEFAULT_SCALING_IDLE_TIMEOUT
+          : workerIdleTimeout;
+      // Fails here, before a server starts, when the limits make no sense.
+      ScalingConfig scaling = autoscaling ? ScalingConfig.builder().minWorkers(minWorkers == null ? 0 : minWorkers)
+          .maxWorkers(maxWorkers).slotsPerWorker(slotsPerWorker).coolDown(idleTimeout).build() : null;
+
+      EmbeddedSqsServer server = EmbeddedSqsServer.start();
+      List<AutoCloseable> built = new ArrayList<>(List.of(server));
+      try {
+        Map<String, String> settings = Map.of(
+            SqsClients.ENDPOINT, server.endpoint().toString(),
+            SqsClients.REGION, "us-east-1",
+            SqsClients.CREDENTIALS, "static");
+        SqsTransport transport = SqsClients.transport(settings);
+        built.add(0, transport);
+
+        LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder()
+            .options(WorkerOptions.of("sqs", settings, taskQueue).withSlots(slotsPerWorker)
+                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries))
+            .logDir(logDir);
+        workerCustomizer.accept(workerBuilder);
+        LocalProcessProvider provider = workerBuilder.build();
+        built.add(0, provider);
+
+        QueueExecutor.Builder executorBuilder = QueueExecutor.builder()
+            .label(label)
+            .transport(transport)
+            .taskQueue(taskQueue)
+            // The service's redrive is a backstop behind the workers' own poison handling.
+            .taskQueueOptions(QueueOptions.defaults().withVisibilityTimeout(lease)
+                .withMaxReceiveCount(maxDeliveries + 2));
+        LocalAutoscaler autoscaler = null;
+        if (autoscaling) {
+          // The executor is built after the autoscaler (which it nudges), so the estimate reads it late.
+          QueueExecutor[] executorRef = new QueueExecutor[1];
+          LocalAutoscaler.Builder scaler = LocalAutoscaler.builder()
+              .transport(transport)
+              .taskQueue(taskQueue)
+              .provider(provider)
+              .config(scaling)
+              // Bundles carry many tasks: the bundling achieved so far is the estimate.
+              .tasksPerMessage(() -> tasksPerMessage(executorRef[0]));
+          scalingCustomizer.accept(scaler);
+          autoscaler = scaler.build();
+          built.add(0, autoscaler);
+          if (nudge) {
+            LocalAutoscaler nudged = autoscaler;
+            executorBuilder.publishListener(tasks -> nudged.nudge());
+          }
+          customizer.accept(executorBuilder);
+          executorRef[0] = executorBuilder.build();
+          return new LocalCluster(server, transport, provider, executorRef[0], autoscaler, 0);
+        }
+        customizer.accept(executorBuilder);
+        return new LocalCluster(server, transport, provider, executorBuilder.build(), null, workers);
+      } catch (RuntimeException e) {
+        for (AutoCloseable part : built) {
+          try {
+            part.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
+      }
+    }
+
+    private static double tasksPerMessage(QueueExecutor executor) {
+      return executor == null || executor.messagesSent() == 0 ? 1
+          : (double) executor.tasksSent() / executor.messagesSent();
+    }
+  }
+}
