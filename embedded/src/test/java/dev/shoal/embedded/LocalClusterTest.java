@@ -1,0 +1,71 @@
+package dev.shoal.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.shoal.DataFlowKernel;
+import dev.shoal.compute.WorkerInstance;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local cluster owns its parts: built in one place, all of them gone when the kernel closes. */
+class LocalClusterTest {
+  @TempDir Path runDir;
+
+  private static boolean listening(URI endpoint) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void closingTheKernelStopsTheWorkersAndTheServer() throws Exception {
+    LocalCluster cluster = LocalCluster.builder().workers(2).logDir(runDir.resolve("workers")).build();
+    List<ProcessHandle> processes;
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
+      assertThat(dfk.call(EndToEndApps.SQUARE, 7L).get(60, TimeUnit.SECONDS)).isEqualTo(49L);
+      List<WorkerInstance> workers = cluster.workers().list();
+      assertThat(workers).hasSize(2);
+      processes = workers.stream().map(w -> cluster.workers().process(w.id()).orElseThrow()).toList();
+      assertThat(listening(cluster.endpoint())).isTrue();
+    }
+
+    for (ProcessHandle process : processes) {
+      process.onExit().get(30, TimeUnit.SECONDS);
+      assertThat(process.isAlive()).isFalse();
+    }
+    assertThat(listening(cluster.endpoint())).isFalse();
+  }
+
+  @Test
+  void oneBuilderBuildsIndependentClusters() {
+    LocalCluster.Builder builder = LocalCluster.builder().workers(0).logDir(runDir.resolve("workers"));
+    LocalCluster first = builder.build();
+    LocalCluster second = builder.build();
+    try {
+      assertThat(first.endpoint()).isNotEqualTo(second.endpoint());
+      assertThat(first.executor()).isNotSameAs(second.executor());
+      first.close();
+      assertThat(listening(second.endpoint())).isTrue();
+    } finally {
+      first.close();
+      second.close();
+    }
+  }
+
+  @Test
+  void aMinimumWithoutAMaximumIsRefusedBeforeAnythingStarts() {
+    assertThatThrownBy(() -> LocalCluster.builder().minWorkers(1).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("set maxWorkers");
+  }
+}
