@@ -2,8 +2,8 @@ package dev.shoal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shoal.codec.EncodingException;
-import dev.shoal.codec.JsonCodec;
+import dev.shoal.app.EncodingException;
+import dev.shoal.internal.codec.JsonCodec;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,8 +2,8 @@ package dev.shoal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.app.AppDefinition;
-import dev.shoal.codec.EncodingException;
-import dev.shoal.codec.JsonCodec;
+import dev.shoal.app.EncodingException;
+import dev.shoal.internal.codec.JsonCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package dev.shoal;
 
 import dev.shoal.app.AppDefinition;
-import dev.shoal.codec.EncodingException;
-import dev.shoal.codec.JsonCodec;
-import dev.shoal.executor.Invocation;
-import dev.shoal.executor.TaskExecutor;
+import dev.shoal.app.EncodingException;
+import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.spi.Invocation;
+import dev.shoal.spi.TaskExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;

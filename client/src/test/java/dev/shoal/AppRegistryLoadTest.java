@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shoal.app.App;
 import dev.shoal.app.AppDefinition;
 import dev.shoal.app.AppLibrary;
-import dev.shoal.app.AppRegistry;
+import dev.shoal.internal.app.AppRegistry;
 import dev.shoal.app.Apps;
 import java.net.URL;
 import java.net.URLClassLoader;

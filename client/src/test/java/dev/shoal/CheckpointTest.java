@@ -8,7 +8,7 @@ import dev.shoal.app.App1;
 import dev.shoal.app.App2;
 import dev.shoal.app.Apps;
 import dev.shoal.app.TypeRef;
-import dev.shoal.codec.JsonCodec;
+import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

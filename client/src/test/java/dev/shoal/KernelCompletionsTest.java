@@ -3,10 +3,10 @@ package dev.shoal;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.app.AppInvoker;
-import dev.shoal.executor.Invocation;
-import dev.shoal.executor.RunContext;
-import dev.shoal.executor.TaskExecutor;
+import dev.shoal.internal.app.AppInvoker;
+import dev.shoal.spi.Invocation;
+import dev.shoal.spi.RunContext;
+import dev.shoal.spi.TaskExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.shoal.app.App1;
 import dev.shoal.app.Apps;
-import dev.shoal.codec.EncodingException;
+import dev.shoal.app.EncodingException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.shoal.aws;
 
-import dev.shoal.compute.ComputeProvider;
-import dev.shoal.compute.WorkerInstance;
+import dev.shoal.spi.ComputeProvider;
+import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

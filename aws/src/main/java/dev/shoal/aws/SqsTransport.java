@@ -2,12 +2,12 @@ package dev.shoal.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.transport.QueueDepth;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportException;
-import dev.shoal.transport.TransportLimits;
+import dev.shoal.spi.QueueDepth;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportException;
+import dev.shoal.spi.TransportLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

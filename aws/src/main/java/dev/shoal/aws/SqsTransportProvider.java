@@ -1,7 +1,7 @@
 package dev.shoal.aws;
 
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportProvider;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportProvider;
 import java.util.Map;
 
 /** The "sqs" transport, for workers started from the command line. Settings: see {@link SqsClients}. */

@@ -3,7 +3,7 @@ package dev.shoal.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.shoal.compute.WorkerInstance;
+import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.shoal.executor;
 
+import dev.shoal.spi.Invocation;
+
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;

@@ -1,12 +1,16 @@
 package dev.shoal.executor;
 
-import dev.shoal.codec.EncodingException;
-import dev.shoal.codec.JsonCodec;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.transport.Transport;
-import dev.shoal.wire.EnvelopeSigner;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.spi.Invocation;
+import dev.shoal.spi.RunContext;
+import dev.shoal.spi.TaskExecutor;
+
+import dev.shoal.app.EncodingException;
+import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.Transport;
+import dev.shoal.internal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

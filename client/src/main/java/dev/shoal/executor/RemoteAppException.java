@@ -1,6 +1,6 @@
 package dev.shoal.executor;
 
-import dev.shoal.wire.RemoteError;
+import dev.shoal.internal.wire.RemoteError;
 
 /**
  * An app threw on a remote worker. The original exception's class is named by {@link #remoteType()}

@@ -1,11 +1,11 @@
 package dev.shoal.executor;
 
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.transport.Transport;
-import dev.shoal.wire.Decoded;
-import dev.shoal.wire.InvalidEnvelopeException;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.internal.wire.Decoded;
+import dev.shoal.internal.wire.InvalidEnvelopeException;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;

@@ -1,14 +1,16 @@
 package dev.shoal.executor;
 
+import dev.shoal.spi.Invocation;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.shoal.app.AppDefinition;
-import dev.shoal.app.Builtins;
-import dev.shoal.codec.EncodingException;
-import dev.shoal.codec.JsonCodec;
+import dev.shoal.internal.app.Builtins;
+import dev.shoal.app.EncodingException;
+import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.command.Command;
-import dev.shoal.wire.EnvelopeSigner;
-import dev.shoal.wire.TaskEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.internal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,9 +1,9 @@
 package dev.shoal.executor;
 
 import dev.shoal.executor.TaskEncoder.Outgoing;
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportException;
-import dev.shoal.wire.BundleWriter;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportException;
+import dev.shoal.internal.wire.BundleWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.shoal.executor;
 
+import dev.shoal.spi.Invocation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.app.AppDefinition;

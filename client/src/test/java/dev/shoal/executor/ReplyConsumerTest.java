@@ -2,11 +2,11 @@ package dev.shoal.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.codec.JsonCodec;
-import dev.shoal.transport.InMemoryTransport;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.testing.InMemoryTransport;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

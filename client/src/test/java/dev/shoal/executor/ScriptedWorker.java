@@ -1,12 +1,12 @@
 package dev.shoal.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.transport.Transport;
-import dev.shoal.wire.BundleWriter;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.TaskEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.internal.wire.BundleWriter;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,17 +2,17 @@ package dev.shoal.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.codec.JsonCodec;
+import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.executor.TaskEncoder.Outgoing;
-import dev.shoal.transport.ForwardingTransport;
-import dev.shoal.transport.InMemoryTransport;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportException;
-import dev.shoal.transport.TransportLimits;
-import dev.shoal.wire.TaskEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.testing.InMemoryTransport;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportException;
+import dev.shoal.spi.TransportLimits;
+import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.shoal.command;
 
+import dev.shoal.internal.command.CommandRunner;
+
 import java.time.Duration;
 
 /**

@@ -1,7 +1,7 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.compute.WorkerInstance;
-import dev.shoal.transport.QueueDepth;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.spi.QueueDepth;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.compute.WorkerInstance;
-import dev.shoal.transport.QueueDepth;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.spi.QueueDepth;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.compute.WorkerInstance;
+import dev.shoal.spi.WorkerInstance;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.dispatcher.ScalingDecision.Reason;
 import java.time.Duration;

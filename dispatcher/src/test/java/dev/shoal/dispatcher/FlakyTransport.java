@@ -1,9 +1,9 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.transport.ForwardingTransport;
-import dev.shoal.transport.InMemoryTransport;
-import dev.shoal.transport.QueueDepth;
-import dev.shoal.transport.TransportException;
+import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.testing.InMemoryTransport;
+import dev.shoal.spi.QueueDepth;
+import dev.shoal.spi.TransportException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 

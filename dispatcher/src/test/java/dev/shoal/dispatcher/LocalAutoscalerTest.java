@@ -7,11 +7,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.shoal.compute.WorkerInstance;
+import dev.shoal.spi.WorkerInstance;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.dispatcher.ScalingDecision.Reason;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ReceivedMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package dev.shoal.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.shoal.compute.WorkerInstance;
-import dev.shoal.compute.WorkerInstance.State;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.spi.WorkerInstance.State;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import java.time.Duration;
 import java.time.Instant;
@@ -167,7 +167,7 @@ class ScalingPolicyTest {
   @Test
   void inputCountsRunningAndPendingWorkersOfAListing() {
     Instant t = Instant.EPOCH;
-    ScalingInput input = ScalingInput.of(new dev.shoal.transport.QueueDepth(3, 2), 2.5,
+    ScalingInput input = ScalingInput.of(new dev.shoal.spi.QueueDepth(3, 2), 2.5,
         List.of(new WorkerInstance("a", State.RUNNING, t), new WorkerInstance("b", State.PENDING, t),
             new WorkerInstance("c", State.RUNNING, t)), Duration.ZERO);
 

@@ -3,7 +3,7 @@ package dev.shoal.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.embedded.EmbeddedSqsServer;
-import dev.shoal.transport.QueueOptions;
+import dev.shoal.spi.QueueOptions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.shoal.aws;
 
 import dev.shoal.embedded.EmbeddedSqsServer;
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportContract;
+import dev.shoal.spi.Transport;
+import dev.shoal.testing.TransportContract;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

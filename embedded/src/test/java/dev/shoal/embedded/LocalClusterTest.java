@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.DataFlowKernel;
-import dev.shoal.compute.WorkerInstance;
+import dev.shoal.spi.WorkerInstance;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

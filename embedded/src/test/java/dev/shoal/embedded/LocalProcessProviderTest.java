@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
-import dev.shoal.compute.WorkerInstance;
-import dev.shoal.transport.QueueOptions;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.spi.QueueOptions;
 import dev.shoal.worker.WorkerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.RunStats;
 import dev.shoal.embedded.LocalCluster;
-import dev.shoal.executor.TaskExecutor;
+import dev.shoal.spi.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import dev.shoal.AppFuture;
 import dev.shoal.Arg;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.embedded.LocalCluster;
-import dev.shoal.executor.TaskExecutor;
+import dev.shoal.spi.TaskExecutor;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;

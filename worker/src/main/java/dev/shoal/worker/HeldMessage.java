@@ -1,6 +1,6 @@
 package dev.shoal.worker;
 
-import dev.shoal.transport.ReceivedMessage;
+import dev.shoal.spi.ReceivedMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

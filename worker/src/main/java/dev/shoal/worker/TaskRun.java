@@ -1,6 +1,6 @@
 package dev.shoal.worker;
 
-import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.TaskEnvelope;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 

@@ -1,15 +1,15 @@
 package dev.shoal.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.transport.Transport;
-import dev.shoal.transport.TransportLimits;
-import dev.shoal.wire.BundleWriter;
-import dev.shoal.wire.Decoded;
-import dev.shoal.wire.InvalidEnvelopeException;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.TaskEnvelope;
-import dev.shoal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportLimits;
+import dev.shoal.internal.wire.BundleWriter;
+import dev.shoal.internal.wire.Decoded;
+import dev.shoal.internal.wire.InvalidEnvelopeException;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

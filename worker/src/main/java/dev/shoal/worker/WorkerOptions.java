@@ -1,6 +1,6 @@
 package dev.shoal.worker;
 
-import dev.shoal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * <p>The fields left null are decided where the worker runs, which may be another machine than
  * the launcher's: its processor count, its host name, its temporary directory.
  *
- * @param transport the transport provider's name, such as "sqs" (see {@link dev.shoal.transport.TransportProvider})
+ * @param transport the transport provider's name, such as "sqs" (see {@link dev.shoal.spi.TransportProvider})
  * @param transportSettings the provider's settings (endpoint, region, ...); no secrets belong here
  * @param queue the task queue: an address, or a name the transport resolves
  * @param slots tasks a worker runs at once; null: one per processor of the worker's machine

@@ -2,7 +2,7 @@ package dev.shoal.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.TaskEnvelope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,16 +3,16 @@ package dev.shoal.worker;
 import static dev.shoal.worker.Harness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.app.Builtins;
+import dev.shoal.internal.app.Builtins;
 import dev.shoal.command.Command;
 import dev.shoal.command.CommandResult;
-import dev.shoal.transport.QueueOptions;
-import dev.shoal.transport.ReceivedMessage;
-import dev.shoal.wire.Decoded;
-import dev.shoal.wire.EnvelopeSigner;
-import dev.shoal.wire.ResultEnvelope;
-import dev.shoal.wire.ResultEnvelope.Status;
-import dev.shoal.wire.TaskEnvelope;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.internal.wire.Decoded;
+import dev.shoal.internal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.ResultEnvelope.Status;
+import dev.shoal.internal.wire.TaskEnvelope;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,7 +152,7 @@ class WorkerTest {
     Harness h = harness(SHORT_LEASE);
     byte[] invalid = ("{\"v\":1,\"id\":2,\"run\":\"" + Harness.RUN + "\",\"app\":\"bad name!\",\"args\":[],"
         + "\"attempt\":3,\"reply\":\"" + h.replies + "\"}").getBytes(StandardCharsets.UTF_8);
-    h.sendRaw(dev.shoal.wire.BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE).frame(List.of(
+    h.sendRaw(dev.shoal.internal.wire.BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE).frame(List.of(
         h.codec.envelopeBytes(h.task(1, "test.square", 3)),
         invalid,
         h.codec.envelopeBytes(h.task(3, "no.such.app")),

@@ -1,0 +1,40 @@
+package dev.shoal.internal.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An exception as text: its class name, message, stack frames and cause. Only text crosses the
+ * wire; the client never instantiates a class named by a message.
+ *
+ * @param type the exception's class name
+ * @param message its message (may be null)
+ * @param stack frames as {@code class.method(file:line)}, outermost last
+ * @param cause the cause, if any
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RemoteError(String type, String message, List<String> stack, RemoteError cause) {
+  private static final int MAX_FRAMES = 64;
+  private static final int MAX_CAUSES = 8;
+
+  public static RemoteError of(Throwable error) {
+    return of(error, 0);
+  }
+
+  private static RemoteError of(Throwable error, int depth) {
+    List<String> frames = new ArrayList<>();
+    StackTraceElement[] trace = error.getStackTrace();
+    for (int i = 0; i < Math.min(trace.length, MAX_FRAMES); i++) {
+      frames.add(trace[i].toString());
+    }
+    Throwable cause = error.getCause();
+    return new RemoteError(error.getClass().getName(), error.getMessage(), frames,
+        cause != null && cause != error && depth < MAX_CAUSES ? of(cause, depth + 1) : null);
+  }
+
+  /** A worker-side error that has no Java exception behind it. */
+  public static RemoteError of(String type, String message) {
+    return new RemoteError(type, message, List.of(), null);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.shoal.internal.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.shoal.internal.codec.JsonCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and writes queue messages. A message is a bundle: {@code {"v":1,"kind":"tasks","tasks":[...]}}
+ * or {@code {"v":1,"kind":"results","results":[...]}}. Reading validates everything a worker or
+ * client relies on (size, version, kind, required fields, names) and never instantiates a type
+ * named by the message.
+ */
+public final class WireCodec {
+  public static final int VERSION = 1;
+
+  static final String TASKS = "tasks";
+  static final String RESULTS = "results";
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern APP_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+  private static final int MAX_REPLY_LENGTH = 2048;
+  // Framing only: the limits do not matter when a caller frames envelopes it has already sized.
+  private static final BundleWriter TASK_FRAME = BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE);
+  private static final BundleWriter RESULT_FRAME = BundleWriter.results(Integer.MAX_VALUE);
+
+  private final JsonCodec json;
+  private final ObjectReader taskReader;
+  private final ObjectReader resultReader;
+
+  public WireCodec(JsonCodec json) {
+    this.json = Objects.requireNonNull(json, "json");
+    // Newer senders may add fields; a reader of this version ignores them.
+    this.taskReader = json.mapper().readerFor(TaskEnvelope.class)
+        .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.resultReader = json.mapper().readerFor(ResultEnvelope.class)
+        .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  public JsonCodec json() {
+    return json;
+  }
+
+  /** The canonical encoding: equal values give equal bytes. */
+  public byte[] canonicalBytes(Object value) {
+    return json.encode(value);
+  }
+
+  /** One envelope's bytes, to be joined into a bundle with {@link #taskBundle}. */
+  public byte[] envelopeBytes(TaskEnvelope envelope) {
+    return json.encode(envelope);
+  }
+
+  public byte[] envelopeBytes(ResultEnvelope envelope) {
+    return json.encode(envelope);
+  }
+
+  public byte[] encodeTasks(List<TaskEnvelope> envelopes) {
+    List<byte[]> parts = new ArrayList<>(envelopes.size());
+    envelopes.forEach(envelope -> parts.add(envelopeBytes(envelope)));
+    return TASK_FRAME.frame(parts);
+  }
+
+  public byte[] encodeResults(List<ResultEnvelope> envelopes) {
+    List<byte[]> parts = new ArrayList<>(envelopes.size());
+    envelopes.forEach(envelope -> parts.add(envelopeBytes(envelope)));
+    return RESULT_FRAME.frame(parts);
+  }
+
+  /**
+   * Reads a task bundle.
+   *
+   * @throws InvalidEnvelopeException when the message as a whole is unreadable (too big, not JSON,
+   *     unknown version, not a task bundle); single bad envelopes are returned as rejected instead
+   */
+  public Decoded<TaskEnvelope> decodeTasks(byte[] body, int maxBytes) {
+    List<TaskEnvelope> valid = new ArrayList<>();
+    List<Decoded.Rejected> rejected = new ArrayList<>();
+    JsonNode items = frame(body, maxBytes, TASKS);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      try {
+        valid.add(validate(taskReader.treeToValue(item, TaskEnvelope.class)));
+      } catch (JsonProcessingException | IllegalArgumentException | InvalidEnvelopeException e) {
+        rejected.add(rejection(i, item, e));
+      }
+    }
+    return new Decoded<>(valid, rejected);
+  }
+
+  public Decoded<ResultEnvelope> decodeResults(byte[] body, int maxBytes) {
+    List<ResultEnvelope> valid = new ArrayList<>();
+    List<Decoded.Rejected> rejected = new ArrayList<>();
+    JsonNode items = frame(body, maxBytes, RESULTS);
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode item = items.get(i);
+      try {
+        valid.add(validate(resultReader.treeToValue(item, ResultEnvelope.class)));
+      } catch (JsonProcessingException | IllegalArgumentException | InvalidEnvelopeException e) {
+        rejected.add(rejection(i, item, e));
+      }
+    }
+    return new Decoded<>(valid, rejected);
+  }
+
+  private JsonNode frame(byte[] body, int maxBytes, String kind) {
+    if (body.length > maxBytes) {
+      throw new InvalidEnvelopeException("message of " + body.length + " bytes is over the limit of " + maxBytes);
+    }
+    JsonNode root;
+    try {
+      root = json.mapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw new InvalidEnvelopeException("message is not JSON: " + firstLine(e.getMessage()), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new InvalidEnvelopeException("message is not a JSON object");
+    }
+    JsonNode version = root.get("v");
+    if (version == null || !version.isInt()) {
+      throw new InvalidEnvelopeException("message has no protocol version 'v'");
+    }
+    if (version.intValue() != VERSION) {
+      throw new InvalidEnvelopeException("message has protocol version " + version.intValue()
+          + ", this reader understands version " + VERSION);
+    }
+    JsonNode actualKind = root.get("kind");
+    if (actualKind == null || !kind.equals(actualKind.asText())) {
+      throw new InvalidEnvelopeException("message is not a bundle of " + kind + " (kind: "
+          + (actualKind == null ? "none" : actualKind.asText()) + ")");
+    }
+    JsonNode items = root.get(kind);
+    if (items == null || !items.isArray()) {
+      throw new InvalidEnvelopeException("bundle has no '" + kind + "' array");
+    }
+    return items;
+  }
+
+  private static TaskEnvelope validate(TaskEnvelope e) {
+    check(e.v() == VERSION, "envelope has protocol version " + e.v() + ", expected " + VERSION);
+    check(e.id() > 0, "envelope has no task id");
+    check(e.run() != null && RUN_ID.matcher(e.run()).matches(), "envelope has no valid run id");
+    check(e.app() != null && APP_NAME.matcher(e.app()).matches(), "envelope has no valid app name");
+    check(e.args() != null && e.args().isArray(), "envelope's args are not a JSON array");
+    check(e.attempt() >= 1, "envelope's attempt is not positive");
+    check(e.reply() != null && !e.reply().isBlank() && e.reply().length() <= MAX_REPLY_LENGTH,
+        "envelope has no valid reply address");
+    return e;
+  }
+
+  private static ResultEnvelope validate(ResultEnvelope e) {
+    check(e.v() == VERSION, "result has protocol version " + e.v() + ", expected " + VERSION);
+    check(e.id() > 0, "result has no task id");
+    check(e.run() != null && RUN_ID.matcher(e.run()).matches(), "result has no valid run id");
+    check(e.status() != null, "result has no status");
+    check(e.status() == ResultEnvelope.Status.OK || e.error() != null, "failed result carries no error");
+    return e;
+  }
+
+  private static void check(boolean condition, String reason) {
+    if (!condition) {
+      throw new InvalidEnvelopeException(reason);
+    }
+  }
+
+  private static Decoded.Rejected rejection(int index, JsonNode item, Exception e) {
+    long id = item.path("id").canConvertToLong() ? item.path("id").asLong() : 0;
+    String run = item.path("run").isTextual() ? item.path("run").asText() : null;
+    String reply = item.path("reply").isTextual() ? item.path("reply").asText() : null;
+    String reason = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    return new Decoded.Rejected(index, id, run, reply, firstLine(reason));
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return "unknown error";
+    }
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}
