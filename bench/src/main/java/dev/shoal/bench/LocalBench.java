@@ -44,28 +44,28 @@ public final class LocalBench {
     jdkIndependent(threads, Math.min(tasks, 200_000));
     jdkChain(threads, Math.min(chain, 20_000));
 
-    double bestShoal = 0;
-    double bestJdk = 0;
-    double bestShoalChain = Double.MAX_VALUE;
-    double bestJdkChain = Double.MAX_VALUE;
-    for (int round = 1; round <= rounds; round++) {
-      double shoal = shoalIndependent(runDir, threads, tasks);
-      double jdk = jdkIndependent(threads, tasks);
-      double shoalChain = shoalChain(runDir, threads, chain);
-      double jdkChain = jdkChain(threads, chain);
+    double[] shoal = new double[rounds];
+    double[] jdk = new double[rounds];
+    double[] shoalChain = new double[rounds];
+    double[] jdkChain = new double[rounds];
+    for (int round = 0; round < rounds; round++) {
+      shoal[round] = shoalIndependent(runDir, threads, tasks);
+      jdk[round] = jdkIndependent(threads, tasks);
+      shoalChain[round] = shoalChain(runDir, threads, chain);
+      jdkChain[round] = jdkChain(threads, chain);
       System.out.printf("round %d: shoal %,.0f tasks/s, jdk %,.0f tasks/s; chain: shoal %.2f us/task, jdk %.2f us/task%n",
-          round, shoal, jdk, shoalChain, jdkChain);
-      bestShoal = Math.max(bestShoal, shoal);
-      bestJdk = Math.max(bestJdk, jdk);
-      bestShoalChain = Math.min(bestShoalChain, shoalChain);
-      bestJdkChain = Math.min(bestJdkChain, jdkChain);
+          round + 1, shoal[round], jdk[round], shoalChain[round], jdkChain[round]);
     }
-    System.out.printf("baseline_jdk_tasks_per_s: %.0f%n", bestJdk);
-    System.out.printf("baseline_jdk_chain_us_per_task: %.2f%n", bestJdkChain);
-    System.out.printf("ratio_tasks_per_s_vs_jdk: %.2f%n", bestShoal / bestJdk);
-    System.out.printf("ratio_chain_latency_vs_jdk: %.2f%n", bestShoalChain / bestJdkChain);
-    System.out.printf("local_tasks_per_s: %.0f%n", bestShoal);
-    System.out.printf("local_chain_us_per_task: %.2f%n", bestShoalChain);
+    Spread shoalTasks = Spread.of(shoal);
+    Spread jdkTasks = Spread.of(jdk);
+    Spread shoalChainTime = Spread.of(shoalChain);
+    Spread jdkChainTime = Spread.of(jdkChain);
+    jdkTasks.print("baseline_jdk_tasks_per_s", "%.0f");
+    jdkChainTime.print("baseline_jdk_chain_us_per_task", "%.2f");
+    System.out.printf("ratio_tasks_per_s_vs_jdk: %.2f%n", shoalTasks.median() / jdkTasks.median());
+    System.out.printf("ratio_chain_latency_vs_jdk: %.2f%n", shoalChainTime.median() / jdkChainTime.median());
+    shoalTasks.print("local_tasks_per_s", "%.0f");
+    shoalChainTime.print("local_chain_us_per_task", "%.2f");
   }
 
   private static DataFlowKernel kernel(Path runDir, int threads) {

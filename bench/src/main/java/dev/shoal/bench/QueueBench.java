@@ -25,8 +25,9 @@ import java.util.function.Consumer;
  * and the bare round trip of one message through two SQS queues with an in-process echo consumer
  * (the floor any design on this queue pays).
  *
- * <p>Options: {@code --tasks N} (default 40,000), {@code --rtt M} sequential tasks (default 1,000),
- * {@code --rounds R} (default 5), {@code --workers W} (default 2).
+ * <p>Options: {@code --tasks N} (default 40,000), {@code --rtt M} sequential tasks a round (default 1,000),
+ * {@code --rounds R} (default 5), {@code --workers W} (default 2). Each figure is the median of its
+ * rounds, printed with the lowest and highest ({@code _min}, {@code _max}).
  */
 public final class QueueBench {
   private QueueBench() {}
@@ -49,40 +50,47 @@ public final class QueueBench {
     System.out.printf("queue bench: %,d no-op tasks, %,d sequential round trips, %d workers x 1 slot, %d rounds%n",
         tasks, rtt, workers, rounds);
 
-    double bestTasksPerSecond = 0;
-    double bestUnbundled = 0;
-    double[] latencies;
+    double[] perSecond = new double[rounds];
+    double[] unbundled = new double[rounds];
+    double[] rttP50 = new double[rounds];
+    double[] rttP99 = new double[rounds];
     try (DataFlowKernel dfk = kernel(runDir, workers, builder -> {})) {
       // Warm-up: the AWS SDK, ElasticMQ and the workers run interpreted at first; a cold request
       // costs several times a warm one.
       throughput(dfk, tasks);
-      for (int round = 1; round <= rounds; round++) {
-        double perSecond = throughput(dfk, tasks);
-        System.out.printf("round %d: %,.0f tasks/s%n", round, perSecond);
-        bestTasksPerSecond = Math.max(bestTasksPerSecond, perSecond);
+      for (int round = 0; round < rounds; round++) {
+        perSecond[round] = throughput(dfk, tasks);
+        System.out.printf("round %d: %,.0f tasks/s%n", round + 1, perSecond[round]);
       }
       roundTrips(dfk, 1_500); // warm-up
-      latencies = roundTrips(dfk, rtt);
+      for (int round = 0; round < rounds; round++) {
+        double[] latencies = roundTrips(dfk, rtt);
+        rttP50[round] = Spread.percentile(latencies, 50);
+        rttP99[round] = Spread.percentile(latencies, 99);
+        System.out.printf("round %d: round trip p50 %.2f ms, p99 %.2f ms%n", round + 1, rttP50[round], rttP99[round]);
+      }
     }
     try (DataFlowKernel dfk = kernel(runDir, workers, builder -> builder.maxTasksPerMessage(1))) {
       throughput(dfk, 1_000);
       int unbundledTasks = Math.min(tasks, 5_000);
-      for (int round = 1; round <= rounds; round++) {
-        double perSecond = throughput(dfk, unbundledTasks);
-        System.out.printf("round %d, bundling off: %,.0f tasks/s%n", round, perSecond);
-        bestUnbundled = Math.max(bestUnbundled, perSecond);
+      for (int round = 0; round < rounds; round++) {
+        unbundled[round] = throughput(dfk, unbundledTasks);
+        System.out.printf("round %d, bundling off: %,.0f tasks/s%n", round + 1, unbundled[round]);
       }
     }
     double[] bare = bareSqsRoundTrips(rtt);
 
-    System.out.printf("baseline_unbundled_tasks_per_s: %.0f%n", bestUnbundled);
-    System.out.printf("baseline_bare_sqs_rtt_p50_ms: %.2f%n", percentile(bare, 50));
-    System.out.printf("baseline_bare_sqs_rtt_p99_ms: %.2f%n", percentile(bare, 99));
-    System.out.printf("ratio_tasks_per_s_vs_unbundled: %.2f%n", bestTasksPerSecond / bestUnbundled);
-    System.out.printf("ratio_rtt_p50_vs_bare_sqs: %.2f%n", percentile(latencies, 50) / percentile(bare, 50));
-    System.out.printf("queue_tasks_per_s: %.0f%n", bestTasksPerSecond);
-    System.out.printf("queue_rtt_p50_ms: %.2f%n", percentile(latencies, 50));
-    System.out.printf("queue_rtt_p99_ms: %.2f%n", percentile(latencies, 99));
+    Spread throughput = Spread.of(perSecond);
+    Spread baseline = Spread.of(unbundled);
+    Spread p50 = Spread.of(rttP50);
+    baseline.print("baseline_unbundled_tasks_per_s", "%.0f");
+    System.out.printf("baseline_bare_sqs_rtt_p50_ms: %.2f%n", Spread.percentile(bare, 50));
+    System.out.printf("baseline_bare_sqs_rtt_p99_ms: %.2f%n", Spread.percentile(bare, 99));
+    System.out.printf("ratio_tasks_per_s_vs_unbundled: %.2f%n", throughput.median() / baseline.median());
+    System.out.printf("ratio_rtt_p50_vs_bare_sqs: %.2f%n", p50.median() / Spread.percentile(bare, 50));
+    throughput.print("queue_tasks_per_s", "%.0f");
+    p50.print("queue_rtt_p50_ms", "%.2f");
+    Spread.of(rttP99).print("queue_rtt_p99_ms", "%.2f");
   }
 
   private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
@@ -160,12 +168,5 @@ public final class QueueBench {
       echo.join(); // before the transport closes under its last poll
       return Arrays.copyOfRange(millis, 200, millis.length);
     }
-  }
-
-  static double percentile(double[] values, int percentile) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 }

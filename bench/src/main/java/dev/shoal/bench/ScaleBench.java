@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,9 +51,10 @@ public final class ScaleBench {
     double[] tickOnly = burst(runDir, burst, false);
     System.out.printf("without nudge: decision %.0f ms, first task %.0f ms%n", tickOnly[0], tickOnly[1]);
     System.out.printf("baseline_tick_only_decision_ms: %.0f%n", tickOnly[0]);
-    System.out.printf("ratio_decision_vs_tick_only: %.3f%n", median(decision) / tickOnly[0]);
-    System.out.printf("scale_decision_ms: %.0f%n", median(decision));
-    System.out.printf("scale_first_task_ms: %.0f%n", median(firstTask));
+    Spread decided = Spread.of(decision);
+    System.out.printf("ratio_decision_vs_tick_only: %.3f%n", decided.median() / tickOnly[0]);
+    decided.print("scale_decision_ms", "%.0f");
+    Spread.of(firstTask).print("scale_first_task_ms", "%.0f");
   }
 
   /** Returns {decision ms, first task ms} after a burst on an idle pool. */
@@ -90,11 +90,5 @@ public final class ScaleBench {
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
       return new double[] {(decidedAt.get() - published) / 1e6, (first - published) / 1e6};
     }
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 }
