@@ -1,9 +1,9 @@
 package dev.shoal;
 
-import dev.shoal.app.App;
 import dev.shoal.app.App1;
 import dev.shoal.app.App2;
 import dev.shoal.app.App3;
+import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
 import dev.shoal.app.TypeRef;

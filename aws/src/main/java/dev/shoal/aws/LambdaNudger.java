@@ -1,12 +1,12 @@
 package dev.shoal.aws;
 
+import dev.shoal.spi.PublishListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
  * It never throws into the publisher: a failed invoke is logged, and the schedule still runs.
  * The invoke happens on the publishing thread; it is a single short HTTP call.
  */
-public final class LambdaNudger implements IntConsumer, AutoCloseable {
+public final class LambdaNudger implements PublishListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LambdaNudger.class);
 
   private final LambdaClient lambda;
@@ -53,9 +53,12 @@ public final class LambdaNudger implements IntConsumer, AutoCloseable {
     return new Builder();
   }
 
-  /** Called with the number of tasks just published; invokes the dispatcher unless it did so just now. */
+  /**
+   * Invokes the dispatcher unless it did so just now, telling it how many tasks went out in how
+   * many messages (the queue it reads counts messages).
+   */
   @Override
-  public void accept(int tasks) {
+  public void published(int tasks, int messages) {
     if (tasks <= 0) {
       return;
     }
@@ -69,7 +72,8 @@ public final class LambdaNudger implements IntConsumer, AutoCloseable {
     }
     try {
       lambda.invoke(r -> r.functionName(functionName).invocationType(InvocationType.EVENT)
-          .payload(SdkBytes.fromString("{\"source\":\"shoal.nudge\",\"tasks\":" + tasks + "}",
+          .payload(SdkBytes.fromString("{\"source\":\"shoal.nudge\",\"tasks\":" + tasks + ",\"messages\":"
+              + messages + "}",
               StandardCharsets.UTF_8)));
       invokes.incrementAndGet();
     } catch (RuntimeException e) {

@@ -40,15 +40,15 @@ class LambdaNudgerTest {
 
       try (LambdaNudger nudger = LambdaNudger.builder().functionName(name).settings(Moto.settings())
           .minInterval(Duration.ofSeconds(1)).clock(clock).build()) {
-        nudger.accept(10);
-        nudger.accept(10);
+        nudger.published(10, 1);
+        nudger.published(10, 1);
         clock.advance(Duration.ofMillis(999));
-        nudger.accept(3);
+        nudger.published(3, 1);
         assertThat(nudger.invokes()).isEqualTo(1);
 
         clock.advance(Duration.ofMillis(1));
-        nudger.accept(3);
-        nudger.accept(0);
+        nudger.published(3, 1);
+        nudger.published(0, 1);
         assertThat(nudger.invokes()).isEqualTo(2);
       }
 
@@ -61,7 +61,7 @@ class LambdaNudgerTest {
           .settings(java.util.Map.of(SqsClients.ENDPOINT, "http://127.0.0.1:" + closedPort, SqsClients.REGION,
               "us-east-1", SqsClients.CREDENTIALS, "static"))
           .clock(clock).build()) {
-        unreachable.accept(1);
+        unreachable.published(1, 1);
         assertThat(unreachable.invokes()).isZero();
       }
       lambda.deleteFunction(r -> r.functionName(name));

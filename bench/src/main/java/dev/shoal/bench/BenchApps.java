@@ -1,7 +1,7 @@
 package dev.shoal.bench;
 
-import dev.shoal.app.App;
 import dev.shoal.app.App1;
+import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
 import java.util.Collection;

@@ -1,13 +1,17 @@
 package dev.shoal.executor;
 
 import dev.shoal.spi.Invocation;
-
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * The task attempts a queue executor has sent and not yet heard back from. Each attempt is settled
@@ -45,6 +49,45 @@ final class InFlightTasks {
     }
     run(entry.invocation, outcome);
     return true;
+  }
+
+  /**
+   * Settles the attempts these reports are for, each with {@code outcome}, in one hand-off to the
+   * completion executor: results arrive bundled, and a hand-off per result would cost more than
+   * most results take to complete. Reports of attempts settled already are counted and dropped.
+   */
+  <T> void settleAll(List<T> reports, ToLongFunction<T> taskId, ToIntFunction<T> attempt,
+      BiConsumer<Invocation, T> outcome) {
+    List<Invocation> claimed = new ArrayList<>(reports.size());
+    List<T> claimedReports = new ArrayList<>(reports.size());
+    for (T report : reports) {
+      long id = taskId.applyAsLong(report);
+      Entry entry = entries.get(id);
+      if (entry == null || entry.attempt != attempt.applyAsInt(report) || !entries.remove(id, entry)) {
+        duplicates.increment();
+        continue;
+      }
+      claimed.add(entry.invocation);
+      claimedReports.add(report);
+    }
+    if (claimed.isEmpty()) {
+      return;
+    }
+    Runnable settle = () -> {
+      for (int i = 0; i < claimed.size(); i++) {
+        try {
+          outcome.accept(claimed.get(i), claimedReports.get(i));
+        } catch (RuntimeException e) {
+          // One task's completion must not keep the rest of the bundle from theirs.
+          claimed.get(i).failed(e);
+        }
+      }
+    };
+    try {
+      completions.execute(settle);
+    } catch (RejectedExecutionException stopped) {
+      settle.run();
+    }
   }
 
   /** Fails every attempt whose deadline has passed. */

@@ -1,16 +1,16 @@
 package dev.shoal.executor;
 
-import dev.shoal.spi.Invocation;
-import dev.shoal.spi.RunContext;
-import dev.shoal.spi.TaskExecutor;
-
 import dev.shoal.app.EncodingException;
 import dev.shoal.internal.codec.JsonCodec;
-import dev.shoal.spi.QueueOptions;
-import dev.shoal.spi.Transport;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.Invocation;
+import dev.shoal.spi.PublishListener;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.RunContext;
+import dev.shoal.spi.TaskExecutor;
+import dev.shoal.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +21,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final Duration publishRetryTimeout;
   private final Duration replyQueueExpiry;
   private final byte[] signingKey;
-  private final IntConsumer publishListener;
+  private final PublishListener publishListener;
 
   // Set by start(), then only read.
   private RunContext context;
@@ -68,7 +67,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.publishRetryTimeout = builder.publishRetryTimeout;
     this.replyQueueExpiry = builder.replyQueueExpiry;
     this.signingKey = builder.signingKey();
-    this.publishListener = builder.publishListener == null ? tasks -> { } : builder.publishListener;
+    this.publishListener = builder.publishListener == null ? (tasks, messages) -> { } : builder.publishListener;
   }
 
   public static Builder builder() {
@@ -134,7 +133,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, maxSendsInFlight,
         publishRetryTimeout, timer, publishListener,
         (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
-    this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), this::resultArrived);
+    this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), this::resultsArrived);
     running = true;
     publisher.start();
     replies.start();
@@ -163,8 +162,8 @@ public final class QueueExecutor implements TaskExecutor {
     publisher.publish(outgoing);
   }
 
-  private void resultArrived(ResultEnvelope result) {
-    inFlight.settle(result.id(), result.attempt(), invocation -> deliver(invocation, result));
+  private void resultsArrived(List<ResultEnvelope> results) {
+    inFlight.settleAll(results, ResultEnvelope::id, ResultEnvelope::attempt, this::deliver);
   }
 
   /** On the kernel's completion executor: decodes the value and completes the task. */
@@ -244,7 +243,7 @@ public final class QueueExecutor implements TaskExecutor {
     private Duration publishRetryTimeout = Duration.ofMinutes(2);
     private Duration replyQueueExpiry = Duration.ofDays(1);
     private byte[] signingKey;
-    private IntConsumer publishListener;
+    private PublishListener publishListener;
 
     private Builder() {}
 
@@ -321,7 +320,7 @@ public final class QueueExecutor implements TaskExecutor {
      * quick): how an autoscaler hears of a burst without waiting for its next tick. Listeners add
      * up, so one set by a wrapper (such as an autoscaler's nudge) survives a user's own.
      */
-    public Builder publishListener(IntConsumer listener) {
+    public Builder publishListener(PublishListener listener) {
       Objects.requireNonNull(listener, "listener");
       this.publishListener = publishListener == null ? listener : publishListener.andThen(listener);
       return this;

@@ -1,12 +1,13 @@
 package dev.shoal.executor;
 
-import dev.shoal.spi.ReceivedMessage;
-import dev.shoal.spi.Transport;
 import dev.shoal.internal.wire.Decoded;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Drains a run's reply queue on a thread of its own: decodes each message, drops what is unreadable
  * or belongs to another run (saying so in the log), hands every valid result to the sink, and
- * acknowledges the messages. The sink must be quick: it only routes a result to its task.
+ * acknowledges the messages. The sink gets a message's results together and must be quick: it
+ * only routes them to their tasks.
  */
 final class ReplyConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplyConsumer.class);
@@ -35,13 +37,13 @@ final class ReplyConsumer implements AutoCloseable {
   private final String queue;
   private final WireCodec wire;
   private final String runId;
-  private final Consumer<ResultEnvelope> sink;
+  private final Consumer<List<ResultEnvelope>> sink;
   private final Thread thread;
   private volatile CompletableFuture<List<ReceivedMessage>> pendingReceive;
   private volatile boolean running = true;
 
   ReplyConsumer(String label, Transport transport, String queue, WireCodec wire, String runId,
-      Consumer<ResultEnvelope> sink) {
+      Consumer<List<ResultEnvelope>> sink) {
     this.label = label;
     this.transport = transport;
     this.queue = queue;
@@ -112,12 +114,16 @@ final class ReplyConsumer implements AutoCloseable {
     for (Decoded.Rejected rejected : decoded.rejected()) {
       log.warn("executor {}: dropping an invalid result (task {}): {}", label, rejected.id(), rejected.reason());
     }
+    List<ResultEnvelope> ours = new ArrayList<>(decoded.envelopes().size());
     for (ResultEnvelope result : decoded.envelopes()) {
       if (!runId.equals(result.run())) {
         log.warn("executor {}: dropping a result of another run ({}) for task {}", label, result.run(), result.id());
         continue;
       }
-      sink.accept(result);
+      ours.add(result);
+    }
+    if (!ours.isEmpty()) {
+      sink.accept(ours);
     }
   }
 

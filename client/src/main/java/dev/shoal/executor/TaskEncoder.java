@@ -1,16 +1,15 @@
 package dev.shoal.executor;
 
-import dev.shoal.spi.Invocation;
-
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.shoal.app.AppDefinition;
-import dev.shoal.internal.app.Builtins;
 import dev.shoal.app.EncodingException;
-import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.command.Command;
+import dev.shoal.internal.app.Builtins;
+import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.Invocation;
 import java.time.Duration;
 import java.time.Instant;
 

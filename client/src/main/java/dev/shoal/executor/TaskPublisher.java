@@ -1,9 +1,10 @@
 package dev.shoal.executor;
 
 import dev.shoal.executor.TaskEncoder.Outgoing;
+import dev.shoal.internal.wire.BundleWriter;
+import dev.shoal.spi.PublishListener;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
-import dev.shoal.internal.wire.BundleWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +42,7 @@ final class TaskPublisher implements AutoCloseable {
   private final int maxDrain;
   private final Duration retryTimeout;
   private final ScheduledExecutorService timer;
-  private final IntConsumer published;
+  private final PublishListener published;
   private final Failure failure;
   private final Semaphore sendPermits;
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
@@ -54,10 +54,10 @@ final class TaskPublisher implements AutoCloseable {
   /**
    * @param maxTasksPerMessage the most tasks bundled into one message
    * @param maxSendsInFlight send requests in flight at once; tasks ready meanwhile fill the next bundles
-   * @param published told the number of tasks each time some were published, on an I/O thread
+   * @param published told each time tasks were published, on an I/O thread
    */
   TaskPublisher(String label, Transport transport, String queue, int maxTasksPerMessage, int maxSendsInFlight,
-      Duration retryTimeout, ScheduledExecutorService timer, IntConsumer published, Failure failure) {
+      Duration retryTimeout, ScheduledExecutorService timer, PublishListener published, Failure failure) {
     this.label = label;
     this.transport = transport;
     this.queue = queue;
@@ -151,7 +151,7 @@ final class TaskPublisher implements AutoCloseable {
         messagesSent.add(bodies.size());
         tasksSent.add(taskCount);
         sendPermits.release();
-        published.accept(taskCount);
+        published.published(taskCount, bodies.size());
         return;
       }
       Throwable cause = error instanceof CompletionException ? error.getCause() : error;

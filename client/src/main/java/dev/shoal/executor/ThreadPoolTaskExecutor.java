@@ -1,10 +1,9 @@
 package dev.shoal.executor;
 
+import dev.shoal.internal.app.AppInvoker;
 import dev.shoal.spi.Invocation;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
-
-import dev.shoal.internal.app.AppInvoker;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;

@@ -1,11 +1,10 @@
 package dev.shoal.executor;
 
-import dev.shoal.spi.Invocation;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.app.AppDefinition;
 import dev.shoal.app.Apps;
+import dev.shoal.spi.Invocation;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -84,6 +83,32 @@ class InFlightTasksTest {
     drain();
 
     assertThat(retry.events).containsExactly("ok current on completions");
+  }
+
+  @Test
+  void aBundleOfResultsIsSettledInOneHandOffAndItsDuplicatesAreDropped() throws Exception {
+    Recorded a = new Recorded(1, 1);
+    Recorded b = new Recorded(2, 1);
+    inFlight.add(a, Long.MAX_VALUE);
+    inFlight.add(b, Long.MAX_VALUE);
+    java.util.concurrent.atomic.AtomicInteger handOffs = new java.util.concurrent.atomic.AtomicInteger();
+    InFlightTasks counting = new InFlightTasks(task -> {
+      handOffs.incrementAndGet();
+      completions.execute(task);
+    });
+    counting.add(a, Long.MAX_VALUE);
+    counting.add(b, Long.MAX_VALUE);
+    record Report(long id, int attempt, String value) {}
+
+    counting.settleAll(List.of(new Report(1, 1, "x"), new Report(2, 1, "y"), new Report(1, 1, "again"),
+            new Report(3, 1, "unknown")),
+        Report::id, Report::attempt, (invocation, report) -> invocation.succeeded(report.value()));
+    drain();
+
+    assertThat(handOffs).hasValue(1);
+    assertThat(a.events).containsExactly("ok x on completions");
+    assertThat(b.events).containsExactly("ok y on completions");
+    assertThat(counting.duplicates()).isEqualTo(2);
   }
 
   @Test

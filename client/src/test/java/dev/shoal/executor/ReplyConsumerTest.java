@@ -3,10 +3,10 @@ package dev.shoal.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.internal.codec.JsonCodec;
-import dev.shoal.testing.InMemoryTransport;
-import dev.shoal.spi.QueueOptions;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.QueueOptions;
+import dev.shoal.testing.InMemoryTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,7 @@ class ReplyConsumerTest {
   private final InMemoryTransport memory = new InMemoryTransport();
   private final String queue = memory.createQueue("replies", QueueOptions.defaults()).join();
   private final BlockingQueue<ResultEnvelope> sink = new LinkedBlockingQueue<>();
-  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", sink::add);
+  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", sink::addAll);
 
   @AfterEach
   void stop() {

@@ -1,12 +1,12 @@
 package dev.shoal.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.spi.ReceivedMessage;
-import dev.shoal.spi.Transport;
 import dev.shoal.internal.wire.BundleWriter;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

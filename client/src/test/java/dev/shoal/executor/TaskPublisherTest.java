@@ -2,17 +2,17 @@ package dev.shoal.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.executor.TaskEncoder.Outgoing;
-import dev.shoal.testing.ForwardingTransport;
-import dev.shoal.testing.InMemoryTransport;
+import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.TransportLimits;
-import dev.shoal.internal.wire.TaskEnvelope;
-import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.testing.InMemoryTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +48,7 @@ class TaskPublisherTest {
 
   private TaskPublisher publisher(Transport transport, int maxTasksPerMessage, Duration retryTimeout) {
     TaskPublisher publisher = new TaskPublisher("test", transport, queue, maxTasksPerMessage, 1, retryTimeout, timer,
-        published::add, (task, error) -> failures.put(task.taskId(), error));
+        (tasks, bundles) -> published.add(tasks), (task, error) -> failures.put(task.taskId(), error));
     publisher.start();
     return publisher;
   }
@@ -146,7 +146,7 @@ class TaskPublisherTest {
       }
     };
     TaskPublisher publisher = new TaskPublisher("test", refusing, queue, 256, 1, Duration.ofMinutes(10), timer,
-        published::add, (task, error) -> {
+        (tasks, bundles) -> published.add(tasks), (task, error) -> {
           messages.add(task.taskId() + ": " + error.getMessage());
           failed.countDown();
         });
@@ -170,7 +170,7 @@ class TaskPublisherTest {
     };
     List<Throwable> errors = new CopyOnWriteArrayList<>();
     TaskPublisher publisher = new TaskPublisher("test", down, queue, 256, 1, Duration.ofMillis(200), timer,
-        published::add, (task, error) -> {
+        (tasks, bundles) -> published.add(tasks), (task, error) -> {
           errors.add(error);
           failed.countDown();
         });

@@ -1,7 +1,6 @@
 package dev.shoal.command;
 
 import dev.shoal.internal.command.CommandRunner;
-
 import java.time.Duration;
 
 /**

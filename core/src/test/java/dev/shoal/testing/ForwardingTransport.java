@@ -5,7 +5,6 @@ import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

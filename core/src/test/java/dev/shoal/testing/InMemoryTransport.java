@@ -6,7 +6,6 @@ import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.TransportLimits;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,15 +1,14 @@
 package dev.shoal.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.shoal.dispatcher;
 
 import dev.shoal.spi.ComputeProvider;
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.Transport;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.QueueDepth;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.QueueDepth;
+import dev.shoal.spi.WorkerInstance;
 import java.util.List;
 import java.util.Objects;
 

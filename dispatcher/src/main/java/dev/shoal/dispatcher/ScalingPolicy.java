@@ -1,8 +1,8 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.dispatcher.ScalingDecision.Reason;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;

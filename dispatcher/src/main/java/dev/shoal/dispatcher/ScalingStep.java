@@ -1,9 +1,9 @@
 package dev.shoal.dispatcher;
 
 import dev.shoal.spi.ComputeProvider;
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.Transport;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.testing.ForwardingTransport;
-import dev.shoal.testing.InMemoryTransport;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.TransportException;
+import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.testing.InMemoryTransport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,17 +1,17 @@
 package dev.shoal.dispatcher;
 
-import dev.shoal.testing.Await;
-import dev.shoal.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.dispatcher.ScalingDecision.Reason;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.testing.Await;
+import dev.shoal.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.shoal.dispatcher;
 
 import dev.shoal.spi.ComputeProvider;
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.WorkerInstance.State;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;

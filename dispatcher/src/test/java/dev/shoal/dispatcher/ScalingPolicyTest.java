@@ -3,9 +3,9 @@ package dev.shoal.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.shoal.spi.WorkerInstance;
-import dev.shoal.spi.WorkerInstance.State;
 import dev.shoal.dispatcher.ScalingDecision.Action;
+import dev.shoal.spi.WorkerInstance.State;
+import dev.shoal.spi.WorkerInstance;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,12 +3,12 @@ package dev.shoal.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.dispatcher.ScalingDecision.Action;
-import dev.shoal.testing.ManualClock;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.WorkerInstance;
+import dev.shoal.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

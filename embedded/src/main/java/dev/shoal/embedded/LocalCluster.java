@@ -4,11 +4,12 @@ import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingConfig;
-import dev.shoal.spi.Invocation;
 import dev.shoal.executor.QueueExecutor;
+import dev.shoal.spi.Invocation;
+import dev.shoal.spi.PublishListener;
+import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
-import dev.shoal.spi.QueueOptions;
 import dev.shoal.worker.WorkerOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,6 +142,24 @@ public final class LocalCluster implements TaskExecutor {
   @Override
   public String toString() {
     return "LocalCluster[" + executor.label() + " on " + server.endpoint() + "]";
+  }
+
+  /** Tasks per queue message over everything published so far: the autoscaler's estimate. */
+  private static final class BundlingSoFar implements PublishListener, DoubleSupplier {
+    private final LongAdder tasks = new LongAdder();
+    private final LongAdder messages = new LongAdder();
+
+    @Override
+    public void published(int tasks, int messages) {
+      this.tasks.add(tasks);
+      this.messages.add(messages);
+    }
+
+    @Override
+    public double getAsDouble() {
+      long sent = messages.sum();
+      return sent == 0 ? 1 : (double) tasks.sum() / sent;
+    }
   }
 
   /** Configuration of a local cluster; {@link #build()} never changes it, so it can build again. */
@@ -296,28 +317,24 @@ public final class LocalCluster implements TaskExecutor {
                 .withMaxReceiveCount(maxDeliveries + 2));
         LocalAutoscaler autoscaler = null;
         if (autoscaling) {
-          // The executor is built after the autoscaler (which it nudges), so the estimate reads it late.
-          QueueExecutor[] executorRef = new QueueExecutor[1];
+          // Built before the executor: publishing nudges it, and what was published so far tells
+          // it how many tasks a queue message carries.
+          BundlingSoFar bundling = new BundlingSoFar();
           LocalAutoscaler.Builder scaler = LocalAutoscaler.builder()
               .transport(transport)
               .taskQueue(taskQueue)
               .provider(provider)
               .config(scaling)
-              // Bundles carry many tasks: the bundling achieved so far is the estimate.
-              .tasksPerMessage(() -> tasksPerMessage(executorRef[0]));
+              .tasksPerMessage(bundling);
           scalingCustomizer.accept(scaler);
           autoscaler = scaler.build();
           built.add(0, autoscaler);
-          if (nudge) {
-            LocalAutoscaler nudged = autoscaler;
-            executorBuilder.publishListener(tasks -> nudged.nudge());
-          }
-          customizer.accept(executorBuilder);
-          executorRef[0] = executorBuilder.build();
-          return new LocalCluster(server, transport, provider, executorRef[0], autoscaler, 0);
+          LocalAutoscaler nudged = autoscaler;
+          executorBuilder.publishListener(nudge ? bundling.andThen((tasks, messages) -> nudged.nudge()) : bundling);
         }
         customizer.accept(executorBuilder);
-        return new LocalCluster(server, transport, provider, executorBuilder.build(), null, workers);
+        return new LocalCluster(server, transport, provider, executorBuilder.build(), autoscaler,
+            autoscaling ? 0 : workers);
       } catch (RuntimeException e) {
         for (AutoCloseable part : built) {
           try {
@@ -328,11 +345,6 @@ public final class LocalCluster implements TaskExecutor {
         }
         throw e;
       }
-    }
-
-    private static double tasksPerMessage(QueueExecutor executor) {
-      return executor == null || executor.messagesSent() == 0 ? 1
-          : (double) executor.tasksSent() / executor.messagesSent();
     }
   }
 }

@@ -1,9 +1,9 @@
 package dev.shoal.embedded;
 
-import dev.shoal.app.App;
 import dev.shoal.app.App1;
-import dev.shoal.app.Apps;
+import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
+import dev.shoal.app.Apps;
 import dev.shoal.command.Command;
 import dev.shoal.command.CommandResult;
 import java.util.Collection;

@@ -2,12 +2,12 @@ package dev.shoal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.shoal.aws.SqsClients;
 import dev.shoal.aws.SqsTransport;
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.spi.QueueOptions;
+import dev.shoal.testing.Await;
+import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,17 +89,7 @@ class LocalProcessProviderTest {
   }
 
   private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
-    }
+    Await.until(WAIT, condition, () -> what);
   }
+
 }

@@ -1,7 +1,7 @@
 package dev.shoal.examples;
 
-import dev.shoal.app.App;
 import dev.shoal.app.App2;
+import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
 import dev.shoal.app.TypeRef;

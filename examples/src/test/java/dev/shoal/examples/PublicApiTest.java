@@ -3,11 +3,11 @@ package dev.shoal.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -83,25 +85,37 @@ class PublicApiTest {
     return text.append(')').toString();
   }
 
+  /** The public classes of a package, from the project's class folders or jars (dependencies' jars hold none). */
   private static List<Class<?>> publicClasses(String pkg) throws IOException, URISyntaxException,
       ClassNotFoundException {
-    List<Class<?>> classes = new ArrayList<>();
-    var resources = PublicApiTest.class.getClassLoader().getResources(pkg.replace('.', '/'));
+    String folder = pkg.replace('.', '/');
+    List<String> names = new ArrayList<>();
+    var resources = PublicApiTest.class.getClassLoader().getResources(folder);
     while (resources.hasMoreElements()) {
       URL url = resources.nextElement();
-      if (!"file".equals(url.getProtocol())) {
-        continue; // a dependency's jar, not one of the project's modules
+      if ("file".equals(url.getProtocol())) {
+        try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
+          files.map(file -> file.getFileName().toString()).forEach(names::add);
+        }
+      } else if ("jar".equals(url.getProtocol())) {
+        // A reactor build puts the modules' jars on the class path once they are packaged.
+        JarURLConnection connection = (JarURLConnection) url.openConnection();
+        connection.setUseCaches(false);
+        try (JarFile jar = connection.getJarFile()) {
+          jar.stream().map(JarEntry::getName)
+              .filter(name -> name.startsWith(folder + "/") && name.indexOf('/', folder.length() + 1) < 0)
+              .map(name -> name.substring(folder.length() + 1))
+              .forEach(names::add);
+        }
       }
-      try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-        for (Path file : files.toList()) {
-          String name = file.getFileName().toString();
-          if (name.endsWith(".class") && !name.contains("$")) {
-            Class<?> type = Class.forName(pkg + "." + name.substring(0, name.length() - 6), false,
-                PublicApiTest.class.getClassLoader());
-            if (Modifier.isPublic(type.getModifiers())) {
-              classes.add(type);
-            }
-          }
+    }
+    List<Class<?>> classes = new ArrayList<>();
+    for (String name : names) {
+      if (name.endsWith(".class") && !name.contains("$")) {
+        Class<?> type = Class.forName(pkg + "." + name.substring(0, name.length() - 6), false,
+            PublicApiTest.class.getClassLoader());
+        if (Modifier.isPublic(type.getModifiers())) {
+          classes.add(type);
         }
       }
     }

@@ -1,7 +1,7 @@
 package dev.shoal.worker;
 
-import dev.shoal.spi.Transport;
 import dev.shoal.internal.wire.BundleWriter;
+import dev.shoal.spi.Transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

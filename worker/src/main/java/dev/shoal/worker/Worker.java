@@ -1,15 +1,15 @@
 package dev.shoal.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.spi.ReceivedMessage;
-import dev.shoal.spi.Transport;
-import dev.shoal.spi.TransportLimits;
 import dev.shoal.internal.wire.BundleWriter;
 import dev.shoal.internal.wire.Decoded;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +31,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  private static final int MAX_REASON_CHARS = 1000;
   private static final Duration MAX_RECEIVE_BACKOFF = Duration.ofSeconds(30);
   private static final Duration FINAL_RELEASE_WAIT = Duration.ofSeconds(10);
   /**
@@ -63,8 +60,6 @@ public final class Worker implements AutoCloseable {
   private final String queue;
   private final WireCodec codec;
   private final TransportLimits limits;
-  /** Frames the single envelopes a worker re-sends: split bundles, the rejected part of a bundle. */
-  private final BundleWriter tasks;
   private final int maxResultBytes;
   private final TaskRunner runner;
   private final int prefetch;
@@ -73,7 +68,7 @@ public final class Worker implements AutoCloseable {
   private final ThreadPoolExecutor slots;
   private final ScheduledExecutorService timer;
   private final ResultPublisher results;
-  private final Batcher<HeldMessage> acks;
+  private final MessageSettler settler;
   private final Thread receiver;
 
   private final Set<HeldMessage> held = ConcurrentHashMap.newKeySet();
@@ -94,7 +89,6 @@ public final class Worker implements AutoCloseable {
     this.queue = config.options().queue();
     this.codec = config.codec();
     this.limits = transport.limits();
-    this.tasks = BundleWriter.tasks(limits.maxMessageBytes(), 1);
     this.maxResultBytes = BundleWriter.results(limits.maxMessageBytes()).maxEnvelopeBytes();
     Path workDir = config.options().workDir();
     try {
@@ -113,12 +107,8 @@ public final class Worker implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
     this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), () -> abandoned,
         this::resultPosted, this::resultGivenUp);
-    this.acks = new Batcher<>("acks on " + queue,
-        batch -> transport.ack(queue, batch.stream().map(h -> h.message).toList()),
-        batch -> batch.forEach(this::forget),
-        // The results are posted; a redelivery only costs a duplicate, which the client drops.
-        (batch, error) -> batch.forEach(this::forget),
-        timer, config.postRetryLimit(), () -> abandoned);
+    this.settler = new MessageSettler(id, transport, queue, codec, timer, config.postRetryLimit(), () -> abandoned,
+        this::forget);
     this.receiver = threads("receiver").newThread(this::receiveLoop);
   }
 
@@ -204,7 +194,7 @@ public final class Worker implements AutoCloseable {
         }
         int room = prefetch - unstarted.get();
         int max = (int) Math.max(1, Math.min(limits.maxReceiveBatch(), Math.ceil(room / tasksPerMessage)));
-        CompletableFuture<List<ReceivedMessage>> poll = call(() -> transport.receive(queue, max, wait));
+        CompletableFuture<List<ReceivedMessage>> poll = MessageSettler.call(() -> transport.receive(queue, max, wait));
         List<ReceivedMessage> messages;
         try {
           CompletableFuture.anyOf(poll, stopRequested).get();
@@ -286,13 +276,13 @@ public final class Worker implements AutoCloseable {
       decoded = codec.decodeTasks(message.body(), limits.maxMessageBytes());
     } catch (InvalidEnvelopeException e) {
       log.warn("worker {}: message {} is unreadable, dead-lettering it: {}", id, message.id(), e.getMessage());
-      deadLetterUnheld(message, e.getMessage());
+      settler.deadLetterUnheld(message, e.getMessage());
       return;
     }
     int size = decoded.envelopes().size() + decoded.rejected().size();
     tasksPerMessage = 0.8 * tasksPerMessage + 0.2 * Math.max(1, size);
     if (size == 0) {
-      deadLetterUnheld(message, "the task bundle holds no tasks");
+      settler.deadLetterUnheld(message, "the task bundle holds no tasks");
       return;
     }
     if (size > 1 && message.receiveCount() > 1) {
@@ -309,14 +299,14 @@ public final class Worker implements AutoCloseable {
       held.markUnposted();
     }
     if (held.arrive()) {
-      settle(held);
+      settler.settle(held);
     }
   }
 
   private void take(HeldMessage held, Decoded<TaskEnvelope> decoded) {
     ReceivedMessage message = held.message;
     List<Decoded.Rejected> rejected = decoded.rejected();
-    JsonNode items = rejected.isEmpty() ? null : bundleItems(message.body());
+    JsonNode items = rejected.isEmpty() ? null : MessageSettler.bundleItems(codec, message.body());
     for (Decoded.Rejected bad : rejected) {
       log.warn("worker {}: envelope {} of message {} is invalid: {}", id, bad.index(), message.id(), bad.reason());
       held.reject(bad.index(), bad.reason());
@@ -358,15 +348,15 @@ public final class Worker implements AutoCloseable {
 
   /** Re-sends each envelope as a bundle of its own, so that one task that kills workers cannot take the others down with it. */
   private void split(ReceivedMessage message, int size) {
-    JsonNode items = bundleItems(message.body());
+    JsonNode items = MessageSettler.bundleItems(codec, message.body());
     List<byte[]> singles = new ArrayList<>(size);
     // Re-encoding keeps signatures valid: they are over the envelope's canonical encoding.
     for (JsonNode item : items) {
-      singles.add(tasks.frame(List.of(codec.json().encode(item))));
+      singles.add(settler.single(item));
     }
     log.info("worker {}: message {} of {} tasks is on delivery {}; splitting it into single tasks", id,
         message.id(), size, message.receiveCount());
-    call(() -> transport.send(queue, singles))
+    MessageSettler.call(() -> transport.send(queue, singles))
         .thenCompose(sent -> transport.ack(queue, List.of(message)))
         .whenComplete((ignored, error) -> {
           if (error != null) {
@@ -394,7 +384,7 @@ public final class Worker implements AutoCloseable {
       log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
       held.markUnposted();
       if (held.arrive()) {
-        settle(held);
+        settler.settle(held);
       }
     }
   }
@@ -413,7 +403,7 @@ public final class Worker implements AutoCloseable {
 
   private void resultPosted(ResultPublisher.Pending result) {
     if (result.owner().arrive()) {
-      settle(result.owner());
+      settler.settle(result.owner());
     }
   }
 
@@ -422,86 +412,11 @@ public final class Worker implements AutoCloseable {
       result.owner().markUnposted();
     }
     if (result.owner().arrive()) {
-      settle(result.owner());
+      settler.settle(result.owner());
     }
   }
 
   // ---- settling messages
-
-  /** Every task of the message is accounted for: ack it, dead-letter (part of) it, or release it. */
-  private void settle(HeldMessage held) {
-    if (!held.settle()) {
-      return;
-    }
-    if (held.incomplete() || held.unposted()) {
-      release(held);
-      return;
-    }
-    List<HeldMessage.Rejection> rejections = held.rejections();
-    if (rejections.isEmpty()) {
-      acks.add(held);
-      return;
-    }
-    held.letGo();
-    String reason = reason(rejections, held.size);
-    ReceivedMessage target = held.poison() || rejections.size() >= held.size ? held.message
-        : rejectedOnly(held.message, rejections);
-    call(() -> transport.deadLetter(queue, target, reason)).whenComplete((ignored, error) -> {
-      if (error != null) {
-        log.warn("worker {}: could not dead-letter message {}: {}", id, held.message.id(), error.toString());
-      }
-      forget(held);
-    });
-  }
-
-  /** A copy of the message holding only its rejected envelopes, under the original's receipt. */
-  private ReceivedMessage rejectedOnly(ReceivedMessage message, List<HeldMessage.Rejection> rejections) {
-    JsonNode items = bundleItems(message.body());
-    List<byte[]> bad = rejections.stream()
-        .sorted(Comparator.comparingInt(HeldMessage.Rejection::index))
-        .map(r -> codec.json().encode(items.get(r.index())))
-        .toList();
-    return new ReceivedMessage(message.id(), message.receipt(), tasks.frame(bad), message.receiveCount());
-  }
-
-  private static String reason(List<HeldMessage.Rejection> rejections, int size) {
-    String reason;
-    if (size == 1) {
-      reason = rejections.get(0).reason();
-    } else {
-      StringBuilder text = new StringBuilder()
-          .append(rejections.size()).append(" of ").append(size).append(" envelopes rejected:");
-      rejections.stream().sorted(Comparator.comparingInt(HeldMessage.Rejection::index))
-          .forEach(r -> text.append(" [").append(r.index()).append("] ").append(r.reason()).append(';'));
-      reason = text.substring(0, text.length() - 1);
-    }
-    return reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS - 3) + "..." : reason;
-  }
-
-  // Releases run on the timer thread, like lease extensions, so that an extension cannot land
-  // after a release and hide the message again.
-  private void release(HeldMessage held) {
-    held.letGo();
-    try {
-      timer.execute(() -> call(() -> transport.extendLease(queue, List.of(held.message), Duration.ZERO))
-          .whenComplete((ignored, error) -> {
-            if (error != null) {
-              log.debug("worker {}: could not release message {}: {}", id, held.message.id(), error.toString());
-            }
-            forget(held);
-          }));
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      forget(held);
-    }
-  }
-
-  private void deadLetterUnheld(ReceivedMessage message, String reason) {
-    call(() -> transport.deadLetter(queue, message, reason)).whenComplete((ignored, error) -> {
-      if (error != null) {
-        log.warn("worker {}: could not dead-letter message {}: {}", id, message.id(), error.toString());
-      }
-    });
-  }
 
   private void forget(HeldMessage held) {
     if (this.held.remove(held) && this.held.isEmpty()) {
@@ -521,7 +436,7 @@ public final class Worker implements AutoCloseable {
       if (leased.isEmpty()) {
         return;
       }
-      call(() -> transport.extendLease(queue, leased, config.options().lease())).whenComplete((ignored, error) -> {
+      MessageSettler.call(() -> transport.extendLease(queue, leased, config.options().lease())).whenComplete((ignored, error) -> {
         if (error == null) {
           return;
         }
@@ -556,7 +471,7 @@ public final class Worker implements AutoCloseable {
           unstarted.decrementAndGet();
           run.message.markIncomplete();
           if (run.message.arrive()) {
-            settle(run.message);
+            settler.settle(run.message);
           }
         }
       }
@@ -620,7 +535,7 @@ public final class Worker implements AutoCloseable {
     }
     CompletableFuture<Void> released = new CompletableFuture<>();
     try {
-      timer.execute(() -> call(() -> transport.extendLease(queue, left, Duration.ZERO)).whenComplete((ignored, error) -> {
+      timer.execute(() -> MessageSettler.call(() -> transport.extendLease(queue, left, Duration.ZERO)).whenComplete((ignored, error) -> {
         if (error != null) {
           log.warn("worker {}: could not release {} message(s): {}", id, left.size(), error.toString());
         }
@@ -639,20 +554,6 @@ public final class Worker implements AutoCloseable {
   private void wake() {
     synchronized (signal) {
       signal.notifyAll();
-    }
-  }
-
-  private JsonNode bundleItems(byte[] body) {
-    // Only called for bodies that decodeTasks has already read as a task bundle.
-    return codec.json().readTree(body).get("tasks");
-  }
-
-  /** A transport call whose synchronous exceptions become a failed future, as its callers expect. */
-  private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> operation) {
-    try {
-      return operation.get();
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
     }
   }
 

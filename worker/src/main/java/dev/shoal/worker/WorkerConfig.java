@@ -2,9 +2,9 @@ package dev.shoal.worker;
 
 import dev.shoal.internal.app.AppRegistry;
 import dev.shoal.internal.codec.JsonCodec;
-import dev.shoal.spi.Transport;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.Transport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.shoal.worker;
 
 import dev.shoal.internal.codec.JsonCodec;
-import dev.shoal.spi.Transport;
-import dev.shoal.spi.TransportProvider;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportProvider;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.shoal.worker;
 
-import dev.shoal.testing.ForwardingTransport;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
+import dev.shoal.testing.ForwardingTransport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

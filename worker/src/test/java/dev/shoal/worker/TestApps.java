@@ -1,8 +1,8 @@
 package dev.shoal.worker;
 
-import dev.shoal.app.App;
 import dev.shoal.app.App1;
 import dev.shoal.app.App2;
+import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
 import java.util.Collection;

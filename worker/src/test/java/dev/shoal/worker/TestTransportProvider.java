@@ -1,9 +1,9 @@
 package dev.shoal.worker;
 
-import dev.shoal.testing.InMemoryTransport;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportProvider;
+import dev.shoal.testing.InMemoryTransport;
 import java.util.Map;
 
 /** "test-memory": a fresh in-memory transport with the queue named by the setting "create". */

@@ -2,7 +2,6 @@ package dev.shoal.aws.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoal.testing.ManualClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.aws.Ec2Provider;
@@ -11,6 +10,7 @@ import dev.shoal.aws.SqsClients;
 import dev.shoal.embedded.EmbeddedSqsServer;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
+import dev.shoal.testing.ManualClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

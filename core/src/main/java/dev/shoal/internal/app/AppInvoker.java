@@ -1,7 +1,6 @@
 package dev.shoal.internal.app;
 
 import dev.shoal.app.AppDefinition;
-
 import dev.shoal.command.Command;
 import dev.shoal.internal.command.CommandRunner;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import dev.shoal.app.App;
 import dev.shoal.app.AppDefinition;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
-
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,7 +4,6 @@ import dev.shoal.command.Command;
 import dev.shoal.command.CommandFailedException;
 import dev.shoal.command.CommandResult;
 import dev.shoal.command.WalltimeExceededException;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

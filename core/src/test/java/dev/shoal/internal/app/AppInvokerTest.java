@@ -1,13 +1,12 @@
 package dev.shoal.internal.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.shoal.app.App0;
 import dev.shoal.app.App1;
 import dev.shoal.app.App2;
 import dev.shoal.app.Apps;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.shoal.command.Command;
 import dev.shoal.command.CommandResult;
 import java.nio.file.Path;

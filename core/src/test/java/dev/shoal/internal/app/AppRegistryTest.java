@@ -1,11 +1,10 @@
 package dev.shoal.internal.app;
 
-import dev.shoal.app.App1;
-import dev.shoal.app.Apps;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shoal.app.App1;
+import dev.shoal.app.Apps;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,10 @@
 package dev.shoal.internal.codec;
 
-import dev.shoal.app.EncodingException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.app.EncodingException;
 import dev.shoal.app.TypeRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

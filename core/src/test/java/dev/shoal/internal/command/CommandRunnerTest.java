@@ -1,14 +1,13 @@
 package dev.shoal.internal.command;
 
-import dev.shoal.command.Command;
-import dev.shoal.command.CommandFailedException;
-import dev.shoal.command.CommandResult;
-import dev.shoal.command.WalltimeExceededException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.shoal.command.Command;
+import dev.shoal.command.CommandFailedException;
+import dev.shoal.command.CommandResult;
+import dev.shoal.command.WalltimeExceededException;
 import dev.shoal.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
