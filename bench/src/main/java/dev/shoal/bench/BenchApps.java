@@ -1,6 +1,7 @@
 package dev.shoal.bench;
 
 import dev.shoal.app.App1;
+import dev.shoal.app.App2;
 import dev.shoal.app.App;
 import dev.shoal.app.AppLibrary;
 import dev.shoal.app.Apps;
@@ -18,8 +19,25 @@ public final class BenchApps implements AppLibrary {
     return 0L;
   });
 
+  /** Sleeps {@code millis}, then returns {@code 2 * i}: a task whose answer proves which task ran. */
+  public static final App2<Long, Long, Long> WORK = Apps.define("bench.work").java(Long.class, Long.class, Long.class,
+      (i, millis) -> {
+        Thread.sleep(millis);
+        return 2 * i;
+      });
+
+  /** The length of a text: with a large text, an argument too large for one queue message. */
+  public static final App1<String, Long> LENGTH = Apps.define("bench.length").java(String.class, Long.class,
+      text -> (long) text.length());
+
+  /** Kills the worker JVM that runs it, every time: a poison task. */
+  public static final App1<Long, Long> CRASH = Apps.define("bench.crash").java(Long.class, Long.class, code -> {
+    Runtime.getRuntime().halt(code.intValue());
+    return code;
+  });
+
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP);
+    return List.of(NOOP, INC, SLEEP, WORK, LENGTH, CRASH);
   }
 }

@@ -1,0 +1,203 @@
+package dev.shoal.bench.chaos;
+
+import dev.shoal.AppFuture;
+import dev.shoal.bench.BenchApps;
+import dev.shoal.executor.PayloadTooLargeException;
+import dev.shoal.executor.WorkerFailureException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs of real tasks through the local queue path with faults injected on purpose, each reporting
+ * a {@link ChaosOutcome}: a worker killed every few seconds, the queue service unreachable, the
+ * service throttling and failing, hostile messages mixed into the task queue. Used by the chaos
+ * test (small) and by {@code bench/run.sh chaos} (large).
+ */
+public final class ChaosRun {
+  private static final Duration DEADLINE = Duration.ofMinutes(10);
+
+  private ChaosRun() {}
+
+  /** Kills a random worker every {@code every} (SIGKILL) and starts a new one in its place. */
+  public static ChaosOutcome workerKills(Path runDir, int tasks, Duration every) throws Exception {
+    Instant started = Instant.now();
+    ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor();
+    AtomicInteger kills = new AtomicInteger();
+    try (ChaosStack stack = ChaosStack.start(runDir, 3, ChaosStack.Faults.none())) {
+      Submitted run = submit(stack, tasks, 30);
+      killer.scheduleWithFixedDelay(() -> {
+        if (stack.killOne()) {
+          kills.incrementAndGet();
+          stack.launch(1);
+        }
+      }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+      run.await();
+      killer.shutdownNow();
+      return run.outcome("worker killed every " + every.toSeconds() + " s", stack, started,
+          kills.get() + " workers killed with SIGKILL");
+    } finally {
+      killer.shutdownNow();
+    }
+  }
+
+  /** Cuts the service off for {@code length} in the middle of the run: half refused, half stalled. */
+  public static ChaosOutcome queueUnreachable(Path runDir, int tasks, Duration length) throws Exception {
+    Instant started = Instant.now();
+    try (ChaosStack stack = ChaosStack.start(runDir, 2, new ChaosStack.Faults(true, null, null, 0))) {
+      Submitted run = submit(stack, tasks, 2);
+      run.awaitThird();
+      stack.proxy.mode(ChaosProxy.Mode.OUTAGE);
+      Thread.sleep(length.toMillis() / 2); // the outage itself: its length is what is injected
+      stack.proxy.mode(ChaosProxy.Mode.STALL);
+      Thread.sleep(length.toMillis() / 2);
+      stack.proxy.mode(ChaosProxy.Mode.PASS);
+      run.await();
+      return run.outcome("queue service unreachable " + length.toSeconds() + " s", stack, started,
+          "connections refused for " + length.toSeconds() / 2 + " s, then stalled for " + length.toSeconds() / 2 + " s");
+    }
+  }
+
+  /** A share of all calls, client's and workers', fail with throttling and 5xx errors for a while. */
+  public static ChaosOutcome throttling(Path runDir, int tasks, Duration length, double rate) throws Exception {
+    Instant started = Instant.now();
+    Instant from = started.plusSeconds(3);
+    ChaosStack.Faults faults = new ChaosStack.Faults(false, from, from.plus(length), rate);
+    try (ChaosStack stack = ChaosStack.start(runDir, 2, faults)) {
+      Submitted run = submit(stack, tasks, 2);
+      run.await();
+      return run.outcome("throttling and 5xx", stack, started,
+          String.format("%.0f %% of calls failed (429 or 503) for %d s", rate * 100, length.toSeconds()));
+    }
+  }
+
+  /**
+   * Poison, forged, malformed, empty and oversized messages mixed into a run: its own tasks must all
+   * surface, the poison task must fail saying it was dead-lettered, the oversized one at once.
+   */
+  public static ChaosOutcome hostileMessages(Path runDir, int tasks) throws Exception {
+    Instant started = Instant.now();
+    try (ChaosStack stack = ChaosStack.start(runDir, 2, ChaosStack.Faults.none())) {
+      stack.keepAlive(2);
+      AppFuture<Long> poison = stack.dfk.call(BenchApps.CRASH, 137L);
+      AppFuture<Long> oversized = stack.dfk.call(BenchApps.LENGTH, "x".repeat(300 * 1024));
+      // A task still running when a forged envelope naming it arrives: the forgery must not end it.
+      AppFuture<Long> victim = stack.dfk.call(BenchApps.WORK, 1_000L, 8_000L);
+      Submitted run = submit(stack, tasks, 2);
+      String replies = stack.executor.replyQueue();
+      List<byte[]> hostile = List.of(
+          "not json at all".getBytes(StandardCharsets.UTF_8),
+          "{\"v\":1,\"kind\":\"tasks\",\"tasks\":[]}".getBytes(StandardCharsets.UTF_8),
+          "{\"v\":99,\"kind\":\"tasks\",\"tasks\":[{}]}".getBytes(StandardCharsets.UTF_8),
+          ("{\"v\":1,\"kind\":\"tasks\",\"tasks\":[{\"v\":1,\"id\":" + victim.taskId() + ",\"run\":\"" + stack.dfk.runId()
+              + "\",\"app\":\"bench.work\",\"args\":[1000,0],\"attempt\":1,\"reply\":\"" + replies
+              + "\",\"sig\":\"forged\"}]}").getBytes(StandardCharsets.UTF_8));
+      stack.transport.send(stack.executor.taskQueue(), hostile).join();
+      run.await();
+      // The two bad tasks of the program fail, each saying why; anything else counts as lost.
+      String poisonSays = failure(poison);
+      String oversizedSays = failure(oversized);
+      String victimSays = failure(victim);
+      if (!victimSays.equals("completed 2000")) {
+        run.lost.incrementAndGet();
+      }
+      if (!poisonSays.startsWith(WorkerFailureException.class.getSimpleName()) || !poisonSays.contains("dead-letter")) {
+        run.lost.incrementAndGet();
+      }
+      if (!oversizedSays.startsWith(PayloadTooLargeException.class.getSimpleName())) {
+        run.lost.incrementAndGet();
+      }
+      return run.outcome("hostile messages", stack, started,
+          "a poison task (" + poisonSays + "), an oversized argument (" + oversizedSays
+              + "), a forged envelope naming a running task (which " + victimSays
+              + "), malformed, empty and wrong-version messages");
+    }
+  }
+
+  private static String failure(AppFuture<?> future) {
+    try {
+      future.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      return "completed " + future.join();
+    } catch (ExecutionException e) {
+      return e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  private static Submitted submit(ChaosStack stack, int tasks, long millis) {
+    Submitted run = new Submitted(stack, tasks);
+    for (int i = 0; i < tasks; i++) {
+      long index = i;
+      AppFuture<Long> future = stack.dfk.call(BenchApps.WORK, index, millis);
+      future.whenComplete((value, error) -> {
+        run.completions[(int) index].incrementAndGet();
+        if (error == null && value == 2 * index) {
+          run.surfaced.incrementAndGet();
+          run.third.countDown();
+        }
+      });
+      run.futures.add(future);
+    }
+    return run;
+  }
+
+  /** The program's view of a run: its futures and how each completed. */
+  private static final class Submitted {
+    final ChaosStack stack;
+    final List<AppFuture<Long>> futures = new ArrayList<>();
+    final AtomicInteger[] completions;
+    final AtomicInteger surfaced = new AtomicInteger();
+    final AtomicInteger lost = new AtomicInteger();
+    final CountDownLatch third;
+
+    Submitted(ChaosStack stack, int tasks) {
+      this.stack = stack;
+      this.third = new CountDownLatch(Math.max(1, tasks / 3));
+      this.completions = new AtomicInteger[tasks];
+      for (int i = 0; i < tasks; i++) {
+        completions[i] = new AtomicInteger();
+      }
+    }
+
+    /** Until a third of the tasks have surfaced: the run is well under way. */
+    void awaitThird() throws InterruptedException {
+      third.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void await() throws InterruptedException {
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      for (AppFuture<Long> future : futures) {
+        try {
+          future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          // counted as lost below
+        }
+      }
+    }
+
+    ChaosOutcome outcome(String scenario, ChaosStack stack, Instant started, String injected) {
+      int duplicates = 0;
+      for (AtomicInteger count : completions) {
+        if (count.get() > 1) {
+          duplicates++;
+        }
+      }
+      long dropped = stack.executor.duplicatesDropped();
+      int right = surfaced.get();
+      stack.close();
+      return new ChaosOutcome(scenario, futures.size(), right, futures.size() - right + lost.get(), duplicates,
+          dropped, stack.leftRunning(), Duration.between(started, Instant.now()), injected);
+    }
+  }
+}
