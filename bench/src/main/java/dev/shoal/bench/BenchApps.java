@@ -26,6 +26,13 @@ public final class BenchApps implements AppLibrary {
         return 2 * i;
       });
 
+  /** {@link #WORK}, memoized: a re-run from a checkpoint skips the calls already done. */
+  public static final App2<Long, Long, Long> MEMO_WORK = Apps.define("bench.memo-work").memoize()
+      .java(Long.class, Long.class, Long.class, (i, millis) -> {
+        Thread.sleep(millis);
+        return 2 * i;
+      });
+
   /** The length of a text: with a large text, an argument too large for one queue message. */
   public static final App1<String, Long> LENGTH = Apps.define("bench.length").java(String.class, Long.class,
       text -> (long) text.length());
@@ -38,6 +45,6 @@ public final class BenchApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP, WORK, LENGTH, CRASH);
+    return List.of(NOOP, INC, SLEEP, WORK, MEMO_WORK, LENGTH, CRASH);
   }
 }

@@ -31,7 +31,8 @@ public final class ChaosBench {
         ChaosRun.workerKills(runDir.resolve("kills"), tasks, Duration.ofSeconds(3)),
         ChaosRun.queueUnreachable(runDir.resolve("outage"), tasks, Duration.ofSeconds(10)),
         ChaosRun.throttling(runDir.resolve("throttling"), tasks, Duration.ofSeconds(10), 0.3),
-        ChaosRun.hostileMessages(runDir.resolve("hostile"), tasks));
+        ChaosRun.hostileMessages(runDir.resolve("hostile"), tasks),
+        ChaosRun.clientKilled(runDir.resolve("client"), Math.min(tasks, 2_000)));
     System.out.println("| scenario | submitted | surfaced | lost | duplicates surfaced | duplicates dropped | left running | took | injected |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");
     outcomes.forEach(outcome -> System.out.println(outcome.row()));

@@ -124,6 +124,70 @@ public final class ChaosRun {
     }
   }
 
+  /**
+   * Kills a user's program (a JVM of its own, on the local default, with a checkpoint) with SIGKILL
+   * a third of the way through, then runs it again from its checkpoint: the second run must give
+   * every right answer, reuse what the first finished, and the first run's workers must be gone.
+   */
+  public static ChaosOutcome clientKilled(Path runDir, int tasks) throws Exception {
+    Instant started = Instant.now();
+    Path checkpoint = runDir.resolve("run.checkpoint");
+    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        CheckpointedClient.class.getName(), runDir.toString(), checkpoint.toString(), Integer.toString(tasks), "20");
+    Process first = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    int doneBeforeKill = 0;
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(first.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith("done ")) {
+          doneBeforeKill = Integer.parseInt(line.substring(5));
+          if (doneBeforeKill >= tasks / 3) {
+            break;
+          }
+        }
+      }
+    }
+    List<ProcessHandle> orphans = first.descendants().toList();
+    first.destroyForcibly();
+    first.waitFor(30, TimeUnit.SECONDS);
+
+    Process second = new ProcessBuilder(command).redirectErrorStream(true).start();
+    int right = 0;
+    long reused = 0;
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(second.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.startsWith("right ")) {
+          right = Integer.parseInt(line.substring(6));
+        } else if (line.startsWith("reused ")) {
+          reused = Long.parseLong(line.substring(7));
+        }
+      }
+    }
+    second.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    int left = 0;
+    for (ProcessHandle orphan : orphans) {
+      try {
+        orphan.onExit().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // still alive
+      }
+      if (orphan.isAlive()) {
+        left++;
+        orphan.destroyForcibly(); // the scenario failed; do not leave it behind
+      }
+    }
+    // Reuse below what the first run finished means the checkpoint lost results; counted as lost.
+    int lost = tasks - right + (reused < doneBeforeKill ? 1 : 0);
+    return new ChaosOutcome("client killed and re-run", tasks, right, lost, 0, 0, left,
+        Duration.between(started, Instant.now()), "SIGKILL after " + doneBeforeKill + " results; the re-run reused "
+            + reused + " from the checkpoint; " + orphans.size() + " worker processes of the killed client");
+  }
+
   private static String failure(AppFuture<?> future) {
     try {
       future.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);

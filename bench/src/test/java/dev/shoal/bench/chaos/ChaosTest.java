@@ -39,6 +39,11 @@ class ChaosTest {
   }
 
   @Test
+  void aClientKilledMidRunIsFinishedByItsReRunFromTheCheckpointAndLeavesNoWorkers() throws Exception {
+    assertClean(ChaosRun.clientKilled(runDir, 300));
+  }
+
+  @Test
   void hostileMessagesLeaveTheRunsOwnTasksAlone() throws Exception {
     assertClean(ChaosRun.hostileMessages(runDir, 300));
   }
