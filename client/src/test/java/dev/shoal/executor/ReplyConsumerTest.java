@@ -21,7 +21,7 @@ class ReplyConsumerTest {
   private final InMemoryTransport memory = new InMemoryTransport();
   private final String queue = memory.createQueue("replies", QueueOptions.defaults()).join();
   private final BlockingQueue<ResultEnvelope> sink = new LinkedBlockingQueue<>();
-  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", sink::addAll);
+  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", null, sink::addAll);
 
   @AfterEach
   void stop() {
