@@ -1,6 +1,7 @@
 package dev.shoal.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -133,6 +134,8 @@ class SigningEndToEndTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).contains("real");
     assertThat(dfk.stats().failed()).isZero();
+    // Not answered at all: had the worker answered, it would have signed the answer.
+    assertThat(executor.invalidResultsDropped()).isZero();
   }
 
   @Test
@@ -144,18 +147,27 @@ class SigningEndToEndTest {
     Await.until(PATIENCE, () -> Files.exists(started), () -> "the gated task to start");
 
     Instant now = Instant.now();
-    ResultEnvelope forged = new ResultEnvelope(WireCodec.VERSION, live.taskId(), dfk.runId(), 1,
+    ResultEnvelope failure = new ResultEnvelope(WireCodec.VERSION, live.taskId(), dfk.runId(), 1,
         ResultEnvelope.Status.WORKER_ERROR, null, RemoteError.of("shoal.worker.Forged", "forged failure"), "forger",
         now, null, null);
-    transport.send(executor.replyQueue(), List.of(wire.encodeResults(List.of(forged)))).join();
-    // Consumed (read and acknowledged) by the client: the queue is empty again.
+    CommandResult fake = new CommandResult(0, "/tmp", "/tmp/out", "/tmp/err", "forged", Duration.ZERO);
+    ResultEnvelope success = EnvelopeSigner.fromSecret("not-the-real-key-but-long-enough", wire)
+        .sign(new ResultEnvelope(WireCodec.VERSION, live.taskId(), dfk.runId(), 1, ResultEnvelope.Status.OK,
+            wire.json().toTree(fake), null, "forger", now, now, now));
+    transport.send(executor.replyQueue(), List.of(wire.encodeResults(List.of(failure)),
+        wire.encodeResults(List.of(success)))).join();
+    Await.until(PATIENCE, () -> executor.invalidResultsDropped() == 2,
+        () -> "the client to drop both forged results (dropped " + executor.invalidResultsDropped() + ")");
+    // Read and acknowledged, and the task still waits.
     Await.until(PATIENCE, () -> transport.depth(executor.replyQueue()).join().total() == 0,
-        () -> "the client to consume the forged result");
+        () -> "the client to acknowledge the forged results");
+    assertThat(live).isNotDone();
     Files.createFile(gate);
 
     CommandResult result = live.get(60, TimeUnit.SECONDS);
     assertThat(result.stdout()).contains("real");
     assertThat(dfk.stats().failed()).isZero();
+    assertThat(executor.invalidResultsDropped()).isEqualTo(2);
   }
 
   /** A command task as anyone with access to the queue could send it: it creates {@code marker}. */
@@ -198,5 +210,49 @@ class SigningEndToEndTest {
         .contains("task 777777 is not signed");
     assertThat(dfk.call(EndToEndApps.SQUARE, 4L).get(60, TimeUnit.SECONDS)).isEqualTo(16L);
     assertThat(executor.signing()).isTrue();
+  }
+
+  @Test
+  void aChosenKeyConfiguresTheExecutorAndItsWorkers() throws Exception {
+    LocalCluster cluster = LocalCluster.builder().workers(1).taskQueue(taskQueue).signingKey(KEY)
+        .logDir(runDir.resolve("workers")).build();
+    dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build();
+    transport = transportTo(cluster);
+    QueueExecutor executor = cluster.executor();
+    assertThat(dfk.call(EndToEndApps.SQUARE, 5L).get(60, TimeUnit.SECONDS)).isEqualTo(25L);
+
+    Path signedMarker = runDir.resolve("signed-ran");
+    Path otherMarker = runDir.resolve("other-key-ran");
+    EnvelopeSigner chosen = EnvelopeSigner.fromSecret(KEY, wire);
+    EnvelopeSigner other = EnvelopeSigner.fromSecret("another-key-0123456789abcdef", wire);
+    transport.send(executor.taskQueue(), List.of(
+        wire.encodeTasks(List.of(other.sign(injectedCommand(888_001, dfk.runId(), executor.replyQueue(), otherMarker)))),
+        wire.encodeTasks(List.of(chosen.sign(injectedCommand(888_002, dfk.runId(), executor.replyQueue(),
+            signedMarker)))))).join();
+
+    Await.until(PATIENCE, () -> Files.exists(signedMarker), () -> "the task signed with the chosen key to run");
+    Await.until(PATIENCE, () -> deadLetters(transport, taskQueue) == 1,
+        () -> "the task signed with another key to be dead-lettered");
+    assertThat(otherMarker).doesNotExist();
+    assertThat(deadLetterReasons(transport, taskQueue)).singleElement().asString()
+        .contains("task 888001 has a signature that does not match");
+  }
+
+  @Test
+  void signingTurnedOffLetsTheWorkersRunUnsignedTasks() throws Exception {
+    assumeTrue(System.getenv(EnvelopeSigner.KEY_ENV) == null, "the environment sets a signing key for both sides");
+    LocalCluster cluster = LocalCluster.builder().workers(1).taskQueue(taskQueue).signing(false)
+        .logDir(runDir.resolve("workers")).build();
+    dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build();
+    transport = transportTo(cluster);
+    QueueExecutor executor = cluster.executor();
+    assertThat(executor.signing()).isFalse();
+    assertThat(dfk.call(EndToEndApps.SQUARE, 6L).get(60, TimeUnit.SECONDS)).isEqualTo(36L);
+
+    Path marker = runDir.resolve("unsigned-ran");
+    transport.send(executor.taskQueue(), List.of(wire.encodeTasks(List.of(
+        injectedCommand(999_999, dfk.runId(), executor.replyQueue(), marker))))).join();
+
+    Await.until(PATIENCE, () -> Files.exists(marker), () -> "the unsigned task to run");
   }
 }
