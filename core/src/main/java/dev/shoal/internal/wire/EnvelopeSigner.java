@@ -27,6 +27,8 @@ public final class EnvelopeSigner {
   private static final String ALGORITHM = "HmacSHA256";
   private final SecretKeySpec key;
   private final WireCodec codec;
+  // A Mac is not thread-safe, and making one per envelope costs more than the MAC itself.
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   public EnvelopeSigner(byte[] key, WireCodec codec) {
     if (key.length < MIN_KEY_BYTES) {
@@ -75,10 +77,15 @@ public final class EnvelopeSigner {
   }
 
   private String mac(Object unsigned) {
+    // doFinal resets the Mac for its next use.
+    return Base64.getEncoder().encodeToString(macs.get().doFinal(codec.canonicalBytes(unsigned)));
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      return Base64.getEncoder().encodeToString(mac.doFinal(codec.canonicalBytes(unsigned)));
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("every JVM has " + ALGORITHM, e);
     }

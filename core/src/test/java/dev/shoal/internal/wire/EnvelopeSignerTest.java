@@ -57,7 +57,7 @@ class EnvelopeSignerTest {
   void valuesThatAReaderHoldsDifferentlyStillVerify() {
     // A reader gets 1.1 for 1.10 and a double for a float: the MAC must be over what it gets.
     Object[] values = {new BigDecimal("1.10"), new BigDecimal("1E+3"), 0.1f, 2e23f, 1.0e10,
-        new BigInteger("123456789012345678901234567890"), null, Long.MAX_VALUE, "é\u2028\"\\"};
+        new BigInteger("123456789012345678901234567890"), null, Long.MAX_VALUE, Double.NaN, -0.0, "é\u2028\"\\"};
     assertThat(readTasks(signer.sign(task(1, values))).rejected()).isEmpty();
     for (Object value : values) {
       assertThat(readResults(signer.sign(result(1, value))).rejected()).as("result %s", value).isEmpty();
