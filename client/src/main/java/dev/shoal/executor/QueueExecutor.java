@@ -89,7 +89,10 @@ public final class QueueExecutor implements TaskExecutor {
     return replyQueue;
   }
 
-  /** Whether envelopes are signed (workers must hold the same key). */
+  /**
+   * Whether envelopes are signed: tasks by this executor, results by the workers, which must hold
+   * the same key (a result without a valid signature is dropped).
+   */
   public boolean signing() {
     return signingKey != null;
   }
@@ -97,6 +100,14 @@ public final class QueueExecutor implements TaskExecutor {
   /** Results dropped because a result for the same task attempt had already arrived. */
   public long duplicatesDropped() {
     return inFlight == null ? 0 : inFlight.duplicates();
+  }
+
+  /**
+   * Results dropped because they could not be believed: unreadable, invalid, or, when signing, not
+   * signed with this executor's key. Their tasks keep waiting for a valid result.
+   */
+  public long invalidResultsDropped() {
+    return replies == null ? 0 : replies.rejected();
   }
 
   /** Queue messages and tasks published so far (their ratio is the bundling achieved). */
@@ -126,14 +137,14 @@ public final class QueueExecutor implements TaskExecutor {
       thread.setDaemon(true);
       return thread;
     });
-    this.encoder = new TaskEncoder(context.runId(), wire,
-        signingKey == null ? null : new EnvelopeSigner(signingKey, wire), replyQueue, taskTimeout,
+    EnvelopeSigner signer = signingKey == null ? null : new EnvelopeSigner(signingKey, wire);
+    this.encoder = new TaskEncoder(context.runId(), wire, signer, replyQueue, taskTimeout,
         TaskPublisher.maxEnvelopeBytes(transport));
     this.inFlight = new InFlightTasks(context.completions());
     this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, maxSendsInFlight,
         publishRetryTimeout, timer, publishListener,
         (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
-    this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), this::resultsArrived);
+    this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), signer, this::resultsArrived);
     running = true;
     publisher.start();
     replies.start();
@@ -222,8 +233,8 @@ public final class QueueExecutor implements TaskExecutor {
     } catch (Exception e) {
       log.warn("executor {}: could not delete reply queue {} (it expires by itself): {}", label, replyQueue, e.toString());
     }
-    log.info("executor {}: sent {} tasks in {} messages; dropped {} duplicate results", label, publisher.tasksSent(),
-        publisher.messagesSent(), inFlight.duplicates());
+    log.info("executor {}: sent {} tasks in {} messages; dropped {} duplicate and {} invalid results", label,
+        publisher.tasksSent(), publisher.messagesSent(), inFlight.duplicates(), replies.rejected());
   }
 
   @Override
@@ -300,7 +311,10 @@ public final class QueueExecutor implements TaskExecutor {
       return this;
     }
 
-    /** Sign every envelope with this key; workers holding the key reject anything else. */
+    /**
+     * Sign every task with this key (at least 16 bytes) and accept only results signed with it:
+     * workers holding the key reject any other task, and sign their results.
+     */
     public Builder signingKey(byte[] key) {
       this.signingKey = key.clone();
       return this;

@@ -1,6 +1,7 @@
 package dev.shoal.executor;
 
 import dev.shoal.internal.wire.Decoded;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
@@ -12,15 +13,16 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drains a run's reply queue on a thread of its own: decodes each message, drops what is unreadable
- * or belongs to another run (saying so in the log), hands every valid result to the sink, and
- * acknowledges the messages. The sink gets a message's results together and must be quick: it
- * only routes them to their tasks.
+ * Drains a run's reply queue on a thread of its own: decodes each message, drops what is unreadable,
+ * invalid, not signed with the run's key (when it has one) or of another run, saying so in the log,
+ * hands every valid result to the sink, and acknowledges the messages. The sink gets a message's
+ * results together and must be quick: it only routes them to their tasks.
  */
 final class ReplyConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplyConsumer.class);
@@ -37,18 +39,24 @@ final class ReplyConsumer implements AutoCloseable {
   private final String queue;
   private final WireCodec wire;
   private final String runId;
+  private final EnvelopeSigner verifier;
   private final Consumer<List<ResultEnvelope>> sink;
+  private final LongAdder rejected = new LongAdder();
   private final Thread thread;
   private volatile CompletableFuture<List<ReceivedMessage>> pendingReceive;
   private volatile boolean running = true;
 
+  /**
+   * @param verifier the signer every result must be signed by; null: results are not checked
+   */
   ReplyConsumer(String label, Transport transport, String queue, WireCodec wire, String runId,
-      Consumer<List<ResultEnvelope>> sink) {
+      EnvelopeSigner verifier, Consumer<List<ResultEnvelope>> sink) {
     this.label = label;
     this.transport = transport;
     this.queue = queue;
     this.wire = wire;
     this.runId = runId;
+    this.verifier = verifier;
     this.sink = sink;
     this.thread = new Thread(this::receiveLoop, "shoal-" + label + "-replies");
     thread.setDaemon(true);
@@ -56,6 +64,11 @@ final class ReplyConsumer implements AutoCloseable {
 
   void start() {
     thread.start();
+  }
+
+  /** Results dropped unread: unreadable messages (each counts once), invalid or unverified envelopes. */
+  long rejected() {
+    return rejected.sum();
   }
 
   /** Stops at once: a poll still open is abandoned, and what it brings comes back to nobody. */
@@ -106,13 +119,16 @@ final class ReplyConsumer implements AutoCloseable {
   private void read(ReceivedMessage message) {
     Decoded<ResultEnvelope> decoded;
     try {
-      decoded = wire.decodeResults(message.body(), transport.limits().maxMessageBytes());
+      decoded = wire.decodeResults(message.body(), transport.limits().maxMessageBytes(), verifier);
     } catch (InvalidEnvelopeException e) {
+      rejected.increment();
       log.warn("executor {}: dropping an unreadable message on reply queue {}: {}", label, queue, e.getMessage());
       return;
     }
-    for (Decoded.Rejected rejected : decoded.rejected()) {
-      log.warn("executor {}: dropping an invalid result (task {}): {}", label, rejected.id(), rejected.reason());
+    // A task whose result is dropped here keeps waiting for one that is valid.
+    for (Decoded.Rejected bad : decoded.rejected()) {
+      rejected.increment();
+      log.warn("executor {}: dropping an invalid result (task {}): {}", label, bad.id(), bad.reason());
     }
     List<ResultEnvelope> ours = new ArrayList<>(decoded.envelopes().size());
     for (ResultEnvelope result : decoded.envelopes()) {

@@ -8,10 +8,19 @@ import dev.shoal.TaskState;
 import dev.shoal.app.App1;
 import dev.shoal.app.Apps;
 import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.internal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.ResultEnvelope;
+import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.testing.Await;
 import dev.shoal.testing.InMemoryTransport;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -80,6 +89,35 @@ class QueueExecutorTest {
         assertThat(future.get(60, TimeUnit.SECONDS)).isEqualTo(10L);
       }
       assertThat(future.state()).isEqualTo(TaskState.DONE);
+    }
+  }
+
+  @Test
+  void withAKeyOnlyAResultSignedWithItCompletesATask() throws Exception {
+    String key = "the executor's signing key";
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret(key, codec);
+    QueueExecutor executor = QueueExecutor.builder().transport(memory).taskQueue(tasks)
+        .signingKey(key.getBytes(StandardCharsets.UTF_8)).build();
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build()) {
+      AppFuture<Long> future = dfk.call(DOUBLE, 5L);
+      // What anyone who can read the task queue learns: the task's id, run, attempt and reply queue.
+      ReceivedMessage taken = memory.receive(tasks, 1, Duration.ofSeconds(5)).join().get(0);
+      TaskEnvelope task = codec.decodeTasks(taken.body(), Integer.MAX_VALUE, signer).envelopes().get(0);
+      memory.extendLease(tasks, List.of(taken), Duration.ZERO).join();
+      Instant now = Instant.now();
+      ResultEnvelope forged = new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
+          ResultEnvelope.Status.OK, codec.json().toTree(666L), null, "forger", now, now, now);
+      memory.send(task.reply(), List.of(codec.encodeResults(List.of(forged)),
+          codec.encodeResults(List.of(EnvelopeSigner.fromSecret("a key of somebody else", codec).sign(forged))))).join();
+
+      Await.until(Duration.ofSeconds(10), () -> executor.invalidResultsDropped() == 2,
+          () -> "both forged results to be dropped");
+      assertThat(future).isNotDone();
+      try (ScriptedWorker worker = new ScriptedWorker(memory, tasks, codec, signer,
+          t -> codec.json().toTree(2 * t.args().get(0).asLong()))) {
+        assertThat(future.get(10, TimeUnit.SECONDS)).isEqualTo(10L);
+      }
+      assertThat(executor.invalidResultsDropped()).isEqualTo(2);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.shoal.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.QueueOptions;
@@ -21,7 +22,7 @@ class ReplyConsumerTest {
   private final InMemoryTransport memory = new InMemoryTransport();
   private final String queue = memory.createQueue("replies", QueueOptions.defaults()).join();
   private final BlockingQueue<ResultEnvelope> sink = new LinkedBlockingQueue<>();
-  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", sink::addAll);
+  private final ReplyConsumer consumer = new ReplyConsumer("test", memory, queue, codec, "run-1", null, sink::addAll);
 
   @AfterEach
   void stop() {
@@ -43,6 +44,25 @@ class ReplyConsumerTest {
     assertThat(sink.poll(10, TimeUnit.SECONDS)).extracting(ResultEnvelope::id).isEqualTo(2L);
     // Acknowledged: nothing comes back after the lease.
     assertThat(memory.receive(queue, 10, Duration.ZERO).join()).isEmpty();
+  }
+
+  @Test
+  void withAVerifierOnlyResultsSignedWithItsKeyReachTheSinkAndTheOthersAreCounted() throws Exception {
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret("the run's signing key", codec);
+    EnvelopeSigner forger = EnvelopeSigner.fromSecret("somebody else's key", codec);
+    BlockingQueue<ResultEnvelope> verified = new LinkedBlockingQueue<>();
+    try (ReplyConsumer checking = new ReplyConsumer("test", memory, queue, codec, "run-1", signer, verified::addAll)) {
+      checking.start();
+      memory.send(queue, List.of(
+          codec.encodeResults(List.of(result(1, "run-1"), forger.sign(result(2, "run-1")))),
+          "not json".getBytes(StandardCharsets.UTF_8),
+          codec.encodeResults(List.of(signer.sign(result(3, "run-1")))))).join();
+
+      assertThat(verified.poll(10, TimeUnit.SECONDS)).extracting(ResultEnvelope::id).isEqualTo(3L);
+      // Read in order, so the others were dropped before it.
+      assertThat(verified).isEmpty();
+      assertThat(checking.rejected()).isEqualTo(3);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.shoal.executor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.internal.wire.BundleWriter;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
@@ -23,14 +24,22 @@ final class ScriptedWorker implements AutoCloseable {
   private final Transport transport;
   private final String queue;
   private final WireCodec codec;
+  private final EnvelopeSigner signer;
   private final Function<TaskEnvelope, JsonNode> answer;
   private final Thread thread;
   private volatile boolean running = true;
 
   ScriptedWorker(Transport transport, String queue, WireCodec codec, Function<TaskEnvelope, JsonNode> answer) {
+    this(transport, queue, codec, null, answer);
+  }
+
+  /** A worker that runs only tasks signed by {@code signer}, and signs its results with it. */
+  ScriptedWorker(Transport transport, String queue, WireCodec codec, EnvelopeSigner signer,
+      Function<TaskEnvelope, JsonNode> answer) {
     this.transport = transport;
     this.queue = queue;
     this.codec = codec;
+    this.signer = signer;
     this.answer = answer;
     this.thread = new Thread(this::loop, "scripted-worker");
     thread.setDaemon(true);
@@ -44,11 +53,12 @@ final class ScriptedWorker implements AutoCloseable {
       for (ReceivedMessage message : messages) {
         List<byte[]> replies = new ArrayList<>();
         String reply = null;
-        for (TaskEnvelope task : codec.decodeTasks(message.body(), Integer.MAX_VALUE).envelopes()) {
+        for (TaskEnvelope task : codec.decodeTasks(message.body(), Integer.MAX_VALUE, signer).envelopes()) {
           reply = task.reply();
           Instant now = Instant.now();
-          replies.add(codec.envelopeBytes(new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
-              ResultEnvelope.Status.OK, answer.apply(task), null, "scripted", now, now, now)));
+          ResultEnvelope result = new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
+              ResultEnvelope.Status.OK, answer.apply(task), null, "scripted", now, now, now);
+          replies.add(codec.envelopeBytes(signer == null ? result : signer.sign(result)));
         }
         if (reply != null) {
           transport.send(reply, List.of(results.frame(replies))).join();

@@ -5,6 +5,7 @@ import dev.shoal.aws.SqsTransport;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingConfig;
 import dev.shoal.executor.QueueExecutor;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.spi.Invocation;
 import dev.shoal.spi.PublishListener;
 import dev.shoal.spi.QueueOptions;
@@ -12,9 +13,12 @@ import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
 import dev.shoal.worker.WorkerOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is the kernel's executor: the kernel starts it (workers start then) and closes it, which
  * stops the autoscaler, then the workers, then the executor, the transport and the server.
+ *
+ * <p>Tasks and results are signed by default, with a key made for each cluster and handed to the
+ * workers it starts through their environment: a task that anyone else put on the queue is
+ * dead-lettered unrun, and a result that anyone else put on the reply queue is dropped.
  *
  * <pre>{@code
  * try (DataFlowKernel dfk = DataFlowKernel.builder()
@@ -144,6 +152,13 @@ public final class LocalCluster implements TaskExecutor {
     return "LocalCluster[" + executor.label() + " on " + server.endpoint() + "]";
   }
 
+  /** 32 random bytes as text, the form an environment variable can carry. */
+  private static String generateSecret() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
   /** Tasks per queue message over everything published so far: the autoscaler's estimate. */
   private static final class BundlingSoFar implements PublishListener, DoubleSupplier {
     private final LongAdder tasks = new LongAdder();
@@ -178,6 +193,8 @@ public final class LocalCluster implements TaskExecutor {
     private Integer maxWorkers;
     private Consumer<LocalAutoscaler.Builder> scalingCustomizer = builder -> { };
     private boolean nudge = true;
+    private boolean signing = true;
+    private String signingKey;
 
     private Builder() {}
 
@@ -266,7 +283,40 @@ public final class LocalCluster implements TaskExecutor {
       return this;
     }
 
-    /** Further settings of the queue executor (task timeout, bundling, signing...). */
+    /**
+     * Whether tasks and results are signed (default true). The key is the one set with
+     * {@link #signingKey(String)}, else {@value EnvelopeSigner#KEY_ENV} from this process's
+     * environment, else 32 random bytes made for each cluster. Turned off, the cluster sets no key:
+     * the executor and the workers (who inherit this process's environment) then sign only if
+     * {@value EnvelopeSigner#KEY_ENV} is set.
+     */
+    public Builder signing(boolean signing) {
+      this.signing = signing;
+      return this;
+    }
+
+    /**
+     * The secret that signs tasks and results, for the executor and its workers alike (at least 16
+     * bytes in UTF-8; the same form as {@value EnvelopeSigner#KEY_ENV}): set it to sign tasks from
+     * elsewhere, or to share a key with workers started by other means. Workers get it through
+     * their environment, never their command line.
+     */
+    public Builder signingKey(String secret) {
+      Objects.requireNonNull(secret, "secret");
+      int bytes = secret.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes < EnvelopeSigner.MIN_KEY_BYTES) {
+        throw new IllegalArgumentException("a signing key needs at least " + EnvelopeSigner.MIN_KEY_BYTES
+            + " bytes, got " + bytes);
+      }
+      this.signingKey = secret;
+      return this;
+    }
+
+    /**
+     * Further settings of the queue executor (task timeout, bundling...). Signing is the cluster's
+     * own setting ({@link #signing(boolean)}, {@link #signingKey(String)}), so that the executor and
+     * its workers always hold the same key: a key set here is replaced by the cluster's.
+     */
     public Builder configure(Consumer<QueueExecutor.Builder> customizer) {
       this.customizer = Objects.requireNonNull(customizer, "customizer");
       return this;
@@ -276,6 +326,18 @@ public final class LocalCluster implements TaskExecutor {
     public Builder configureWorkers(Consumer<LocalProcessProvider.Builder> customizer) {
       this.workerCustomizer = Objects.requireNonNull(customizer, "customizer");
       return this;
+    }
+
+    /** The key for both sides, per {@link #signing(boolean)}; null when signing is off. */
+    private String signingSecret() {
+      if (!signing) {
+        return null;
+      }
+      if (signingKey != null) {
+        return signingKey;
+      }
+      String inherited = System.getenv(EnvelopeSigner.KEY_ENV);
+      return inherited != null && !inherited.isEmpty() ? inherited : generateSecret();
     }
 
     /** Starts the embedded server; workers start when the kernel starts the cluster. */
@@ -302,9 +364,18 @@ public final class LocalCluster implements TaskExecutor {
 
         LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder()
             .options(WorkerOptions.of("sqs", settings, taskQueue).withSlots(slotsPerWorker)
-                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries))
+                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
+                // Named explicitly, a worker that misses the key refuses to start instead of
+                // running every task unsigned.
+                .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null))
             .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
+        String secret = signingSecret();
+        if (secret != null) {
+          // After the customizer, so that workers and executor cannot end up with different keys;
+          // through the environment, since a command line is visible to every user of the machine.
+          workerBuilder.environment(EnvelopeSigner.KEY_ENV, secret);
+        }
         LocalProcessProvider provider = workerBuilder.build();
         built.add(0, provider);
 
@@ -333,6 +404,9 @@ public final class LocalCluster implements TaskExecutor {
           executorBuilder.publishListener(nudge ? bundling.andThen((tasks, messages) -> nudged.nudge()) : bundling);
         }
         customizer.accept(executorBuilder);
+        if (secret != null) {
+          executorBuilder.signingKey(secret.getBytes(StandardCharsets.UTF_8));
+        }
         return new LocalCluster(server, transport, provider, executorBuilder.build(), autoscaler,
             autoscaling ? 0 : workers);
       } catch (RuntimeException e) {

@@ -9,7 +9,6 @@ import dev.shoal.internal.app.AppRegistry;
 import dev.shoal.internal.app.Builtins;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.command.CommandRunner;
-import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.RemoteError;
 import dev.shoal.internal.wire.ResultEnvelope.Status;
 import dev.shoal.internal.wire.ResultEnvelope;
@@ -24,7 +23,6 @@ import java.util.List;
 final class TaskRunner {
   /** Error types of worker errors, which have no exception class behind them. */
   static final String UNKNOWN_APP = "shoal.worker.UnknownApp";
-  static final String BAD_SIGNATURE = "shoal.worker.BadSignature";
   static final String INVALID_ENVELOPE = "shoal.worker.InvalidEnvelope";
   static final String INVALID_ARGUMENTS = "shoal.worker.InvalidArguments";
   static final String DEADLINE_PASSED = "shoal.worker.DeadlinePassed";
@@ -41,26 +39,18 @@ final class TaskRunner {
 
   private final AppRegistry registry;
   private final JsonCodec json;
-  private final EnvelopeSigner signer;
   private final String workerId;
   private final Path workDir;
 
-  TaskRunner(AppRegistry registry, JsonCodec json, EnvelopeSigner signer, String workerId, Path workDir) {
+  TaskRunner(AppRegistry registry, JsonCodec json, String workerId, Path workDir) {
     this.registry = registry;
     this.json = json;
-    this.signer = signer;
     this.workerId = workerId;
     this.workDir = workDir;
   }
 
   Outcome run(TaskEnvelope task, Instant received) {
     Instant started = Instant.now();
-    if (signer != null && !signer.verify(task)) {
-      String reason = task.sig() == null
-          ? "task " + task.id() + " is not signed, and worker " + workerId + " only runs signed tasks"
-          : "task " + task.id() + " has a signature that does not match its contents";
-      return rejected(task, received, BAD_SIGNATURE, reason);
-    }
     boolean command = Builtins.COMMAND.equals(task.app());
     AppDefinition app = command ? null : registry.find(task.app()).orElse(null);
     if (!command && app == null) {

@@ -3,6 +3,7 @@ package dev.shoal.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.internal.wire.BundleWriter;
 import dev.shoal.internal.wire.Decoded;
+import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
@@ -62,6 +63,8 @@ public final class Worker implements AutoCloseable {
   private final TransportLimits limits;
   private final int maxResultBytes;
   private final TaskRunner runner;
+  /** Verifies every task and signs every result; null when the worker runs unsigned tasks. */
+  private final EnvelopeSigner signer;
   private final int prefetch;
   /** A running average of tasks per received message, to ask for as many messages as there is room for. */
   private volatile double tasksPerMessage = 1;
@@ -96,7 +99,8 @@ public final class Worker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the work directory " + workDir, e);
     }
-    this.runner = new TaskRunner(config.registry(), codec.json(), config.signer(), id, workDir);
+    this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir);
+    this.signer = config.signer();
     // Enough waiting tasks that the next message arrives before the slots run dry (a poll takes a
     // few milliseconds, a no-op task a few microseconds), yet few enough messages per poll (see
     // tasksPerMessage) that a pool of workers shares a burst instead of the first poller hoarding it.
@@ -273,7 +277,8 @@ public final class Worker implements AutoCloseable {
   private void intake(ReceivedMessage message, Instant received) {
     Decoded<TaskEnvelope> decoded;
     try {
-      decoded = codec.decodeTasks(message.body(), limits.maxMessageBytes());
+      // Verified here, before a slot is spent on them: only signed envelopes go further.
+      decoded = codec.decodeTasks(message.body(), limits.maxMessageBytes(), signer);
     } catch (InvalidEnvelopeException e) {
       log.warn("worker {}: message {} is unreadable, dead-lettering it: {}", id, message.id(), e.getMessage());
       settler.deadLetterUnheld(message, e.getMessage());
@@ -310,7 +315,9 @@ public final class Worker implements AutoCloseable {
     for (Decoded.Rejected bad : rejected) {
       log.warn("worker {}: envelope {} of message {} is invalid: {}", id, bad.index(), message.id(), bad.reason());
       held.reject(bad.index(), bad.reason());
-      if (bad.id() > 0 && bad.run() != null && bad.reply() != null && !bad.reply().isBlank()) {
+      // With a key, nothing in a rejected envelope can be trusted, its reply address least of all:
+      // answering there would let anyone fail a live task by naming it. It is only dead-lettered.
+      if (signer == null && bad.id() > 0 && bad.run() != null && bad.reply() != null && !bad.reply().isBlank()) {
         JsonNode attempt = items.get(bad.index()).path("attempt");
         held.expect(1);
         publish(held, bad.reply(), runner.workerError(bad.id(), bad.run(),
@@ -393,12 +400,16 @@ public final class Worker implements AutoCloseable {
     if (abandoned) {
       return; // its message was released when the grace period ran out
     }
-    byte[] bytes = codec.envelopeBytes(result);
+    byte[] bytes = codec.envelopeBytes(signed(result));
     if (bytes.length > maxResultBytes) {
       // The user thinks in message limits; the frame around the envelope is ours.
-      bytes = codec.envelopeBytes(runner.tooLarge(result, bytes.length, limits.maxMessageBytes()));
+      bytes = codec.envelopeBytes(signed(runner.tooLarge(result, bytes.length, limits.maxMessageBytes())));
     }
     results.post(reply, bytes, held, required);
+  }
+
+  private ResultEnvelope signed(ResultEnvelope result) {
+    return signer == null ? result : signer.sign(result);
   }
 
   private void resultPosted(ResultPublisher.Pending result) {

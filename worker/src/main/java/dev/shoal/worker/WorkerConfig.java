@@ -70,7 +70,10 @@ public final class WorkerConfig {
     return transport;
   }
 
-  /** The signer that checks envelopes; null when unsigned envelopes are accepted. */
+  /**
+   * The signer that verifies task envelopes (the others are dead-lettered unanswered) and signs
+   * results; null when unsigned envelopes are accepted and results go unsigned.
+   */
   public EnvelopeSigner signer() {
     return signer;
   }

@@ -178,7 +178,7 @@ class WorkerTest {
   }
 
   @Test
-  void aWorkerWithAKeyRunsSignedTasksAndRejectsUnsignedAndForgedOnes() {
+  void aWorkerWithAKeyRunsSignedTasksAndDeadLettersUnsignedAndForgedOnesUnanswered() {
     Harness h = harness(SHORT_LEASE);
     EnvelopeSigner signer = EnvelopeSigner.fromSecret("a test key of enough length", h.codec);
     String forgedKey = key();
@@ -191,18 +191,85 @@ class WorkerTest {
     h.send(signed, unsigned, forged);
     h.start(h.config().signer(signer));
 
-    Map<Long, ResultEnvelope> results = byId(h.awaitResults(3));
+    List<ResultEnvelope> results = new ArrayList<>(h.awaitResults(1));
     ReceivedMessage dead = h.awaitDeadLetters(1).get(0);
+    // A message is dead-lettered only once every result of it was posted: none is still to come.
+    results.addAll(h.receiveResults(Duration.ZERO));
 
-    assertThat(results.get(1L).status()).isEqualTo(Status.OK);
-    assertThat(results.get(1L).value().asLong()).isEqualTo(25);
-    assertThat(results.get(2L).status()).isEqualTo(Status.WORKER_ERROR);
-    assertThat(results.get(2L).error().message()).contains("not signed");
-    assertThat(results.get(3L).status()).isEqualTo(Status.WORKER_ERROR);
-    assertThat(results.get(3L).error().message()).contains("signature that does not match");
+    // Nothing is posted for the refused envelopes on the reply queue they name: anyone could name one.
+    assertThat(results).singleElement().satisfies(result -> {
+      assertThat(result.id()).isEqualTo(1L);
+      assertThat(result.status()).isEqualTo(Status.OK);
+      assertThat(result.value().asLong()).isEqualTo(25);
+      assertThat(signer.verify(result)).as("the result is signed").isTrue();
+    });
+    assertThat(h.deadLetterReasons()).singleElement().asString()
+        .startsWith("2 of 3 envelopes rejected")
+        .contains("[1] task 2 is not signed")
+        .contains("[2] task 3 has a signature that does not match");
     assertThat(TestApps.counter(forgedKey).get()).as("forged task runs").isZero();
     assertThat(h.codec.decodeTasks(dead.body(), 1 << 20).envelopes())
         .extracting(TaskEnvelope::id).containsExactly(2L, 3L);
+  }
+
+  @Test
+  void aWorkerWithAKeyDoesNotAnswerAnInvalidEnvelopeOnTheReplyQueueItNames() {
+    Harness h = harness(SHORT_LEASE);
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret("a test key of enough length", h.codec);
+    // Without a key the worker answers this one with a worker error (see the mixed bundle above).
+    byte[] invalid = ("{\"v\":1,\"id\":2,\"run\":\"" + Harness.RUN + "\",\"app\":\"bad name!\",\"args\":[],"
+        + "\"attempt\":3,\"reply\":\"" + h.replies + "\"}").getBytes(StandardCharsets.UTF_8);
+    h.sendRaw(dev.shoal.internal.wire.BundleWriter.tasks(Integer.MAX_VALUE, Integer.MAX_VALUE).frame(List.of(
+        invalid, h.codec.envelopeBytes(signer.sign(h.task(1, "test.square", 4))))));
+    h.start(h.config().signer(signer));
+
+    List<ResultEnvelope> results = new ArrayList<>(h.awaitResults(1));
+    h.awaitDeadLetters(1);
+    results.addAll(h.receiveResults(Duration.ZERO));
+
+    assertThat(results).singleElement().satisfies(result -> {
+      assertThat(result.id()).isEqualTo(1L);
+      assertThat(result.value().asLong()).isEqualTo(16);
+    });
+    assertThat(h.deadLetterReasons()).singleElement().asString().startsWith("1 of 2 envelopes rejected")
+        .contains("[0]").contains("app name");
+  }
+
+  @Test
+  void anUnsignedTaskDeliveredMoreThanMaxDeliveriesIsDeadLetteredUnansweredByAWorkerWithAKey() {
+    Harness h = harness(SHORT_LEASE);
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret("a test key of enough length", h.codec);
+    String key = key();
+    h.send(h.task(1, "test.count", key, 0));
+    for (int delivery = 0; delivery < 2; delivery++) {
+      assertThat(h.memory.receive(h.tasks, 10, Duration.ofSeconds(5)).join()).hasSize(1);
+    }
+    h.start(h.config(h.options().withMaxDeliveries(2)).signer(signer));
+
+    h.awaitDeadLetters(1);
+
+    // Not the poison notice a signed task would get: that would answer an envelope nobody vouched for.
+    assertThat(h.receiveResults(Duration.ZERO)).isEmpty();
+    assertThat(h.deadLetterReasons()).containsExactly("task 1 is not signed, and only signed tasks are accepted");
+    assertThat(TestApps.counter(key).get()).isZero();
+  }
+
+  @Test
+  void aWorkerWithAKeySignsEveryResultItPosts() {
+    harness = new Harness(SHORT_LEASE, 4096);
+    Harness h = harness;
+    EnvelopeSigner signer = EnvelopeSigner.fromSecret("a test key of enough length", h.codec);
+    h.send(signer.sign(h.task(1, "test.square", 3)), signer.sign(h.task(2, "test.fail", "boom")),
+        signer.sign(h.task(3, "no.such.app")), signer.sign(h.task(4, "test.repeat", "y", 5000)));
+    h.start(h.config().signer(signer));
+
+    Map<Long, ResultEnvelope> results = byId(h.awaitResults(4));
+
+    assertThat(results.get(1L).status()).isEqualTo(Status.OK);
+    assertThat(results.get(2L).status()).isEqualTo(Status.APP_ERROR);
+    assertThat(results.get(3L).status()).isEqualTo(Status.WORKER_ERROR);
+    assertThat(results.get(4L).error().message()).contains("over the reply queue's message limit");
+    assertThat(results.values()).allSatisfy(result -> assertThat(signer.verify(result)).as("%s", result).isTrue());
   }
 
   @Test

@@ -19,10 +19,23 @@ import java.time.Instant;
  * @param received when the worker received the task
  * @param started when the app started
  * @param finished when the app finished
+ * @param sig HMAC of the envelope without this field, when the worker signs (null: unsigned); a
+ *     client with a signing key drops results without a valid one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEnvelope(int v, long id, String run, int attempt, Status status, JsonNode value,
-    RemoteError error, String worker, Instant received, Instant started, Instant finished) {
+    RemoteError error, String worker, Instant received, Instant started, Instant finished, String sig) {
+
+  /** An unsigned result: the worker signs it, if it holds a key, just before posting it. */
+  public ResultEnvelope(int v, long id, String run, int attempt, Status status, JsonNode value, RemoteError error,
+      String worker, Instant received, Instant started, Instant finished) {
+    this(v, id, run, attempt, status, value, error, worker, received, started, finished, null);
+  }
+
+  public ResultEnvelope withSig(String signature) {
+    return new ResultEnvelope(v, id, run, attempt, status, value, error, worker, received, started, finished,
+        signature);
+  }
 
   /** How an attempt ended. */
   public enum Status {
@@ -31,8 +44,9 @@ public record ResultEnvelope(int v, long id, String run, int attempt, Status sta
     /** The app threw: the error is the app's own. */
     @JsonProperty("app_error") APP_ERROR,
     /**
-     * The task could not be run: unknown app, undecodable arguments, a bad signature, an expired
-     * deadline, or a task that kept killing its workers and was dead-lettered.
+     * The task could not be run: unknown app, undecodable arguments, an expired deadline, a task
+     * that kept killing its workers and was dead-lettered, or (only when the worker does not sign)
+     * an invalid envelope. An envelope that fails verification is never answered.
      */
     @JsonProperty("worker_error") WORKER_ERROR
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.shoal.internal.codec.JsonCodec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,8 +14,8 @@ import java.util.regex.Pattern;
 /**
  * Reads and writes queue messages. A message is a bundle: {@code {"v":1,"kind":"tasks","tasks":[...]}}
  * or {@code {"v":1,"kind":"results","results":[...]}}. Reading validates everything a worker or
- * client relies on (size, version, kind, required fields, names) and never instantiates a type
- * named by the message.
+ * client relies on (size, version, kind, required fields, names, and the signature when given a
+ * verifier) and never instantiates a type named by the message.
  */
 public final class WireCodec {
   public static final int VERSION = 1;
@@ -71,20 +72,84 @@ public final class WireCodec {
     return RESULT_FRAME.frame(parts);
   }
 
+  /** The envelope as a reader of its encoding gets it (what a signature is computed over). */
+  TaskEnvelope asRead(TaskEnvelope envelope) {
+    if (readsBackAsIs(envelope.args())) {
+      return envelope;
+    }
+    try {
+      return taskReader.readValue(envelopeBytes(envelope));
+    } catch (IOException e) {
+      throw new IllegalStateException("an encoded task envelope does not read back", e);
+    }
+  }
+
+  ResultEnvelope asRead(ResultEnvelope envelope) {
+    if (readsBackAsIs(envelope.value())) {
+      return envelope;
+    }
+    try {
+      return resultReader.readValue(envelopeBytes(envelope));
+    } catch (IOException e) {
+      throw new IllegalStateException("an encoded result envelope does not read back", e);
+    }
+  }
+
   /**
-   * Reads a task bundle.
+   * Whether a reader of this value's encoding gets it back exactly, so that re-reading it (which
+   * costs more than the MAC) can be skipped. Not so for a float or a BigDecimal (a reader gets a
+   * double: 1.1 for 1.10) or anything else unusual; every other field of an envelope reads back as is.
+   */
+  private static boolean readsBackAsIs(JsonNode node) {
+    if (node == null || node.isTextual() || node.isBoolean() || node.isNull() || node.isIntegralNumber()) {
+      return true;
+    }
+    if (node.isDouble()) {
+      return Double.isFinite(node.doubleValue());
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (!readsBackAsIs(child)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Reads a task bundle without checking signatures.
    *
    * @throws InvalidEnvelopeException when the message as a whole is unreadable (too big, not JSON,
    *     unknown version, not a task bundle); single bad envelopes are returned as rejected instead
    */
   public Decoded<TaskEnvelope> decodeTasks(byte[] body, int maxBytes) {
+    return decodeTasks(body, maxBytes, null);
+  }
+
+  /**
+   * Reads a task bundle; with a verifier, an envelope it does not verify is rejected too, so that
+   * every envelope returned as valid was signed with its key.
+   *
+   * @param verifier the signer whose signature every envelope must carry; null: none is checked
+   * @throws InvalidEnvelopeException when the message as a whole is unreadable (see above)
+   */
+  public Decoded<TaskEnvelope> decodeTasks(byte[] body, int maxBytes, EnvelopeSigner verifier) {
     List<TaskEnvelope> valid = new ArrayList<>();
     List<Decoded.Rejected> rejected = new ArrayList<>();
     JsonNode items = frame(body, maxBytes, TASKS);
     for (int i = 0; i < items.size(); i++) {
       JsonNode item = items.get(i);
       try {
-        valid.add(validate(taskReader.treeToValue(item, TaskEnvelope.class)));
+        TaskEnvelope envelope = validate(taskReader.treeToValue(item, TaskEnvelope.class));
+        if (verifier != null && !verifier.verify(envelope)) {
+          throw new InvalidEnvelopeException(envelope.sig() == null
+              ? "task " + envelope.id() + " is not signed, and only signed tasks are accepted"
+              : "task " + envelope.id() + " has a signature that does not match its contents "
+                  + "(signed with another key, or altered)");
+        }
+        valid.add(envelope);
       } catch (JsonProcessingException | IllegalArgumentException | InvalidEnvelopeException e) {
         rejected.add(rejection(i, item, e));
       }
@@ -92,14 +157,32 @@ public final class WireCodec {
     return new Decoded<>(valid, rejected);
   }
 
+  /** Reads a result bundle without checking signatures. */
   public Decoded<ResultEnvelope> decodeResults(byte[] body, int maxBytes) {
+    return decodeResults(body, maxBytes, null);
+  }
+
+  /**
+   * Reads a result bundle; with a verifier, a result it does not verify is rejected too.
+   *
+   * @param verifier the signer whose signature every result must carry; null: none is checked
+   */
+  public Decoded<ResultEnvelope> decodeResults(byte[] body, int maxBytes, EnvelopeSigner verifier) {
     List<ResultEnvelope> valid = new ArrayList<>();
     List<Decoded.Rejected> rejected = new ArrayList<>();
     JsonNode items = frame(body, maxBytes, RESULTS);
     for (int i = 0; i < items.size(); i++) {
       JsonNode item = items.get(i);
       try {
-        valid.add(validate(resultReader.treeToValue(item, ResultEnvelope.class)));
+        ResultEnvelope envelope = validate(resultReader.treeToValue(item, ResultEnvelope.class));
+        if (verifier != null && !verifier.verify(envelope)) {
+          throw new InvalidEnvelopeException(envelope.sig() == null
+              ? "the result of task " + envelope.id() + " is not signed, and only signed results are accepted"
+                  + " (do the workers hold the client's signing key?)"
+              : "the result of task " + envelope.id() + " has a signature that does not match its contents"
+                  + " (signed with another key, or altered)");
+        }
+        valid.add(envelope);
       } catch (JsonProcessingException | IllegalArgumentException | InvalidEnvelopeException e) {
         rejected.add(rejection(i, item, e));
       }
