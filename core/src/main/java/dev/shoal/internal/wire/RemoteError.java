@@ -3,6 +3,8 @@ package dev.shoal.internal.wire;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +27,10 @@ public record RemoteError(String type, String message, List<String> stack, Remot
     Map<String, JsonNode> fields) {
   private static final int MAX_FRAMES = 64;
   private static final int MAX_CAUSES = 8;
+
+  public RemoteError {
+    fields = fields == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+  }
 
   public static RemoteError of(Throwable error) {
     return of(error, 0);
