@@ -86,7 +86,8 @@ final class MemoTable implements AutoCloseable {
         return true;
       }
       AppFuture<?> twin = (AppFuture<?>) prior;
-      twin.whenComplete((value, error) -> {
+      // The twin task's own outcome: its future may hold a value a user's timeout put there.
+      twin.task().whenFinished((value, error) -> {
         if (error == null) {
           finishReused(task, value, false);
         } else if (task.state() == TaskState.PENDING) {

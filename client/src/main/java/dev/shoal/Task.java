@@ -8,8 +8,13 @@ import dev.shoal.spi.TaskExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * A node of the DAG. Its state only moves forward, by compare-and-set, so that a result, a
@@ -34,6 +39,11 @@ final class Task implements Invocation {
   final AppDefinition app;
   final TaskExecutor executor;
   final AppFuture<Object> future;
+  /**
+   * A memoizing task's own outcome, which identical calls wait for: its future may hold something
+   * else, completed earlier by a user's timeout. Null for a task that does not memoize.
+   */
+  private final CompletableFuture<Object> outcome;
   private final DataFlowKernel kernel;
   private final CallbackDepth callbacks;
   /** Arguments as given (futures, gathers, values) until launch, then resolved values; null once finished. */
@@ -55,6 +65,7 @@ final class Task implements Invocation {
     this.executor = executor;
     this.args = args;
     this.future = new AppFuture<>(this);
+    this.outcome = app.memoize() ? new CompletableFuture<>() : null;
   }
 
   TaskState state() {
@@ -139,11 +150,50 @@ final class Task implements Invocation {
     }
   }
 
-  // Fail as soon as one input fails (lazy fail: only this branch of the DAG stops).
+  // Fail as soon as one input fails (lazy fail: only this branch of the DAG stops), naming every
+  // input that has failed by now; inputs still running are not waited for.
   private void inputFailed(AppFuture<?> input, Throwable error) {
+    Object[] given = args;
+    if (given == null) {
+      return; // finished meanwhile
+    }
+    Map<Long, DependencyFailedException.FailedInput> failed = new LinkedHashMap<>();
+    failed.put(input.taskId(), failedInput(input, error));
+    for (Object arg : given) {
+      if (arg instanceof AppFuture<?> other) {
+        addIfFailed(failed, other);
+      } else if (arg instanceof Arg.All<?> all) {
+        for (Object element : all.elements()) {
+          if (element instanceof AppFuture<?> other) {
+            addIfFailed(failed, other);
+          }
+        }
+      }
+    }
+    finish(TaskState.DEP_FAILED, null, new DependencyFailedException(id, app.name(), List.copyOf(failed.values())));
+  }
+
+  private static void addIfFailed(Map<Long, DependencyFailedException.FailedInput> failed, AppFuture<?> input) {
+    if (input.isCompletedExceptionally() && !failed.containsKey(input.taskId())) {
+      failed.put(input.taskId(), failedInput(input, failure(input)));
+    }
+  }
+
+  private static DependencyFailedException.FailedInput failedInput(AppFuture<?> input, Throwable error) {
     long root = error instanceof DependencyFailedException upstream ? upstream.rootTaskId() : input.taskId();
-    finish(TaskState.DEP_FAILED, null,
-        new DependencyFailedException(id, app.name(), input.taskId(), input.appName(), root, error));
+    return new DependencyFailedException.FailedInput(input.taskId(), input.appName(), root, error);
+  }
+
+  /** What a future that completed exceptionally failed with, as its callbacks see it. */
+  private static Throwable failure(AppFuture<?> failed) {
+    try {
+      failed.getNow(null);
+      throw new IllegalStateException(failed + " did not fail");
+    } catch (CompletionException e) {
+      return e.getCause() != null ? e.getCause() : e;
+    } catch (CancellationException e) {
+      return e;
+    }
   }
 
   /**
@@ -245,8 +295,27 @@ final class Task implements Invocation {
     } else {
       future.finishExceptionally(error);
     }
+    if (outcome != null) {
+      if (error == null) {
+        outcome.complete(value);
+      } else {
+        outcome.completeExceptionally(error);
+      }
+    }
     kernel.settled();
     return true;
+  }
+
+  /**
+   * Runs the action with the task's own outcome once it finished, whatever its future holds (a
+   * user's timeout may have completed it first).
+   */
+  void whenFinished(BiConsumer<Object, Throwable> action) {
+    if (outcome != null) {
+      outcome.whenComplete(action);
+    } else {
+      future.whenComplete(action);
+    }
   }
 
   // Invocation, as seen by executors.

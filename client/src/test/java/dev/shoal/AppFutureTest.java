@@ -1,14 +1,18 @@
 package dev.shoal;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,9 +39,6 @@ class AppFutureTest {
       assertThatThrownBy(() -> future.obtrudeException(new RuntimeException()))
           .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> future.completeAsync(() -> 1L)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> future.orTimeout(1, SECONDS)).isInstanceOf(UnsupportedOperationException.class);
-      assertThatThrownBy(() -> future.completeOnTimeout(1L, 1, SECONDS))
-          .isInstanceOf(UnsupportedOperationException.class);
       assertThatThrownBy(() -> future.toCompletableFuture().complete(1L))
           .isInstanceOf(UnsupportedOperationException.class);
 
@@ -70,6 +71,79 @@ class AppFutureTest {
       assertThat(withDefault.get(30, SECONDS)).isEqualTo(-1L);
       TestApps.gate(key).countDown();
       assertThat(slow.get(30, SECONDS)).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void orTimeoutFailsTheFutureTheUserHoldsAndLeavesItsTaskRunning() throws Exception {
+    String key = TestApps.key();
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> slow = dfk.call(TestApps.GATED, key, 5L);
+      AppFuture<Long> dependent = dfk.call(TestApps.INC, slow);
+      assertThat(TestApps.gate(key + "/started").await(30, SECONDS)).isTrue();
+
+      assertThat(slow.orTimeout(20, MILLISECONDS)).isSameAs(slow);
+
+      Throwable error = catchThrowable(() -> slow.get(30, SECONDS));
+      assertThat(error).isInstanceOf(ExecutionException.class);
+      assertThat(error.getCause()).isInstanceOf(TimeoutException.class)
+          .hasMessageContaining("task " + slow.taskId()).hasMessageContaining("test.gated");
+      // Whoever took the future as an input sees what the future holds.
+      assertThat(catchThrowable(() -> dependent.get(30, SECONDS)).getCause())
+          .isInstanceOf(DependencyFailedException.class).hasCauseInstanceOf(TimeoutException.class);
+      assertThat(slow.state()).as("the task is not cancelled").isEqualTo(TaskState.RUNNING);
+
+      TestApps.gate(key).countDown();
+      dfk.waitForCurrentTasks();
+      assertThat(slow.state()).isEqualTo(TaskState.DONE);
+      assertThat(TestApps.count(key + "/interrupted")).isZero();
+      assertThat(catchThrowable(() -> slow.get(30, SECONDS))).hasCauseInstanceOf(TimeoutException.class);
+    }
+  }
+
+  @Test
+  void completeOnTimeoutGivesTheFutureAndItsDependentsTheDefault() throws Exception {
+    String key = TestApps.key();
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> slow = dfk.call(TestApps.GATED, key, 5L);
+      AppFuture<Long> plusOne = dfk.call(TestApps.INC, slow);
+
+      assertThat(slow.completeOnTimeout(-1L, 20, MILLISECONDS)).isSameAs(slow);
+
+      assertThat(slow.get(30, SECONDS)).isEqualTo(-1L);
+      assertThat(plusOne.get(30, SECONDS)).isZero();
+      TestApps.gate(key).countDown();
+      dfk.waitForCurrentTasks();
+      assertThat(slow.state()).isEqualTo(TaskState.DONE);
+      assertThat(slow.get(30, SECONDS)).isEqualTo(-1L);
+    }
+  }
+
+  @Test
+  void aTimeoutThatDoesNotFireChangesNothing() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> quick = dfk.call(TestApps.INC, 1L).orTimeout(30, SECONDS);
+      AppFuture<Long> withDefault = dfk.call(TestApps.INC, 2L).completeOnTimeout(-1L, 30, SECONDS);
+
+      assertThat(quick.get(30, SECONDS)).isEqualTo(2L);
+      assertThat(withDefault.get(30, SECONDS)).isEqualTo(3L);
+    }
+  }
+
+  @Test
+  void aTimeoutOnOneFutureLeavesAnIdenticalMemoizedCallItsRealResult() throws Exception {
+    String key = TestApps.key();
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> first = dfk.call(TestApps.GATED_MEMO, key, 5L);
+      AppFuture<Long> twin = dfk.call(TestApps.GATED_MEMO, key, 5L);
+
+      first.completeOnTimeout(-1L, 20, MILLISECONDS);
+
+      assertThat(first.get(30, SECONDS)).isEqualTo(-1L);
+      assertThat(twin.isDone()).isFalse();
+      TestApps.gate(key).countDown();
+      assertThat(twin.get(30, SECONDS)).isEqualTo(5L);
+      assertThat(twin.reused()).isTrue();
     }
   }
 

@@ -85,6 +85,34 @@ class CommandAppTest {
   }
 
   @Test
+  void aFailedCommandNamesItsAppAndTask() {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<CommandResult> call = dfk.call(TestApps.SHELL, "exit 4");
+
+      Throwable error = catchThrowable(() -> call.get(30, SECONDS)).getCause();
+      assertThat(error).isInstanceOf(CommandFailedException.class);
+      assertThat(error.getMessage()).contains("test.shell").contains("task " + call.taskId())
+          .contains("exited with code 4").contains("printed nothing on stderr");
+    }
+  }
+
+  @Test
+  void resultPathsAreAbsoluteUnderARelativeRunFolder() throws Exception {
+    Path relative = Path.of("").toAbsolutePath().relativize(tempDir.resolve("relative-runs"));
+    assertThat(relative).isRelative();
+    try (DataFlowKernel dfk = DataFlowKernel.builder()
+        .runDir(relative)
+        .executor(ThreadPoolTaskExecutor.builder().threads(1).build())
+        .build()) {
+      CommandResult result = dfk.call(TestApps.SHELL, "echo out").get(30, SECONDS);
+
+      assertThat(Path.of(result.workDir())).isAbsolute().isDirectory();
+      assertThat(Path.of(result.stdoutFile())).isAbsolute().hasContent("out");
+      assertThat(Path.of(result.stderrFile())).isAbsolute().exists();
+    }
+  }
+
+  @Test
   void aCommandOverItsWalltimeIsKilledAndFails() throws Exception {
     Path pidFile = tempDir.resolve("pid");
     try (DataFlowKernel dfk = kernel()) {

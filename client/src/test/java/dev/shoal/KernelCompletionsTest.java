@@ -47,7 +47,7 @@ class KernelCompletionsTest {
         }
         Object result;
         try {
-          result = AppInvoker.run(invocation.app(), invocation.args(), context.taskDir(invocation));
+          result = AppInvoker.run(invocation.app(), invocation.taskId(), invocation.args(), context.taskDir(invocation));
         } catch (Throwable error) {
           invocation.failed(error);
           return;

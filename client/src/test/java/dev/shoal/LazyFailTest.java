@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -99,6 +100,133 @@ class LazyFailTest {
       assertThat(a.get(30, SECONDS)).isEqualTo(2L);
       assertThat(c.get(30, SECONDS)).isEqualTo(4L);
     }
+  }
+
+  @Test
+  void everyInputThatHadFailedIsNamed() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> first = dfk.call(TestApps.BOOM, "first failure");
+      AppFuture<Long> second = dfk.call(TestApps.BOOM, "second failure");
+      awaitFailure(first);
+      awaitFailure(second);
+
+      AppFuture<Long> both = dfk.call(TestApps.ADD, first, second);
+
+      Throwable error = catchThrowable(() -> both.get(30, SECONDS)).getCause();
+      assertThat(error).isInstanceOf(DependencyFailedException.class);
+      assertThat(error.getMessage())
+          .contains("task " + first.taskId()).contains("first failure")
+          .contains("task " + second.taskId()).contains("second failure");
+      DependencyFailedException failure = (DependencyFailedException) error;
+      assertThat(failure.failedInputs()).extracting(DependencyFailedException.FailedInput::taskId)
+          .containsExactlyInAnyOrder(first.taskId(), second.taskId());
+      assertThat(failure.failedInputs()).extracting(DependencyFailedException.FailedInput::app)
+          .containsOnly("test.boom");
+      assertThat(failure.failedInputs()).allSatisfy(input -> {
+        assertThat(input.rootTaskId()).isEqualTo(input.taskId());
+        assertThat(input.error()).isInstanceOf(IllegalStateException.class);
+      });
+      assertThat(failure.failedDependencyId()).isEqualTo(failure.failedInputs().get(0).taskId());
+      assertThat(failure.getCause()).isSameAs(failure.failedInputs().get(0).error());
+    }
+  }
+
+  @Test
+  void aGatherNamesEveryFailedInput() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> fine = dfk.call(TestApps.INC, 1L);
+      AppFuture<Long> boom1 = dfk.call(TestApps.BOOM, "one");
+      AppFuture<Long> boom2 = dfk.call(TestApps.BOOM, "two");
+      awaitFailure(boom1);
+      awaitFailure(boom2);
+
+      AppFuture<Long> total = dfk.call(TestApps.SUM, Arg.all(List.of(fine, boom1, boom2)));
+
+      Throwable error = catchThrowable(() -> total.get(30, SECONDS)).getCause();
+      assertThat(error).isInstanceOf(DependencyFailedException.class);
+      assertThat(error.getMessage()).contains("task " + boom1.taskId()).contains("task " + boom2.taskId())
+          .doesNotContain("task " + fine.taskId() + " ");
+      assertThat(((DependencyFailedException) error).failedInputs()).extracting(DependencyFailedException.FailedInput::taskId)
+          .containsExactlyInAnyOrder(boom1.taskId(), boom2.taskId());
+    }
+  }
+
+  @Test
+  void theFirstFailedInputStillFailsATaskAtOnce() throws Exception {
+    String key = TestApps.key();
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> boom = dfk.call(TestApps.BOOM, "early");
+      AppFuture<Long> slow = dfk.call(TestApps.GATED, key, 1L);
+
+      AppFuture<Long> both = dfk.call(TestApps.ADD, boom, slow);
+
+      // Lazy fail: the task fails while its other input still runs.
+      Throwable error = catchThrowable(() -> both.get(30, SECONDS)).getCause();
+      assertThat(error).isInstanceOf(DependencyFailedException.class);
+      assertThat(slow.isDone()).isFalse();
+      assertThat(((DependencyFailedException) error).failedDependencyId()).isEqualTo(boom.taskId());
+      assertThat(((DependencyFailedException) error).failedInputs()).extracting(DependencyFailedException.FailedInput::taskId)
+          .containsExactly(boom.taskId());
+      TestApps.gate(key).countDown();
+      assertThat(slow.get(30, SECONDS)).isEqualTo(1L);
+    }
+  }
+
+  @Test
+  void eachFailedInputNamesWhereItsFailureStarted() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> root = dfk.call(TestApps.BOOM, "at the root");
+      AppFuture<Long> viaChild = dfk.call(TestApps.INC, root);
+      AppFuture<Long> other = dfk.call(TestApps.BOOM, "elsewhere");
+      awaitFailure(viaChild);
+      awaitFailure(other);
+
+      AppFuture<Long> both = dfk.call(TestApps.ADD, viaChild, other);
+
+      DependencyFailedException failure = (DependencyFailedException) catchThrowable(() -> both.get(30, SECONDS)).getCause();
+      assertThat(failure.failedInputs()).hasSize(2).anySatisfy(input -> {
+        assertThat(input.taskId()).isEqualTo(viaChild.taskId());
+        assertThat(input.rootTaskId()).isEqualTo(root.taskId());
+        assertThat(input.error()).isInstanceOf(DependencyFailedException.class);
+      });
+      assertThat(failure.getMessage()).contains("starting at task " + root.taskId()).contains("at the root")
+          .contains("elsewhere");
+    }
+  }
+
+  @Test
+  void aGatherOfManyFailuresNamesAFewInItsMessageAndListsThemAll() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      List<AppFuture<Long>> booms = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        booms.add(dfk.call(TestApps.BOOM, "failure " + i));
+      }
+      booms.forEach(LazyFailTest::awaitFailure);
+
+      AppFuture<Long> total = dfk.call(TestApps.SUM, Arg.all(booms));
+
+      DependencyFailedException failure = (DependencyFailedException) catchThrowable(() -> total.get(30, SECONDS)).getCause();
+      assertThat(failure.failedInputs()).hasSize(40);
+      assertThat(failure.getMessage()).contains("40 of its inputs had failed").contains("and 35 more").hasSizeLessThan(1000);
+    }
+  }
+
+  @Test
+  void anInputGivenTwiceIsNamedOnce() throws Exception {
+    try (DataFlowKernel dfk = kernel()) {
+      AppFuture<Long> boom = dfk.call(TestApps.BOOM, "twice");
+      awaitFailure(boom);
+
+      AppFuture<Long> doubled = dfk.call(TestApps.ADD, boom, boom);
+
+      DependencyFailedException failure = (DependencyFailedException) catchThrowable(() -> doubled.get(30, SECONDS)).getCause();
+      assertThat(failure.failedInputs()).singleElement().extracting(DependencyFailedException.FailedInput::taskId)
+          .isEqualTo(boom.taskId());
+    }
+  }
+
+  private static void awaitFailure(AppFuture<?> future) {
+    assertThat(catchThrowable(() -> future.get(30, SECONDS))).isInstanceOf(ExecutionException.class);
   }
 
   @Test

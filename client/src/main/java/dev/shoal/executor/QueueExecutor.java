@@ -196,8 +196,8 @@ public final class QueueExecutor implements TaskExecutor {
         }
         invocation.succeeded(value);
       }
-      case APP_ERROR -> invocation.failed(new RemoteAppException(result.id(), invocation.app().name(),
-          result.worker(), result.error()));
+      case APP_ERROR -> invocation.failed(ExceptionRebuilder.rebuild(result.id(), invocation.app(), result.worker(),
+          result.error()));
       case WORKER_ERROR -> invocation.failed(new WorkerFailureException(result.id(), invocation.app().name(),
           result.worker(), result.error().message()));
     }

@@ -4,10 +4,15 @@ import dev.shoal.internal.wire.RemoteError;
 
 /**
  * An app threw on a remote worker. The original exception's class is named by {@link #remoteType()}
- * and its stack is this exception's stack trace; the class itself is never instantiated here,
- * because a queue message must not choose what the client constructs.
+ * and its stack is this exception's stack trace. A task's future fails with it when the class may
+ * not be rebuilt on the client (a queue message must not choose what the client constructs); when
+ * it may (Shoal's own exceptions, standard JDK ones, the app's declared ones), the future fails with
+ * the rebuilt exception and this one is among its {@linkplain #getSuppressed() suppressed}.
  */
 public class RemoteAppException extends RuntimeException {
+  private final long taskId;
+  private final String app;
+  private final String worker;
   private final String remoteType;
   private final String remoteMessage;
 
@@ -15,9 +20,27 @@ public class RemoteAppException extends RuntimeException {
     super(error.type() + (error.message() != null ? ": " + error.message() : "") + " (task " + taskId + ", app "
         + app + ", on worker " + worker + ")", error.cause() != null ? new RemoteCause(error.cause()) : null,
         true, true);
+    this.taskId = taskId;
+    this.app = app;
+    this.worker = worker;
     this.remoteType = error.type();
     this.remoteMessage = error.message();
     setStackTrace(RemoteCause.frames(error));
+  }
+
+  /** The task whose app threw. */
+  public long taskId() {
+    return taskId;
+  }
+
+  /** The app that threw. */
+  public String app() {
+    return app;
+  }
+
+  /** The id of the worker the app ran on. */
+  public String worker() {
+    return worker;
   }
 
   /** The class name of the exception the app threw. */
@@ -33,8 +56,12 @@ public class RemoteAppException extends RuntimeException {
   /** A remote exception's cause, carried the same way. */
   static final class RemoteCause extends RuntimeException {
     RemoteCause(RemoteError error) {
-      super(error.type() + (error.message() != null ? ": " + error.message() : ""),
-          error.cause() != null ? new RemoteCause(error.cause()) : null, true, true);
+      this(error, error.cause() != null ? new RemoteCause(error.cause()) : null);
+    }
+
+    /** A remote exception with a cause already built (possibly rebuilt as a local exception). */
+    RemoteCause(RemoteError error, Throwable cause) {
+      super(error.type() + (error.message() != null ? ": " + error.message() : ""), cause, true, true);
       setStackTrace(frames(error));
     }
 

@@ -98,7 +98,7 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
     }
     Object result;
     try {
-      result = AppInvoker.run(invocation.app(), invocation.args(), context.taskDir(invocation));
+      result = AppInvoker.run(invocation.app(), invocation.taskId(), invocation.args(), context.taskDir(invocation));
     } catch (Throwable error) {
       if (error instanceof InterruptedException) {
         Thread.currentThread().interrupt();

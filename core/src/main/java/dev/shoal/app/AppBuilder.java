@@ -2,6 +2,7 @@ package dev.shoal.app;
 
 import dev.shoal.command.Command;
 import dev.shoal.command.CommandResult;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class AppBuilder {
   private int retries = -1;
   private String executor;
   private Duration walltime;
+  private List<Class<? extends Exception>> exceptionTypes = List.of();
 
   AppBuilder(String name) {
     this.name = name;
@@ -64,8 +66,40 @@ public final class AppBuilder {
     return this;
   }
 
+  /**
+   * Exceptions of the app's own that a remote executor rebuilds on the client as themselves, with
+   * the remote message and stack, so that a {@code catch} that works on threads works on workers
+   * too. Without this, such an exception arrives as a {@code RemoteAppException} naming its class:
+   * a client never constructs a class named only by a queue message. Each type must be a public,
+   * concrete class with a public constructor taking the message ({@code String}); the constructor
+   * should do nothing but keep it. Replaces the types given before.
+   *
+   * @throws IllegalArgumentException when a type cannot be rebuilt from a message
+   */
+  @SafeVarargs
+  public final AppBuilder throwing(Class<? extends Exception>... types) {
+    for (Class<? extends Exception> type : types) {
+      Objects.requireNonNull(type, "type");
+      int modifiers = type.getModifiers();
+      boolean messageConstructor;
+      try {
+        type.getConstructor(String.class);
+        messageConstructor = true;
+      } catch (NoSuchMethodException e) {
+        messageConstructor = false;
+      }
+      if (!Modifier.isPublic(modifiers) || Modifier.isAbstract(modifiers) || !messageConstructor) {
+        throw new IllegalArgumentException("app " + name + " cannot declare " + type.getName()
+            + ": a declared exception must be a public, concrete class with a public constructor taking its message (String)");
+      }
+    }
+    this.exceptionTypes = List.of(types);
+    return this;
+  }
+
   private AppDefinition build(AppDefinition.Kind kind, List<Type> params, Type result, AppDefinition.Body body) {
-    return new AppDefinition(name, version, kind, params, result, body, memoize, retries, executor, walltime);
+    return new AppDefinition(name, version, kind, params, result, body, memoize, retries, executor, walltime,
+        exceptionTypes);
   }
 
   public <R> App0<R> java(Class<R> result, App.Fn0<R> fn) {

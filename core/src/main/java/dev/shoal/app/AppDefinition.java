@@ -42,9 +42,11 @@ public final class AppDefinition {
   private final int retries;
   private final String executor;
   private final Duration walltime;
+  private final List<Class<? extends Exception>> exceptionTypes;
 
   AppDefinition(String name, String version, Kind kind, List<Type> parameterTypes, Type resultType,
-      Body body, boolean memoize, int retries, String executor, Duration walltime) {
+      Body body, boolean memoize, int retries, String executor, Duration walltime,
+      List<Class<? extends Exception>> exceptionTypes) {
     this.name = checkName(name);
     this.version = Objects.requireNonNull(version, "version");
     this.kind = kind;
@@ -55,6 +57,7 @@ public final class AppDefinition {
     this.retries = retries;
     this.executor = executor;
     this.walltime = walltime;
+    this.exceptionTypes = List.copyOf(exceptionTypes);
   }
 
   static String checkName(String name) {
@@ -108,6 +111,14 @@ public final class AppDefinition {
   /** For command apps: the walltime limit declared on the app, if any. */
   public Optional<Duration> walltime() {
     return Optional.ofNullable(walltime);
+  }
+
+  /**
+   * The app's own exception types that a remote executor rebuilds as themselves (declared with
+   * {@link AppBuilder#throwing}); empty when none.
+   */
+  public List<Class<? extends Exception>> exceptionTypes() {
+    return exceptionTypes;
   }
 
   /**

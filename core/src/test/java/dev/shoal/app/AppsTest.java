@@ -49,6 +49,46 @@ class AppsTest {
     assertThat(Apps.define("shoalfish").java(Long.class, () -> 1L).name()).isEqualTo("shoalfish");
   }
 
+  /** An app's own exception, rebuildable from its message. */
+  public static final class QuotaExceeded extends RuntimeException {
+    public QuotaExceeded(String message) {
+      super(message);
+    }
+  }
+
+  /** Not rebuildable: its constructor is not public. */
+  public static final class Hidden extends RuntimeException {
+    Hidden(String message) {
+      super(message);
+    }
+  }
+
+  /** Not rebuildable: abstract. */
+  public abstract static class Unfinished extends RuntimeException {
+    public Unfinished(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void declaredExceptionTypesAreKeptInTheDefinition() {
+    AppDefinition app = Apps.define("declares").throwing(QuotaExceeded.class, java.io.IOException.class)
+        .java(Long.class, () -> 1L).definition();
+    assertThat(app.exceptionTypes()).containsExactly(QuotaExceeded.class, java.io.IOException.class);
+    assertThat(Apps.define("declares-none").java(Long.class, () -> 1L).definition().exceptionTypes()).isEmpty();
+  }
+
+  @Test
+  void aDeclaredExceptionMustBeRebuildableFromItsMessage() {
+    for (Class<? extends Exception> type : List.of(Hidden.class, Unfinished.class, java.io.UncheckedIOException.class)) {
+      assertThatThrownBy(() -> Apps.define("declares-bad").throwing(type))
+          .as(type.getName())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(type.getName())
+          .hasMessageContaining("public constructor taking its message");
+    }
+  }
+
   @Test
   void defaultsOfADefinition() {
     AppDefinition app = Apps.define("defaults").java(Long.class, Long.class, x -> x).definition();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shoal.AppFuture;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.TaskState;
+import dev.shoal.command.CommandFailedException;
 import dev.shoal.command.CommandResult;
 import dev.shoal.executor.PayloadTooLargeException;
 import dev.shoal.executor.RemoteAppException;
@@ -72,15 +73,19 @@ class QueueExecutorEndToEndTest {
   void appExceptionComesBackWithItsTypeMessageAndRemoteStack() {
     AppFuture<String> failed = dfk.call(EndToEndApps.FAIL, "boom on the worker");
 
+    // A standard JDK exception is rebuilt as itself; the remote view rides along, suppressed.
     assertThatThrownBy(() -> failed.get(60, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOf(RemoteAppException.class)
-        .hasMessageContaining("java.lang.IllegalStateException: boom on the worker")
+        .cause().isExactlyInstanceOf(IllegalStateException.class)
+        .hasMessage("boom on the worker")
         .satisfies(e -> {
-          RemoteAppException remote = (RemoteAppException) e;
-          assertThat(remote.remoteType()).isEqualTo("java.lang.IllegalStateException");
-          assertThat(remote.getStackTrace()).anySatisfy(frame ->
-              assertThat(frame.getClassName()).contains("EndToEndApps"));
+          assertThat(e.getStackTrace()).anySatisfy(frame -> assertThat(frame.getClassName()).contains("EndToEndApps"));
+          assertThat(e.getSuppressed()).singleElement().isInstanceOfSatisfying(RemoteAppException.class, remote -> {
+            assertThat(remote).hasMessageContaining("java.lang.IllegalStateException: boom on the worker");
+            assertThat(remote.remoteType()).isEqualTo("java.lang.IllegalStateException");
+            assertThat(remote.getStackTrace()).anySatisfy(frame ->
+                assertThat(frame.getClassName()).contains("EndToEndApps"));
+          });
         });
     assertThat(failed.state()).isEqualTo(TaskState.FAILED);
   }
@@ -94,10 +99,11 @@ class QueueExecutorEndToEndTest {
     assertThat(ok.stdout()).contains("hello from");
     assertThat(Path.of(ok.stdoutFile())).hasContent(ok.stdout());
     assertThatThrownBy(() -> failing.get(60, TimeUnit.SECONDS))
-        .cause().isInstanceOf(RemoteAppException.class)
-        .hasMessageContaining("CommandFailedException")
+        .cause().isExactlyInstanceOf(CommandFailedException.class)
         .hasMessageContaining("exited with code 7")
-        .hasMessageContaining("broken");
+        .hasMessageContaining("broken")
+        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().asInstanceOf(
+            org.assertj.core.api.InstanceOfAssertFactories.THROWABLE).hasMessageContaining("CommandFailedException"));
   }
 
   @Test

@@ -82,7 +82,9 @@ final class TaskRunner {
     Object value;
     try {
       Path taskDir = taskDir(task);
-      value = command ? CommandRunner.run((Command) args[0], taskDir, null) : AppInvoker.run(app, args, taskDir);
+      // A command's failure names the built-in app here; the client renames it after its own app.
+      value = command ? CommandRunner.run((Command) args[0], taskDir, null, task.app(), task.id())
+          : AppInvoker.run(app, task.id(), args, taskDir);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return appError(task, received, started, e);

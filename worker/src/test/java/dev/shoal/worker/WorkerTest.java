@@ -4,6 +4,7 @@ import static dev.shoal.worker.Harness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.command.Command;
+import dev.shoal.command.CommandFailedException;
 import dev.shoal.command.CommandResult;
 import dev.shoal.internal.app.Builtins;
 import dev.shoal.internal.wire.Decoded;
@@ -377,6 +378,11 @@ class WorkerTest {
     assertThat(Path.of(ran.workDir())).isEqualTo(workDir.resolve(Harness.RUN).resolve(Builtins.COMMAND + "-1-1"));
     assertThat(results.get(2L).status()).isEqualTo(Status.APP_ERROR);
     assertThat(results.get(2L).error().message()).contains("nope");
+    // The failure's fields cross too, so that the client rebuilds a CommandFailedException.
+    assertThat(results.get(2L).error().type()).isEqualTo(CommandFailedException.class.getName());
+    assertThat(results.get(2L).error().fields().get("exitCode").asInt()).isEqualTo(3);
+    assertThat(results.get(2L).error().fields().get("stderrTail").asText()).isEqualTo("nope\n");
+    assertThat(results.get(2L).error().fields().get("command").get(0).asText()).isEqualTo("/bin/sh");
   }
 
   @Test

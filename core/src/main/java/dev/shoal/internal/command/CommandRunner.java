@@ -31,11 +31,13 @@ public final class CommandRunner {
    * Runs the command and waits for it.
    *
    * @param walltime the limit when the command carries none; null for no limit
+   * @param app the command app, named by a failure
+   * @param taskId the task running the command, named by a failure
    * @throws CommandFailedException on a non-zero exit
    * @throws WalltimeExceededException when the command ran too long (it is killed, with its children)
    * @throws InterruptedException when the calling thread is interrupted (the command is killed)
    */
-  public static CommandResult run(Command command, Path workDir, Duration walltime)
+  public static CommandResult run(Command command, Path workDir, Duration walltime, String app, long taskId)
       throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     Path stdout = workDir.resolve("stdout.txt");
@@ -47,7 +49,6 @@ public final class CommandRunner {
         .redirectError(stderr.toFile());
     builder.environment().putAll(command.env());
     Duration limit = command.walltime() != null ? command.walltime() : walltime;
-    String program = command.argv().get(0);
 
     long started = System.nanoTime();
     Process process = builder.start();
@@ -61,7 +62,7 @@ public final class CommandRunner {
       }
       if (!exited) {
         kill(process);
-        throw new WalltimeExceededException(program, limit);
+        throw new WalltimeExceededException(app, taskId, command.argv(), limit);
       }
     } catch (InterruptedException e) {
       kill(process);
@@ -70,10 +71,11 @@ public final class CommandRunner {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
     int exit = process.exitValue();
     if (exit != 0) {
-      throw new CommandFailedException(program, exit, tail(stderr, STDERR_TAIL_BYTES));
+      throw new CommandFailedException(app, taskId, command.argv(), exit, tail(stderr, STDERR_TAIL_BYTES));
     }
-    return new CommandResult(exit, workDir.toString(), stdout.toString(), stderr.toString(),
-        tail(stdout, TAIL_BYTES), elapsed);
+    // Absolute, as a worker's are: a relative run folder must not make paths mean something else elsewhere.
+    return new CommandResult(exit, workDir.toAbsolutePath().toString(), stdout.toAbsolutePath().toString(),
+        stderr.toAbsolutePath().toString(), tail(stdout, TAIL_BYTES), elapsed);
   }
 
   // Children first: a shell wrapper that dies first would orphan them and keep them running.

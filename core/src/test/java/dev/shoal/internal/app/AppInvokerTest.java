@@ -21,7 +21,7 @@ class AppInvokerTest {
   @Test
   void runsAJavaBody() throws Exception {
     App2<Long, Long, Long> add = Apps.define("invoker.add").java(Long.class, Long.class, Long.class, Long::sum);
-    assertThat(AppInvoker.run(add.definition(), new Object[] {2L, 3L}, taskDir)).isEqualTo(5L);
+    assertThat(AppInvoker.run(add.definition(), 1, new Object[] {2L, 3L}, taskDir)).isEqualTo(5L);
   }
 
   @Test
@@ -29,7 +29,7 @@ class AppInvokerTest {
     App0<Long> failing = Apps.define("invoker.failing").java(Long.class, () -> {
       throw new java.io.IOException("no disk");
     });
-    assertThatThrownBy(() -> AppInvoker.run(failing.definition(), new Object[0], taskDir))
+    assertThatThrownBy(() -> AppInvoker.run(failing.definition(), 1, new Object[0], taskDir))
         .isExactlyInstanceOf(java.io.IOException.class)
         .hasMessage("no disk");
   }
@@ -38,7 +38,7 @@ class AppInvokerTest {
   @DisabledOnOs(OS.WINDOWS)
   void runsACommandInTheTaskDirectory() throws Exception {
     App1<String, CommandResult> echo = Apps.define("invoker.echo").command(String.class, w -> Command.of("echo", w));
-    Object result = AppInvoker.run(echo.definition(), new Object[] {"hi"}, taskDir.resolve("t1"));
+    Object result = AppInvoker.run(echo.definition(), 1, new Object[] {"hi"}, taskDir.resolve("t1"));
     assertThat(result).isInstanceOf(CommandResult.class);
     CommandResult commandResult = (CommandResult) result;
     assertThat(commandResult.stdout()).isEqualTo("hi\n");
@@ -48,7 +48,7 @@ class AppInvokerTest {
   @Test
   void aCommandAppThatBuildsNoCommandFailsClearly() {
     App0<CommandResult> broken = Apps.define("invoker.broken").command(() -> null);
-    assertThatThrownBy(() -> AppInvoker.run(broken.definition(), new Object[0], taskDir))
+    assertThatThrownBy(() -> AppInvoker.run(broken.definition(), 1, new Object[0], taskDir))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("invoker.broken")
         .hasMessageContaining("built null instead of a Command");

@@ -28,7 +28,7 @@ class CommandRunnerTest {
   @Test
   void capturesStdoutAndStderrInFilesOfTheWorkingDirectory() throws Exception {
     Path workDir = tempDir.resolve("a").resolve("b"); // created by the runner
-    CommandResult result = CommandRunner.run(Command.shell("echo out; echo err >&2; pwd > where.txt"), workDir, null);
+    CommandResult result = CommandRunner.run(Command.shell("echo out; echo err >&2; pwd > where.txt"), workDir, null, "runner.test", 1);
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.stdout()).isEqualTo("out\n");
@@ -41,42 +41,59 @@ class CommandRunnerTest {
 
   @Test
   void argumentsAreNotInterpretedByAShell() throws Exception {
-    CommandResult result = CommandRunner.run(Command.of("echo", "$HOME", "a  b"), tempDir, null);
+    CommandResult result = CommandRunner.run(Command.of("echo", "$HOME", "a  b"), tempDir, null, "runner.test", 1);
     assertThat(result.stdout()).isEqualTo("$HOME a  b\n");
   }
 
   @Test
   void stdinIsEmpty() throws Exception {
-    CommandResult result = CommandRunner.run(Command.shell("wc -c"), tempDir, Duration.ofSeconds(30));
+    CommandResult result = CommandRunner.run(Command.shell("wc -c"), tempDir, Duration.ofSeconds(30), "runner.test", 1);
     assertThat(result.stdout().trim()).isEqualTo("0");
   }
 
   @Test
   void passesEnvironmentVariables() throws Exception {
     Command command = Command.shell("echo \"$SHOAL_TEST_VAR\"").withEnv(Map.of("SHOAL_TEST_VAR", "it works"));
-    assertThat(CommandRunner.run(command, tempDir, null).stdout()).isEqualTo("it works\n");
+    assertThat(CommandRunner.run(command, tempDir, null, "runner.test", 1).stdout()).isEqualTo("it works\n");
   }
 
   @Test
   void aNonZeroExitThrowsWithTheExitCodeAndStderrTail() {
     CommandFailedException failure = catchThrowableOfType(CommandFailedException.class,
-        () -> CommandRunner.run(Command.shell("echo first >&2; echo second >&2; exit 42"), tempDir, null));
+        () -> CommandRunner.run(Command.shell("echo first >&2; echo second >&2; exit 42"), tempDir, null, "runner.test", 1));
     assertThat(failure.exitCode()).isEqualTo(42);
     assertThat(failure.stderrTail()).isEqualTo("first\nsecond\n");
     assertThat(failure.getMessage()).contains("'/bin/sh'").contains("exited with code 42").contains("second");
+    assertThat(failure.getMessage()).startsWith("app runner.test (task 1): ");
+    assertThat(failure.app()).isEqualTo("runner.test");
+    assertThat(failure.taskId()).isEqualTo(1);
+    assertThat(failure.command()).containsExactly("/bin/sh", "-c", "echo first >&2; echo second >&2; exit 42");
+  }
+
+  @Test
+  void resultPathsAreAbsoluteEvenForARelativeWorkingDirectory() throws Exception {
+    Path relative = Path.of("").toAbsolutePath().relativize(tempDir.resolve("relative"));
+    assertThat(relative).isRelative();
+
+    CommandResult result = CommandRunner.run(Command.shell("echo out"), relative, null, "runner.test", 1);
+
+    assertThat(Path.of(result.workDir())).isAbsolute();
+    assertThat(Path.of(result.workDir()).toRealPath()).isEqualTo(tempDir.resolve("relative").toRealPath());
+    assertThat(Path.of(result.stdoutFile())).isAbsolute().hasContent("out");
+    assertThat(Path.of(result.stderrFile())).isAbsolute().exists();
   }
 
   @Test
   void aSilentFailureSaysSo() {
     CommandFailedException failure = catchThrowableOfType(CommandFailedException.class,
-        () -> CommandRunner.run(Command.of("false"), tempDir, null));
+        () -> CommandRunner.run(Command.of("false"), tempDir, null, "runner.test", 1));
     assertThat(failure.exitCode()).isEqualTo(1);
     assertThat(failure.getMessage()).contains("printed nothing on stderr");
   }
 
   @Test
   void aMissingProgramIsAnIOException() {
-    assertThatThrownBy(() -> CommandRunner.run(Command.of("/no/such/program"), tempDir, null))
+    assertThatThrownBy(() -> CommandRunner.run(Command.of("/no/such/program"), tempDir, null, "runner.test", 1))
         .isInstanceOf(IOException.class);
   }
 
@@ -85,10 +102,12 @@ class CommandRunnerTest {
     Command command = Command.shell("echo $$ > shell.pid; sleep 10 & echo $! > child.pid; wait");
 
     WalltimeExceededException failure = catchThrowableOfType(WalltimeExceededException.class,
-        () -> CommandRunner.run(command, tempDir, Duration.ofMillis(300)));
+        () -> CommandRunner.run(command, tempDir, Duration.ofMillis(300), "runner.test", 1));
 
     assertThat(failure.walltime()).isEqualTo(Duration.ofMillis(300));
-    assertThat(failure.getMessage()).contains("'/bin/sh'").contains("PT0.3S");
+    assertThat(failure.getMessage()).contains("'/bin/sh'").contains("PT0.3S").startsWith("app runner.test (task 1): ");
+    assertThat(failure.app()).isEqualTo("runner.test");
+    assertThat(failure.command()).isEqualTo(command.argv());
     long shell = Long.parseLong(Files.readString(tempDir.resolve("shell.pid")).trim());
     long child = Long.parseLong(Files.readString(tempDir.resolve("child.pid")).trim());
     assertThat(ProcessHandle.of(shell).filter(ProcessHandle::isAlive)).as("the shell").isEmpty();
@@ -100,7 +119,7 @@ class CommandRunnerTest {
   void theCommandsOwnWalltimeWinsOverTheDefault() {
     Command command = Command.of("sleep", "10").withWalltime(Duration.ofMillis(200));
     WalltimeExceededException failure = catchThrowableOfType(WalltimeExceededException.class,
-        () -> CommandRunner.run(command, tempDir, Duration.ofHours(1)));
+        () -> CommandRunner.run(command, tempDir, Duration.ofHours(1), "runner.test", 1));
     assertThat(failure.walltime()).isEqualTo(Duration.ofMillis(200));
   }
 
@@ -117,7 +136,7 @@ class CommandRunnerTest {
       }
     });
     try {
-      assertThatThrownBy(() -> CommandRunner.run(Command.shell("echo $$ > pid.tmp; mv pid.tmp pid; exec sleep 10"), tempDir, null))
+      assertThatThrownBy(() -> CommandRunner.run(Command.shell("echo $$ > pid.tmp; mv pid.tmp pid; exec sleep 10"), tempDir, null, "runner.test", 1))
           .isInstanceOf(InterruptedException.class);
     } finally {
       interrupter.join();
