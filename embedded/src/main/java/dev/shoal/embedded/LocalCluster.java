@@ -46,6 +46,11 @@ public final class LocalCluster implements TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   /** How long an autoscaled worker waits for work before it leaves, unless set. */
   private static final Duration DEFAULT_SCALING_IDLE_TIMEOUT = Duration.ofMinutes(1);
+  /**
+   * How long a worker tries a queue service that does not answer. The server lives in this JVM, so
+   * an outage means this JVM is gone or stuck; the workers also stop when this JVM dies.
+   */
+  private static final Duration WORKER_UNREACHABLE_TIMEOUT = Duration.ofMinutes(1);
 
   private final EmbeddedSqsServer server;
   private final SqsTransport transport;
@@ -302,7 +307,8 @@ public final class LocalCluster implements TaskExecutor {
 
         LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder()
             .options(WorkerOptions.of("sqs", settings, taskQueue).withSlots(slotsPerWorker)
-                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries))
+                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
+                .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT))
             .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
         LocalProcessProvider provider = workerBuilder.build();
