@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * stderr. A queue that does not exist yet is waited for (--queue-wait). SIGTERM, and the end of
  * standard input with --exit-with-parent, stop it cleanly: it lets running tasks finish and
  * releases the rest. Exits 0 when it stops cleanly (idle, or asked to), 2 on bad arguments, 1 when
- * it cannot start, 3 when it gave up on an unreachable queue service (--unreachable-timeout).
+ * it cannot start or its receiver fails, 3 when it gave up on an unreachable queue service
+ * (--unreachable-timeout).
  */
 public final class WorkerMain {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);

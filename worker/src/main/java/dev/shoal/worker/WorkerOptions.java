@@ -78,7 +78,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "  --unreachable-timeout  give up once every poll of the queue has failed this long (default PT15M)",
       "  --exit-with-parent  stop when standard input ends: the process that started the worker is gone",
       "exit status: 0 stopped cleanly (idle, SIGTERM, or --exit-with-parent), 1 could not start (its",
-      "  queue did not appear within --queue-wait, say), 2 bad arguments, 3 gave up after",
+      "  queue did not appear within --queue-wait, say) or failed, 2 bad arguments, 3 gave up after",
       "  --unreachable-timeout");
 
   public WorkerOptions {
