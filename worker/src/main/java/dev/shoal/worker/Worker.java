@@ -210,7 +210,8 @@ public final class Worker implements AutoCloseable {
 
   private void receiveLoop() {
     long backoffMillis = 0;
-    // When the polls that have failed since the last one that succeeded began failing; 0: none failed.
+    // Whether the last poll failed, and when the polls began failing since the last one that succeeded.
+    boolean failing = false;
     long failingSince = 0;
     StopReason reason = StopReason.ASKED;
     try {
@@ -241,10 +242,13 @@ public final class Worker implements AutoCloseable {
           }
           messages = poll.get();
           backoffMillis = 0;
-          failingSince = 0;
+          failing = false;
         } catch (ExecutionException e) {
           long now = System.nanoTime();
-          failingSince = failingSince == 0 ? now : failingSince;
+          if (!failing) {
+            failing = true;
+            failingSince = now;
+          }
           Duration giveUpAfter = config.options().unreachableTimeout();
           long left = giveUpAfter.toNanos() - (now - failingSince);
           if (left <= 0) {
