@@ -54,6 +54,11 @@ public final class LocalCluster implements TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   /** How long an autoscaled worker waits for work before it leaves, unless set. */
   private static final Duration DEFAULT_SCALING_IDLE_TIMEOUT = Duration.ofMinutes(1);
+  /**
+   * How long a worker tries a queue service that does not answer. The server lives in this JVM, so
+   * an outage means this JVM is gone or stuck; the workers also stop when this JVM dies.
+   */
+  private static final Duration WORKER_UNREACHABLE_TIMEOUT = Duration.ofMinutes(1);
 
   private final EmbeddedSqsServer server;
   private final SqsTransport transport;
@@ -367,7 +372,8 @@ public final class LocalCluster implements TaskExecutor {
                 .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
                 // Named explicitly, a worker that misses the key refuses to start instead of
                 // running every task unsigned.
-                .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null))
+                .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null)
+                .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT))
             .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
         String secret = signingSecret();

@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs workers as JVM processes on this machine, with this JVM's class path (so they find the same
  * apps), for local runs and tests. Stopping a worker sends it SIGTERM, so it finishes or releases
- * what it holds; whatever is still alive after the grace period is killed.
+ * what it holds; whatever is still alive after the grace period is killed. Workers do not outlive
+ * this JVM: each runs with {@code --exit-with-parent} and its stdin a pipe that this JVM holds open
+ * and never writes to; when this JVM dies, even by SIGKILL, the system closes the pipe and the
+ * workers stop as cleanly as on SIGTERM.
  */
 public final class LocalProcessProvider implements ComputeProvider {
   private static final Logger log = LoggerFactory.getLogger(LocalProcessProvider.class);
@@ -78,8 +81,10 @@ public final class LocalProcessProvider implements ComputeProvider {
       command.add(classPath);
       String name = "local-" + System.nanoTime();
       command.add(WorkerOptions.MAIN_CLASS);
-      command.addAll(options.withWorkerId(name).arguments());
+      command.addAll(options.withWorkerId(name).withExitWithParent(true).arguments());
       ProcessBuilder builder = new ProcessBuilder(command)
+          // Held open by the Process object for as long as this JVM lives: its end tells the worker we are gone.
+          .redirectInput(ProcessBuilder.Redirect.PIPE)
           .redirectError(ProcessBuilder.Redirect.appendTo(logDir.resolve(name + ".log").toFile()));
       builder.environment().putAll(environment);
       Process process = builder.start();

@@ -9,6 +9,7 @@ import dev.shoal.spi.QueueOptions;
 import dev.shoal.testing.Await;
 import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +86,31 @@ class LocalProcessProviderTest {
     assertThatThrownBy(() -> provider.launch(1)).isInstanceOf(IllegalStateException.class);
     try (Stream<Path> logs = Files.list(logDir)) {
       assertThat(logs).as("a log per worker").hasSize(2);
+    }
+  }
+
+  @Test
+  void anEmptyBundleIsDeadLetteredWithALineInTheWorkersLog() throws Exception {
+    transport.createQueue("guarded", QueueOptions.defaults().withMaxReceiveCount(5)).join();
+    String deadLetters = transport.queueAddress(QueueOptions.deadLetterName("guarded")).join();
+    try (LocalProcessProvider provider = LocalProcessProvider.builder().options(options.withQueue("guarded"))
+        .logDir(logDir).stopGrace(Duration.ofSeconds(10)).build()) {
+      WorkerInstance launched = provider.launch(1).get(0);
+      Path log = logDir.resolve(launched.id() + ".log");
+
+      transport.send(transport.queueAddress("guarded").join(),
+          List.of("{\"v\":1,\"kind\":\"tasks\",\"tasks\":[]}".getBytes(StandardCharsets.UTF_8))).join();
+
+      await("the empty bundle in the dead-letter queue", () -> transport.depth(deadLetters).join().total() == 1);
+      await("a line about it in the worker's log", () -> read(log).contains("is a bundle of no tasks, dead-lettering it"));
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 

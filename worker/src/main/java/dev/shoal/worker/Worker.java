@@ -13,8 +13,11 @@ import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * of all of its tasks are posted. While it holds a message it keeps extending the message's lease.
  *
  * <p>Start one with {@link #start(WorkerConfig)}; stop it with {@link #shutdown()} (or
- * {@link #close()}, which also waits). It stops by itself after its idle timeout. The worker does
- * not own the transport: closing it is the caller's job, after the worker has terminated.
+ * {@link #close()}, which also waits). It stops by itself after its idle timeout, and gives up once
+ * every poll has failed for its unreachable timeout. The worker does not own the transport: closing
+ * it is the caller's job, after the worker has terminated. A work directory it had to create (none
+ * was given) is deleted when it stops.
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
@@ -65,6 +70,9 @@ public final class Worker implements AutoCloseable {
   private final TaskRunner runner;
   /** Verifies every task and signs every result; null when the worker runs unsigned tasks. */
   private final EnvelopeSigner signer;
+  private final Path workDir;
+  /** True when no work directory was given and the worker made a temporary one, to delete when it stops. */
+  private final boolean temporaryWorkDir;
   private final int prefetch;
   /** A running average of tasks per received message, to ask for as many messages as there is room for. */
   private volatile double tasksPerMessage = 1;
@@ -84,6 +92,19 @@ public final class Worker implements AutoCloseable {
   private volatile long idleSince = System.nanoTime();
   private volatile CompletableFuture<?> latePoll = CompletableFuture.completedFuture(null);
   private volatile ScheduledFuture<?> leaseTicks;
+  private volatile StopReason stopReason;
+
+  /** Why a worker stopped. */
+  enum StopReason {
+    /** Nothing to do for its idle timeout. */
+    IDLE,
+    /** {@link #shutdown()}. */
+    ASKED,
+    /** Every poll failed for the unreachable timeout. */
+    QUEUE_UNREACHABLE,
+    /** A bug of ours stopped the receiver. */
+    FAILED
+  }
 
   private Worker(WorkerConfig config) {
     this.config = config;
@@ -94,11 +115,13 @@ public final class Worker implements AutoCloseable {
     this.limits = transport.limits();
     this.maxResultBytes = BundleWriter.results(limits.maxMessageBytes()).maxEnvelopeBytes();
     Path workDir = config.options().workDir();
+    this.temporaryWorkDir = workDir == null;
     try {
       workDir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("shoal-worker-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the work directory " + workDir, e);
     }
+    this.workDir = workDir;
     this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir);
     this.signer = config.signer();
     // Enough waiting tasks that the next message arrives before the slots run dry (a poll takes a
@@ -166,6 +189,11 @@ public final class Worker implements AutoCloseable {
     return terminated.isDone();
   }
 
+  /** Why the worker stopped; null while it runs. */
+  StopReason stopReason() {
+    return stopReason;
+  }
+
   /** A future completed when the worker has stopped, whether asked to or idle. */
   public CompletableFuture<Void> terminationFuture() {
     return terminated.copy();
@@ -186,6 +214,10 @@ public final class Worker implements AutoCloseable {
 
   private void receiveLoop() {
     long backoffMillis = 0;
+    // Whether the last poll failed, and when the polls began failing since the last one that succeeded.
+    boolean failing = false;
+    long failingSince = 0;
+    StopReason reason = StopReason.ASKED;
     try {
       while (!stopRequested.isDone()) {
         if (!awaitRoom()) {
@@ -194,6 +226,7 @@ public final class Worker implements AutoCloseable {
         Duration wait = pollWait();
         if (wait == null) {
           log.info("worker {} received nothing for {}, stopping", id, config.options().idleTimeout());
+          reason = StopReason.IDLE;
           break;
         }
         int room = prefetch - unstarted.get();
@@ -213,11 +246,26 @@ public final class Worker implements AutoCloseable {
           }
           messages = poll.get();
           backoffMillis = 0;
+          failing = false;
         } catch (ExecutionException e) {
+          long now = System.nanoTime();
+          if (!failing) {
+            failing = true;
+            failingSince = now;
+          }
+          Duration giveUpAfter = config.options().unreachableTimeout();
+          long left = giveUpAfter.toNanos() - (now - failingSince);
+          if (left <= 0) {
+            log.error("worker {}: giving up: every poll of {} has failed for {} (the unreachable timeout); last "
+                + "error: {}", id, queue, giveUpAfter, e.getCause().toString());
+            reason = StopReason.QUEUE_UNREACHABLE;
+            break;
+          }
           backoffMillis = Math.min(MAX_RECEIVE_BACKOFF.toMillis(), Math.max(500, backoffMillis * 2));
           log.warn("worker {}: receiving from {} failed, trying again in {} ms: {}", id, queue, backoffMillis,
               e.getCause().toString());
-          pause(backoffMillis);
+          // Not past the unreachable timeout by more than one more poll.
+          pause(Math.max(1, Math.min(backoffMillis, TimeUnit.NANOSECONDS.toMillis(left))));
           continue;
         }
         if (!messages.isEmpty()) {
@@ -232,8 +280,9 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Throwable e) {
       log.error("worker {}: receiver failed, stopping", id, e);
+      reason = StopReason.FAILED;
     } finally {
-      stop();
+      stop(reason);
     }
   }
 
@@ -287,6 +336,7 @@ public final class Worker implements AutoCloseable {
     int size = decoded.envelopes().size() + decoded.rejected().size();
     tasksPerMessage = 0.8 * tasksPerMessage + 0.2 * Math.max(1, size);
     if (size == 0) {
+      log.warn("worker {}: message {} is a bundle of no tasks, dead-lettering it", id, message.id());
       settler.deadLetterUnheld(message, "the task bundle holds no tasks");
       return;
     }
@@ -469,7 +519,7 @@ public final class Worker implements AutoCloseable {
 
   // ---- stopping
 
-  private void stop() {
+  private void stop(StopReason reason) {
     stopRequested.complete(null);
     try {
       List<Runnable> queued = new ArrayList<>();
@@ -503,7 +553,11 @@ public final class Worker implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      if (temporaryWorkDir) {
+        deleteWorkDir();
+      }
       log.info("worker {} stopped", id);
+      stopReason = reason;
       terminated.complete(null);
     }
   }
@@ -557,6 +611,34 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
       log.warn("worker {}: releasing held messages did not finish: {}", id, e.toString());
+    }
+  }
+
+  /** Deletes the temporary work directory, once the interrupted tasks have had their commands killed. */
+  private void deleteWorkDir() {
+    try {
+      if (!slots.awaitTermination(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("worker {}: tasks still running after they were interrupted; deleting {} anyway", id, workDir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Files.walkFileTree(workDir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException error) throws IOException {
+          Files.deleteIfExists(dir);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      log.warn("worker {}: could not delete its work directory {}: {}", id, workDir, e.toString());
     }
   }
 

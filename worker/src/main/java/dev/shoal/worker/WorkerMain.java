@@ -5,10 +5,18 @@ import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportProvider;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,23 +26,40 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -cp ... dev.shoal.worker.WorkerMain --transport sqs --setting endpoint=http://localhost:9324 \
  *     --queue tasks [--slots N] [--idle-timeout PT5M|0] [--lease PT30S] [--receive-wait PT20S] \
- *     [--max-deliveries 3] [--work-dir DIR] [--worker-id ID] [--signing-key-env VAR]
+ *     [--max-deliveries 3] [--work-dir DIR] [--worker-id ID] [--signing-key-env VAR] \
+ *     [--queue-wait PT10M|0] [--unreachable-timeout PT15M] [--exit-with-parent]
  * </pre>
  *
  * Prints one line with "ready" on stdout once it polls (process launchers wait for it); logs go to
- * stderr. Exits 0 when it stops cleanly (idle, or asked to), 2 on bad arguments, 1 when it cannot
- * start.
+ * stderr. A queue that does not exist yet is waited for (--queue-wait). SIGTERM, and the end of
+ * standard input with --exit-with-parent, stop it cleanly: it lets running tasks finish and
+ * releases the rest. Exits 0 when it stops cleanly (idle, or asked to), 2 on bad arguments, 1 when
+ * it cannot start or its receiver fails, 3 when it gave up on an unreachable queue service
+ * (--unreachable-timeout).
  */
 public final class WorkerMain {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+  /** How long one look-up of the queue may take before it counts as failed. */
+  private static final Duration LOOKUP_TIMEOUT = Duration.ofMinutes(1);
+  private static final Duration FIRST_QUEUE_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_QUEUE_BACKOFF = Duration.ofSeconds(30);
+  static final int EXIT_GAVE_UP = 3;
 
   private WorkerMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, System.getenv()));
+    System.exit(run(args, System.in, System.out, System.err, System.getenv(), WorkerMain::onTerminationSignal));
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+  /**
+   * Runs a worker with this command line.
+   *
+   * @param in read to its end with --exit-with-parent: its end means the launcher is gone
+   * @param onTerminationSignal given the action that stops the worker, to run on SIGTERM
+   * @return the process's exit status
+   */
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
+      Consumer<Runnable> onTerminationSignal) {
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
       out.println(WorkerOptions.USAGE);
       return 0;
@@ -66,28 +91,49 @@ public final class WorkerMain {
       return 2;
     }
 
+    // A request to stop, from SIGTERM, the end of stdin or the JVM's shutdown: before the worker
+    // starts it ends the wait for the queue; after, it shuts the worker down.
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    onTerminationSignal.accept(() -> {
+      log.info("SIGTERM: stopping");
+      stop.complete(null);
+    });
+    if (options.exitWithParent()) {
+      watchParent(in, stop);
+    }
+    // Other signals (SIGINT, SIGHUP) take the same clean path. The hook blocks, because the JVM
+    // exits as soon as its hooks return.
+    Thread hook = new Thread(() -> {
+      stop.complete(null);
+      finished.join();
+    }, "shoal-worker-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (Transport transport = provider.create(options.transportSettings())) {
-      String queue = transport.resolveQueue(options.queue()).get(1, TimeUnit.MINUTES);
-      WorkerConfig config = WorkerConfig.builder(options.withQueue(queue)).transport(transport).codec(codec)
+      Optional<String> queue = awaitQueue(transport, options, stop);
+      if (queue.isEmpty()) {
+        return 0; // asked to stop while it waited
+      }
+      WorkerConfig config = WorkerConfig.builder(options.withQueue(queue.get())).transport(transport).codec(codec)
           .signer(signer).build();
       Worker worker = Worker.start(config);
-      // SIGTERM (a scale-in, a stop) takes the same clean path as the idle timeout. The hook
-      // blocks, because the JVM exits as soon as its hooks return.
-      Thread hook = new Thread(() -> {
-        worker.shutdown();
-        worker.awaitTermination();
-      }, "shoal-worker-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      out.println("worker " + worker.id() + " ready: queue " + queue + ", " + worker.config().options().slots()
+      stop.thenRun(worker::shutdown);
+      out.println("worker " + worker.id() + " ready: queue " + queue.get() + ", " + worker.config().options().slots()
           + " slots");
       out.flush();
       worker.awaitTermination();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is what stopped the worker.
-      }
-      return 0;
+      return switch (worker.stopReason()) {
+        case IDLE, ASKED -> 0;
+        case QUEUE_UNREACHABLE -> {
+          err.println("error: gave up: every poll of the queue failed for " + options.unreachableTimeout());
+          yield EXIT_GAVE_UP;
+        }
+        case FAILED -> 1;
+      };
+    } catch (QueueWaitException e) {
+      log.error("worker could not start: {}", e.getMessage());
+      err.println("error: " + e.getMessage());
+      return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
@@ -95,6 +141,98 @@ public final class WorkerMain {
       log.error("worker could not start", e);
       err.println("error: " + e);
       return 1;
+    } finally {
+      finished.complete(null);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is what stopped the worker.
+      }
+    }
+  }
+
+  /**
+   * The queue's address, looked up again with backoff until it exists or {@code --queue-wait} runs
+   * out: a VM often boots before the stack that creates its queue is complete. Empty when asked to
+   * stop meanwhile.
+   */
+  private static Optional<String> awaitQueue(Transport transport, WorkerOptions options, CompletableFuture<Void> stop)
+      throws InterruptedException, QueueWaitException {
+    long deadline = System.nanoTime() + options.queueWait().toNanos();
+    long backoff = FIRST_QUEUE_BACKOFF.toNanos();
+    while (true) {
+      CompletableFuture<String> lookup = transport.resolveQueue(options.queue());
+      Throwable failure;
+      try {
+        CompletableFuture.anyOf(lookup, stop).get(LOOKUP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        if (stop.isDone()) {
+          return Optional.empty();
+        }
+        return Optional.of(lookup.get());
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      } catch (TimeoutException e) {
+        lookup.cancel(true);
+        failure = new TimeoutException("no answer within " + LOOKUP_TIMEOUT);
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new QueueWaitException("the queue '" + options.queue() + "' was not available within "
+            + options.queueWait() + " (--queue-wait): " + failure);
+      }
+      long pause = Math.min(backoff, left);
+      log.warn("waiting for the queue '{}' ({}); trying again in {} ms, giving up in {} s", options.queue(), failure,
+          TimeUnit.NANOSECONDS.toMillis(pause), TimeUnit.NANOSECONDS.toSeconds(left));
+      try {
+        stop.get(pause, TimeUnit.NANOSECONDS);
+        return Optional.empty();
+      } catch (TimeoutException | ExecutionException e) {
+        // Waited the full pause.
+      }
+      backoff = Math.min(backoff * 2, MAX_QUEUE_BACKOFF.toNanos());
+    }
+  }
+
+  /**
+   * Stops the worker when {@code in} ends. A launcher keeps the pipe to the worker's stdin open and
+   * never writes to it; when the launcher dies, even by SIGKILL, the system closes its end. Chosen
+   * over polling the parent's pid: it needs no polling, cannot be fooled by a reused pid or a shell
+   * between the two, and works on every system.
+   */
+  private static void watchParent(InputStream in, CompletableFuture<Void> stop) {
+    Thread watcher = new Thread(() -> {
+      byte[] ignored = new byte[256];
+      try {
+        while (in.read(ignored) >= 0) {
+          // Whatever a launcher writes means nothing; only the end does.
+        }
+      } catch (IOException e) {
+        // A broken pipe means the same.
+      }
+      log.warn("standard input ended: the process that started this worker is gone; stopping");
+      stop.complete(null);
+    }, "shoal-worker-parent-watch");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+
+  /**
+   * Runs the action on SIGTERM instead of the JVM's own handling, which would exit with status 143
+   * however cleanly the worker drained. Where the signal cannot be handled, the shutdown hook still
+   * stops the worker cleanly, with that status.
+   */
+  private static void onTerminationSignal(Runnable action) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> action.run());
+    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+      log.debug("SIGTERM cannot be handled here ({}); a stop by SIGTERM exits 143", e.toString());
+    }
+  }
+
+  /** The queue did not appear within --queue-wait. */
+  private static final class QueueWaitException extends Exception {
+    QueueWaitException(String message) {
+      super(message);
     }
   }
 }

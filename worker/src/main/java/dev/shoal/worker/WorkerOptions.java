@@ -32,16 +32,25 @@ import java.util.TreeMap;
  * @param workerId the worker's name in results; null: its host name and process id
  * @param signingKeyEnv the environment variable holding the key that checks envelopes; null:
  *     {@value EnvelopeSigner#KEY_ENV} when it is set, otherwise unsigned envelopes are accepted
+ * @param queueWait how long a starting worker waits for its queue to exist (and its service to
+ *     answer), trying again with backoff, before it gives up; zero: it gives up at once (null is
+ *     taken as zero). A VM often boots before the stack that makes its queue is complete.
+ * @param unreachableTimeout a running worker gives up (and exits non-zero) once every poll of its
+ *     queue has failed for this long, instead of retrying a service that is gone for ever
+ * @param exitWithParent the worker stops when its standard input ends: a launcher keeps the pipe
+ *     open while it lives, and the system closes it when the launcher dies, even by SIGKILL
  */
 public record WorkerOptions(String transport, Map<String, String> transportSettings, String queue, Integer slots,
     Duration idleTimeout, Duration lease, Duration receiveWait, int maxDeliveries, Path workDir, String workerId,
-    String signingKeyEnv) {
+    String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent) {
 
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
   /** SQS's longest long poll. */
   public static final Duration DEFAULT_RECEIVE_WAIT = Duration.ofSeconds(20);
   public static final int DEFAULT_MAX_DELIVERIES = 3;
+  public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_UNREACHABLE_TIMEOUT = Duration.ofMinutes(15);
 
   /** The class a launcher runs with {@link #arguments()}. */
   public static final String MAIN_CLASS = WorkerMain.class.getName();
@@ -50,7 +59,8 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "usage: java -cp <class path> " + MAIN_CLASS + " --transport <name> [--setting key=value]...",
       "           --queue <address-or-name> [--slots N] [--idle-timeout PT5M|0] [--lease PT30S]",
       "           [--receive-wait PT20S] [--max-deliveries 3] [--work-dir DIR] [--worker-id ID]",
-      "           [--signing-key-env VAR]",
+      "           [--signing-key-env VAR] [--queue-wait PT10M|0] [--unreachable-timeout PT15M]",
+      "           [--exit-with-parent]",
       "  --transport         the transport provider to use, e.g. sqs",
       "  --setting           a transport setting (endpoint, region, ...); repeatable",
       "  --queue             the task queue: an address, or a name the transport resolves",
@@ -62,7 +72,14 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "  --work-dir          where command tasks run (default: a temporary directory)",
       "  --worker-id         this worker's name in results (default: host-pid)",
       "  --signing-key-env   the environment variable holding the signing key (default "
-          + EnvelopeSigner.KEY_ENV + ", if set)");
+          + EnvelopeSigner.KEY_ENV + ", if set)",
+      "  --queue-wait        how long to wait at start for the queue to exist, trying again with",
+      "                      backoff; 0 to give up at once (default PT10M)",
+      "  --unreachable-timeout  give up once every poll of the queue has failed this long (default PT15M)",
+      "  --exit-with-parent  stop when standard input ends: the process that started the worker is gone",
+      "exit status: 0 stopped cleanly (idle, SIGTERM, or --exit-with-parent), 1 could not start (its",
+      "  queue did not appear within --queue-wait, say) or failed, 2 bad arguments, 3 gave up after",
+      "  --unreachable-timeout");
 
   public WorkerOptions {
     requireNonBlank(transport, "transport");
@@ -93,59 +110,83 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     if (signingKeyEnv != null) {
       requireNonBlank(signingKeyEnv, "signingKeyEnv");
     }
+    queueWait = queueWait == null ? Duration.ZERO : queueWait;
+    if (queueWait.isNegative()) {
+      throw new IllegalArgumentException("queueWait must not be negative: " + queueWait);
+    }
+    requirePositive(unreachableTimeout, "unreachableTimeout");
   }
 
   /** A worker on this transport and queue, with every other option at its default. */
   public static WorkerOptions of(String transport, Map<String, String> transportSettings, String queue) {
     return new WorkerOptions(transport, transportSettings, queue, null, DEFAULT_IDLE_TIMEOUT, DEFAULT_LEASE,
-        DEFAULT_RECEIVE_WAIT, DEFAULT_MAX_DELIVERIES, null, null, null);
+        DEFAULT_RECEIVE_WAIT, DEFAULT_MAX_DELIVERIES, null, null, null, DEFAULT_QUEUE_WAIT,
+        DEFAULT_UNREACHABLE_TIMEOUT, false);
   }
 
   public WorkerOptions withQueue(String queue) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   /** Tasks run at once; null: one per processor of the worker's machine. */
   public WorkerOptions withSlots(Integer slots) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   /** Stop after this long with nothing received and nothing held; zero (or null) for never. */
   public WorkerOptions withIdleTimeout(Duration idleTimeout) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withLease(Duration lease) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withReceiveWait(Duration receiveWait) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withMaxDeliveries(int maxDeliveries) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withWorkDir(Path workDir) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withWorkerId(String workerId) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   public WorkerOptions withSigningKeyEnv(String signingKeyEnv) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+  }
+
+  /** How long a starting worker waits for its queue; zero (or null): it gives up at once. */
+  public WorkerOptions withQueueWait(Duration queueWait) {
+    return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+  }
+
+  /** How long every poll may fail before a running worker gives up. */
+  public WorkerOptions withUnreachableTimeout(Duration unreachableTimeout) {
+    return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+  }
+
+  /** Whether the worker stops when its standard input ends (its launcher is gone). */
+  public WorkerOptions withExitWithParent(boolean exitWithParent) {
+    return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   /**
@@ -159,7 +200,9 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     }
     args.addAll(List.of("--lease", lease.toString(), "--max-deliveries", Integer.toString(maxDeliveries),
         "--receive-wait", receiveWait.toString(),
-        "--idle-timeout", idleTimeout.isZero() ? "0" : idleTimeout.toString()));
+        "--idle-timeout", idleTimeout.isZero() ? "0" : idleTimeout.toString(),
+        "--queue-wait", queueWait.isZero() ? "0" : queueWait.toString(),
+        "--unreachable-timeout", unreachableTimeout.toString()));
     // Sorted, so that the same options always render the same line.
     new TreeMap<>(transportSettings).forEach((key, value) -> args.addAll(List.of("--setting", key + "=" + value)));
     if (workDir != null) {
@@ -171,12 +214,15 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     if (signingKeyEnv != null) {
       args.addAll(List.of("--signing-key-env", signingKeyEnv));
     }
+    if (exitWithParent) {
+      args.add("--exit-with-parent");
+    }
     return List.copyOf(args);
   }
 
   /**
    * Reads a worker's command line. Options take their value as the next argument or after '='
-   * ({@code --slots=4}); when an option is given twice the later one wins (so a launcher may append
+   * ({@code --slots=4}), except {@code --exit-with-parent}, a flag; when an option is given twice the later one wins (so a launcher may append
    * its own {@code --worker-id}), and {@code --setting} accumulates.
    *
    * @throws IllegalArgumentException naming the offending argument, when the command line is not
@@ -194,6 +240,9 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     Path workDir = null;
     String workerId = null;
     String signingKeyEnv = null;
+    Duration queueWait = DEFAULT_QUEUE_WAIT;
+    Duration unreachableTimeout = DEFAULT_UNREACHABLE_TIMEOUT;
+    boolean exitWithParent = false;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       String value = null;
@@ -204,6 +253,13 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       }
       if (!option.startsWith("--")) {
         throw new IllegalArgumentException("unexpected argument '" + option + "'");
+      }
+      if (option.equals("--exit-with-parent")) {
+        if (value != null) {
+          throw new IllegalArgumentException("--exit-with-parent takes no value");
+        }
+        exitWithParent = true;
+        continue;
       }
       if (value == null) {
         if (i + 1 >= args.length) {
@@ -229,6 +285,8 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
         case "--work-dir" -> workDir = Path.of(nonBlank(option, value));
         case "--worker-id" -> workerId = nonBlank(option, value);
         case "--signing-key-env" -> signingKeyEnv = nonBlank(option, value);
+        case "--queue-wait" -> queueWait = duration(option, value, true);
+        case "--unreachable-timeout" -> unreachableTimeout = duration(option, value, false);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -239,7 +297,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       throw new IllegalArgumentException("--queue is required");
     }
     return new WorkerOptions(transport, settings, queue, slots, idleTimeout, lease, receiveWait, maxDeliveries,
-        workDir, workerId, signingKeyEnv);
+        workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
   }
 
   private static String nonBlank(String option, String value) {

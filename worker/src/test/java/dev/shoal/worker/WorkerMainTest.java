@@ -3,10 +3,19 @@ package dev.shoal.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.shoal.testing.Await;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,10 +25,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WorkerMainTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  /** What the worker would run on SIGTERM. */
+  private final AtomicReference<Runnable> onTerminationSignal = new AtomicReference<>();
 
   private int run(Map<String, String> env, String... args) {
-    return WorkerMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    return run(new ByteArrayInputStream(new byte[0]), env, args);
+  }
+
+  private int run(InputStream in, Map<String, String> env, String... args) {
+    return WorkerMain.run(args, in, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env, onTerminationSignal::set);
+  }
+
+  /** Runs the worker on another thread, once it printed its ready line. */
+  private CompletableFuture<Integer> runUntilReady(InputStream in, String... args) {
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run(in, Map.of(), args));
+    Await.until(Duration.ofSeconds(30), () -> out.toString(StandardCharsets.UTF_8).contains("ready") || exit.isDone(),
+        () -> "the worker to be ready");
+    assertThat(exit).as("exited before it was ready: " + err.toString(StandardCharsets.UTF_8)).isNotDone();
+    return exit;
   }
 
   @ParameterizedTest
@@ -74,5 +98,68 @@ class WorkerMainTest {
     assertThat(exit).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
         "worker main-test ready: queue mem://work, 1 slots" + System.lineSeparator());
+  }
+
+  @Test
+  void waitsForAQueueThatDoesNotExistYet() {
+    int exit = run(Map.of(), "--transport", "test-memory", "--setting", "create=work",
+        "--setting", "missing-for-lookups=2", "--queue", "work", "--slots", "1", "--idle-timeout", "PT0.3S",
+        "--worker-id", "late-queue");
+
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("worker late-queue ready: queue mem://work");
+  }
+
+  @Test
+  void givesUpWhenTheQueueDoesNotAppearWithinTheQueueWait() {
+    int exit = run(Map.of(), "--transport", "test-memory", "--queue", "never", "--queue-wait", "PT1S");
+
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("the queue 'never' was not available within PT1S");
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("ready");
+  }
+
+  @Test
+  void aSigtermWhileWaitingForTheQueueStopsTheWaitAndExitsZero() throws Exception {
+    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> run(Map.of(),
+        "--transport", "test-memory", "--queue", "never", "--queue-wait", "PT10M"));
+    Await.until(Duration.ofSeconds(30), () -> onTerminationSignal.get() != null, () -> "the SIGTERM handler");
+
+    onTerminationSignal.get().run();
+
+    assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(0);
+  }
+
+  @Test
+  void aSigtermStopsARunningWorkerCleanlyWithExitStatusZero() throws Exception {
+    CompletableFuture<Integer> exit = runUntilReady(new ByteArrayInputStream(new byte[0]),
+        "--transport", "test-memory", "--setting", "create=work", "--queue", "work", "--idle-timeout", "0");
+
+    onTerminationSignal.get().run();
+
+    assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(0);
+  }
+
+  @Test
+  void withExitWithParentItStopsWhenItsStandardInputEnds() throws Exception {
+    PipedOutputStream parent = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(parent);
+    CompletableFuture<Integer> exit = runUntilReady(stdin, "--transport", "test-memory", "--setting", "create=work",
+        "--queue", "work", "--idle-timeout", "0", "--exit-with-parent");
+    parent.write("anything a launcher writes is ignored\n".getBytes(StandardCharsets.UTF_8));
+    parent.flush();
+
+    parent.close();
+
+    assertThat(exit.get(30, TimeUnit.SECONDS)).isEqualTo(0);
+  }
+
+  @Test
+  void givesUpWithExitStatusThreeWhenEveryPollFailsForTheUnreachableTimeout() {
+    int exit = run(Map.of(), "--transport", "test-memory", "--setting", "create=work",
+        "--setting", "receive-fails=true", "--queue", "work", "--idle-timeout", "0", "--unreachable-timeout", "PT1S");
+
+    assertThat(exit).isEqualTo(3);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("gave up: every poll of the queue failed for PT1S");
   }
 }

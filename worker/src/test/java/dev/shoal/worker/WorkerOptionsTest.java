@@ -19,7 +19,8 @@ class WorkerOptionsTest {
   private static final WorkerOptions EVERY_FIELD_SET = new WorkerOptions("sqs",
       Map.of("endpoint", "http://localhost:9324", "query", "a=b&c= d", "region", "eu-west-1"),
       "https://sqs.eu-west-1.amazonaws.com/1/tasks", 7, Duration.ofMillis(1500), Duration.ofMinutes(2),
-      Duration.ofMillis(250), 9, Path.of("/tmp/shoal work"), "i-0abc", "MY_KEY");
+      Duration.ofMillis(250), 9, Path.of("/tmp/shoal work"), "i-0abc", "MY_KEY", Duration.ofSeconds(90),
+      Duration.ofMinutes(3), true);
 
   static Stream<Arguments> variants() {
     return Stream.of(
@@ -33,7 +34,11 @@ class WorkerOptionsTest {
         Arguments.of("max deliveries", DEFAULTS.withMaxDeliveries(9)),
         Arguments.of("work dir", DEFAULTS.withWorkDir(Path.of("work"))),
         Arguments.of("worker id", DEFAULTS.withWorkerId("i-0abc")),
-        Arguments.of("signing key variable", DEFAULTS.withSigningKeyEnv("MY_KEY")));
+        Arguments.of("signing key variable", DEFAULTS.withSigningKeyEnv("MY_KEY")),
+        Arguments.of("queue wait", DEFAULTS.withQueueWait(Duration.ofSeconds(90))),
+        Arguments.of("no queue wait", DEFAULTS.withQueueWait(Duration.ZERO)),
+        Arguments.of("unreachable timeout", DEFAULTS.withUnreachableTimeout(Duration.ofMinutes(3))),
+        Arguments.of("exit with parent", DEFAULTS.withExitWithParent(true)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -62,9 +67,12 @@ class WorkerOptionsTest {
 
     assertThat(options.arguments()).containsExactly("--transport", "sqs", "--queue", "tasks", "--slots", "2",
         "--lease", "PT30S", "--max-deliveries", "3", "--receive-wait", "PT20S", "--idle-timeout", "PT5M",
+        "--queue-wait", "PT10M", "--unreachable-timeout", "PT15M",
         "--setting", "endpoint=http://x", "--setting", "region=us-east-1");
     assertThat(DEFAULTS.arguments()).as("slots left to the worker's machine").doesNotContain("--slots");
     assertThat(DEFAULTS.withIdleTimeout(null).arguments()).containsSequence("--idle-timeout", "0");
+    assertThat(DEFAULTS.withQueueWait(Duration.ZERO).arguments()).containsSequence("--queue-wait", "0");
+    assertThat(DEFAULTS.withExitWithParent(true).arguments()).endsWith("--exit-with-parent");
   }
 
   @Test
@@ -78,7 +86,7 @@ class WorkerOptionsTest {
         "--transport", "sqs", "--setting", "endpoint=http://localhost:9324", "--setting=region=eu-west-1",
         "--queue", "tasks", "--slots", "3", "--idle-timeout", "0", "--lease", "PT45S", "--max-deliveries", "5",
         "--receive-wait", "PT2S", "--work-dir", "/tmp/w", "--worker-id", "first", "--signing-key-env", "MY_KEY",
-        "--worker-id", "second");
+        "--queue-wait", "PT1M30S", "--unreachable-timeout", "PT3M", "--exit-with-parent", "--worker-id", "second");
 
     assertThat(options.transport()).isEqualTo("sqs");
     assertThat(options.transportSettings()).containsExactlyInAnyOrderEntriesOf(
@@ -92,6 +100,9 @@ class WorkerOptionsTest {
     assertThat(options.workDir()).isEqualTo(Path.of("/tmp/w"));
     assertThat(options.workerId()).as("a later --worker-id wins").isEqualTo("second");
     assertThat(options.signingKeyEnv()).isEqualTo("MY_KEY");
+    assertThat(options.queueWait()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(options.unreachableTimeout()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(options.exitWithParent()).isTrue();
   }
 
   @Test
@@ -114,6 +125,9 @@ class WorkerOptionsTest {
       "--transport sqs --queue q --setting novalue      | --setting takes key=value, got 'novalue'",
       "--transport sqs --queue q --setting =value       | --setting takes key=value, got '=value'",
       "--transport sqs --queue q --worker-id=           | --worker-id must not be empty",
+      "--transport sqs --queue q --queue-wait -PT1S     | --queue-wait must be zero or positive, got '-PT1S'",
+      "--transport sqs --queue q --unreachable-timeout 0 | --unreachable-timeout must be positive, got '0'",
+      "--transport sqs --queue q --exit-with-parent=yes | --exit-with-parent takes no value",
       "--transport sqs --queue q --frobnicate 1         | unknown option --frobnicate",
       "--transport sqs --queue q stray                  | unexpected argument 'stray'"})
   void badArgumentsAreRejectedNamingTheArgument(String line, String message) {
@@ -134,6 +148,10 @@ class WorkerOptionsTest {
     assertThatThrownBy(() -> DEFAULTS.withMaxDeliveries(0)).hasMessage("maxDeliveries must be >= 1: 0");
     assertThatThrownBy(() -> DEFAULTS.withQueue(" ")).hasMessage("queue must not be blank");
     assertThatThrownBy(() -> DEFAULTS.withWorkerId("")).hasMessage("workerId must not be blank");
+    assertThatThrownBy(() -> DEFAULTS.withQueueWait(Duration.ofSeconds(-1)))
+        .hasMessage("queueWait must not be negative: PT-1S");
+    assertThatThrownBy(() -> DEFAULTS.withUnreachableTimeout(Duration.ZERO))
+        .hasMessage("unreachableTimeout must be positive: PT0S");
     assertThatThrownBy(() -> WorkerOptions.of("sqs", Map.of("a=b", "c"), "tasks"))
         .hasMessage("a transport setting's key must be non-empty and without '=': 'a=b'");
   }
@@ -141,5 +159,10 @@ class WorkerOptionsTest {
   @Test
   void aNullIdleTimeoutMeansNever() {
     assertThat(DEFAULTS.withIdleTimeout(null)).isEqualTo(DEFAULTS.withIdleTimeout(Duration.ZERO));
+  }
+
+  @Test
+  void aNullQueueWaitMeansNone() {
+    assertThat(DEFAULTS.withQueueWait(null)).isEqualTo(DEFAULTS.withQueueWait(Duration.ZERO));
   }
 }

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link Command} in its own working directory with stdout and stderr captured to files.
  * Shared by the local executor and the remote worker, so a command app behaves the same on both.
+ * Each command runs in a session of its own where the system allows (see {@link CommandProcess}),
+ * so that a walltime or a cancellation kills everything it started.
  */
 public final class CommandRunner {
   /** How much of a stream's end is kept in results and error messages. */
@@ -24,6 +26,8 @@ public final class CommandRunner {
 
   private static final Logger log = LoggerFactory.getLogger(CommandRunner.class);
   private static final int STDERR_TAIL_BYTES = 4 * 1024;
+  /** How long a command being killed gets between SIGTERM and SIGKILL, to clean up. */
+  static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
   private CommandRunner() {}
 
@@ -34,8 +38,9 @@ public final class CommandRunner {
    * @param app the command app, named by a failure
    * @param taskId the task running the command, named by a failure
    * @throws CommandFailedException on a non-zero exit
-   * @throws WalltimeExceededException when the command ran too long (it is killed, with its children)
-   * @throws InterruptedException when the calling thread is interrupted (the command is killed)
+   * @throws WalltimeExceededException when the command ran too long (it is killed, with everything it
+   *     started: SIGTERM, then SIGKILL after a grace of 5 s)
+   * @throws InterruptedException when the calling thread is interrupted (the command is killed the same way)
    */
   public static CommandResult run(Command command, Path workDir, Duration walltime, String app, long taskId)
       throws IOException, InterruptedException {
@@ -51,7 +56,8 @@ public final class CommandRunner {
     Duration limit = command.walltime() != null ? command.walltime() : walltime;
 
     long started = System.nanoTime();
-    Process process = builder.start();
+    CommandProcess running = CommandProcess.start(builder);
+    Process process = running.process();
     try {
       boolean exited;
       if (limit == null) {
@@ -61,11 +67,11 @@ public final class CommandRunner {
         exited = process.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
       }
       if (!exited) {
-        kill(process);
+        running.kill(KILL_GRACE);
         throw new WalltimeExceededException(app, taskId, command.argv(), limit);
       }
     } catch (InterruptedException e) {
-      kill(process);
+      running.kill(KILL_GRACE);
       throw e;
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
@@ -76,17 +82,6 @@ public final class CommandRunner {
     // Absolute, as a worker's are: a relative run folder must not make paths mean something else elsewhere.
     return new CommandResult(exit, workDir.toAbsolutePath().toString(), stdout.toAbsolutePath().toString(),
         stderr.toAbsolutePath().toString(), tail(stdout, TAIL_BYTES), elapsed);
-  }
-
-  // Children first: a shell wrapper that dies first would orphan them and keep them running.
-  private static void kill(Process process) {
-    process.descendants().forEach(ProcessHandle::destroyForcibly);
-    process.destroyForcibly();
-    try {
-      process.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static java.io.File nullDevice() {

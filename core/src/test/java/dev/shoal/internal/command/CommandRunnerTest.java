@@ -116,6 +116,52 @@ class CommandRunnerTest {
   }
 
   @Test
+  void overTheWalltimeADoubleForkedChildIsKilledToo() throws Exception {
+    // The subshell exits at once, so its sleeper is no descendant of the command any more: only
+    // its process group (the command's session) still ties it to the command.
+    Command command = Command.shell("(sleep 100 & echo $! > orphan.pid.tmp; mv orphan.pid.tmp orphan.pid); exec sleep 100");
+
+    catchThrowableOfType(WalltimeExceededException.class, () -> CommandRunner.run(command, tempDir, Duration.ofSeconds(2), "runner.test", 1));
+
+    long orphan = Long.parseLong(Files.readString(tempDir.resolve("orphan.pid")).trim());
+    Await.until(Duration.ofSeconds(10), () -> gone(orphan), () -> "the double-forked sleeper " + orphan + " to be killed");
+  }
+
+  @Test
+  void interruptingTheCallerKillsADoubleForkedChildToo() throws Exception {
+    Path pidFile = tempDir.resolve("orphan.pid");
+    Thread caller = Thread.currentThread();
+    CompletableFuture<Void> interrupter = CompletableFuture.runAsync(() -> {
+      try {
+        Await.until(Duration.ofSeconds(30), () -> Files.exists(pidFile), () -> "the command to write " + pidFile);
+      } finally {
+        caller.interrupt();
+      }
+    });
+    try {
+      assertThatThrownBy(() -> CommandRunner.run(
+          Command.shell("(sleep 100 & echo $! > orphan.pid.tmp; mv orphan.pid.tmp orphan.pid); exec sleep 100"),
+          tempDir, null, "runner.test", 1))
+          .isInstanceOf(InterruptedException.class);
+    } finally {
+      interrupter.join();
+      Thread.interrupted();
+    }
+    long orphan = Long.parseLong(Files.readString(pidFile).trim());
+    Await.until(Duration.ofSeconds(10), () -> gone(orphan), () -> "the double-forked sleeper " + orphan + " to be killed");
+  }
+
+  @Test
+  void aCommandThatIgnoresTheTerminationSignalIsKilledAfterTheGrace() throws Exception {
+    Command command = Command.shell("trap '' TERM; echo $$ > shell.pid; while :; do sleep 1; done");
+
+    catchThrowableOfType(WalltimeExceededException.class, () -> CommandRunner.run(command, tempDir, Duration.ofSeconds(1), "runner.test", 1));
+
+    long shell = Long.parseLong(Files.readString(tempDir.resolve("shell.pid")).trim());
+    Await.until(Duration.ofSeconds(20), () -> gone(shell), () -> "the shell " + shell + " that ignores SIGTERM to be killed");
+  }
+
+  @Test
   void theCommandsOwnWalltimeWinsOverTheDefault() {
     Command command = Command.of("sleep", "10").withWalltime(Duration.ofMillis(200));
     WalltimeExceededException failure = catchThrowableOfType(WalltimeExceededException.class,
