@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -74,5 +77,31 @@ class WorkerMainTest {
     assertThat(exit).isEqualTo(0);
     assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
         "worker main-test ready: queue mem://work, 1 slots" + System.lineSeparator());
+  }
+
+  @Test
+  void beatsTheHeartbeatTheEnvironmentNamesWithTheProviderOfItsScheme(@TempDir Path dir) throws Exception {
+    Path beats = dir.resolve("beats");
+
+    int exit = run(Map.of(HeartbeatProvider.TARGET_ENV, "test-file:" + beats, HeartbeatProvider.PERIOD_ENV, "PT1H"),
+        "--transport", "test-memory", "--setting", "create=work", "--queue", "work", "--slots", "1",
+        "--idle-timeout", "PT0.3S", "--worker-id", "main-test");
+
+    assertThat(exit).isEqualTo(0);
+    // The first beat is at once: it is what tells the dispatcher that the worker polls.
+    assertThat(Files.readAllLines(beats)).containsExactly("beat");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SHOAL_HEARTBEAT=nope://bucket/key", "SHOAL_HEARTBEAT=no scheme",
+      "SHOAL_HEARTBEAT_PERIOD=60"})
+  void aHeartbeatThatCannotBeBeatenIsABadArgument(String variable) {
+    String[] pair = variable.split("=", 2);
+    Map<String, String> env = new java.util.HashMap<>(Map.of(HeartbeatProvider.TARGET_ENV, "test-file:/tmp/x"));
+    env.put(pair[0], pair[1]);
+
+    assertThat(run(env, "--transport", "test-memory", "--setting", "create=work", "--queue", "work")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(pair[0]).doesNotContain("ready");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }
