@@ -10,6 +10,7 @@ import dev.shoal.aws.SqsClients;
 import dev.shoal.embedded.EmbeddedSqsServer;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
+import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -44,6 +45,8 @@ import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The cloud rehearsal: the dispatcher Lambda's handler, in-process, against real emulators: the
@@ -141,6 +144,9 @@ class CloudRehearsalTest {
     env.putAll(overrides);
     DispatcherSettings settings = DispatcherSettings.fromEnvironment(env);
     Ec2Provider provider = DispatcherHandler.providerBuilder(settings, "us-east-1").ec2(ec2, false).s3(s3, false)
+        .presigner(S3Presigner.builder().endpointOverride(Moto.endpoint()).region(Region.US_EAST_1)
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build(), true)
         .clock(clock).build();
     return new DispatcherHandler(settings, transport, provider, clock);
   }
@@ -164,10 +170,13 @@ class CloudRehearsalTest {
           .instanceId(instance.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
           StandardCharsets.UTF_8);
       assertThat(userData)
-          .contains("aws s3 cp --only-show-errors 's3://" + bucket + "/shoal-worker.jar' worker.jar")
+          // The jar through a link presigned at launch: no AWS CLI on the image.
+          .containsPattern("-o worker.jar 'http[^']*/" + bucket + "/shoal-worker\\.jar\\?[^']*X-Amz-Signature=")
           .contains("dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '" + queueUrl + "' '--slots' '2'")
           .contains("'--setting' 'region=us-east-1'")
-          .contains("--bucket '" + bucket + "' --key 'ready/" + pool + "/'");
+          // The silence limit of 5 minutes: a beat a minute.
+          .contains("SHOAL_HEARTBEAT='s3://" + bucket + "/ready/" + pool + "/'\"$ID\" SHOAL_HEARTBEAT_PERIOD='PT1M'")
+          .doesNotContain("aws s3");
     }
 
     // Asked again (a nudge) while they boot: pending instances count, nothing is launched twice.
@@ -265,6 +274,50 @@ class CloudRehearsalTest {
     assertThat(pool()).extracting(Instance::instanceId).contains(ready).doesNotContain(stuck);
   }
 
+  /**
+   * A worker that hung after it reported ready, or whose VM rebooted (user data runs once, so
+   * nothing restarts it), stops beating its heartbeat: once its last beat is the silence limit
+   * old, the dispatcher terminates it and launches a replacement, and leaves the live one alone.
+   */
+  @Test
+  void aPollingInstanceWhoseHeartbeatStoppedIsTerminatedAfterTheSilenceLimitAndReplaced() {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.SILENCE_LIMIT, "PT5M",
+        DispatcherSettings.PENDING_DEADLINE, "PT1H"));
+    publish(4);
+    List<String> launched = handler.evaluate().launched();
+    assertThat(launched).hasSize(2);
+    String hung = launched.get(0);
+    String alive = launched.get(1);
+    markReady(hung);
+    Instant hungSeen = lastBeat(hung);
+    // The live one beats later (S3 keeps seconds): wait for the next second of the real clock.
+    Await.until(Duration.ofSeconds(10), () -> Instant.now().isAfter(hungSeen.plusSeconds(1)), () -> "a later second");
+    markReady(alive);
+    assertThat(lastBeat(alive)).isAfter(hungSeen);
+
+    clock.advance(Duration.between(clock.instant(), hungSeen.plus(Duration.ofMinutes(5)).minusMillis(1)));
+    assertThat(handler.evaluate().terminatedSilent()).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    DispatcherHandler.Outcome outcome = handler.evaluate();
+
+    assertThat(outcome.terminatedSilent()).containsExactly(hung);
+    assertThat(outcome.terminatedStuck()).isEmpty();
+    assertThat(instance(hung).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(instance(alive).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    // The work is still there: the silent one is not counted, and is replaced.
+    assertThat(outcome.currentWorkers()).isEqualTo(1);
+    assertThat(outcome.launched()).hasSize(1).doesNotContain(hung);
+    assertThat(handler.evaluate().terminatedSilent()).as("terminated once").isEmpty();
+  }
+
+  @Test
+  void theWorkersHeartbeatPeriodIsAFifthOfTheSilenceLimitWithinBounds() {
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofMinutes(2))).isEqualTo(Duration.ofSeconds(24));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(5));
+  }
+
   @Test
   void aBadConfigurationNamesEveryProblem() {
     Map<String, String> env = Map.of(DispatcherSettings.POOL, "p", DispatcherSettings.MAX_WORKERS, "many",
@@ -300,6 +353,10 @@ class CloudRehearsalTest {
 
   private void markReady(String instanceId) {
     s3.putObject(r -> r.bucket(bucket).key(Ec2Provider.READY_PREFIX + pool + "/" + instanceId), RequestBody.empty());
+  }
+
+  private Instant lastBeat(String instanceId) {
+    return s3.headObject(r -> r.bucket(bucket).key(Ec2Provider.READY_PREFIX + pool + "/" + instanceId)).lastModified();
   }
 
   private List<Instance> pool() {
