@@ -12,9 +12,12 @@ import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
 import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
+import dev.shoal.worker.HeartbeatProvider;
+import dev.shoal.worker.WorkerOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -308,6 +312,44 @@ class CloudRehearsalTest {
     assertThat(outcome.currentWorkers()).isEqualTo(1);
     assertThat(outcome.launched()).hasSize(1).doesNotContain(hung);
     assertThat(handler.evaluate().terminatedSilent()).as("terminated once").isEmpty();
+  }
+
+  /**
+   * The whole chain with a real worker JVM, as the user data starts it: WorkerMain finds the S3
+   * heartbeat by its scheme (shoal-aws's service file), beats it in the bucket as soon as it polls
+   * the task queue, and that marker is what makes its instance count as polling: past the pending
+   * deadline, it is not terminated as stuck.
+   */
+  @Test
+  void aWorkerJvmBeatsItsOwnHeartbeatSoItsInstanceCountsAsPolling() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MIN_WORKERS, "1"));
+    String id = handler.evaluate().launched().get(0);
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WorkerOptions.MAIN_CLASS, "--transport", "sqs",
+        "--setting", SqsClients.ENDPOINT + "=" + sqsServer.endpoint(), "--setting", SqsClients.CREDENTIALS + "=static",
+        "--setting", SqsClients.REGION + "=us-east-1", "--queue", queueUrl, "--receive-wait", "PT1S",
+        "--idle-timeout", "PT3S", "--worker-id", id)
+        .redirectErrorStream(true);
+    builder.environment().putAll(Map.of(HeartbeatProvider.TARGET_ENV,
+        "s3://" + bucket + "/" + Ec2Provider.READY_PREFIX + pool + "/" + id,
+        "AWS_ENDPOINT_URL_S3", Moto.endpoint().toString()));
+    Process worker = builder.start();
+    worker.getOutputStream().close();
+    String out;
+    try {
+      out = new String(worker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      worker.destroyForcibly();
+    }
+
+    assertThat(worker.exitValue()).as(out).isZero();
+    assertThat(out).contains("worker " + id + " ready");
+    Instant seen = lastBeat(id);
+    clock.advance(Duration.ofMinutes(3));
+    DispatcherHandler.Outcome outcome = handler.evaluate();
+    assertThat(outcome.terminatedStuck()).as("pending deadline 2 minutes; last seen %s", seen).isEmpty();
+    assertThat(instance(id).state().name()).isEqualTo(InstanceStateName.RUNNING);
   }
 
   @Test
