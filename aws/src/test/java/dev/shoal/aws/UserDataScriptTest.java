@@ -2,6 +2,7 @@ package dev.shoal.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shoal.testing.Await;
 import dev.shoal.worker.WorkerOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,15 +91,29 @@ class UserDataScriptTest {
     Path script = dir.resolve("user-data");
     Files.writeString(script, script().replace(Ec2Provider.LOG_FILE, log.toString())
         .replace(Ec2Provider.HOME, dir.resolve("home").toString()));
-    ProcessBuilder builder = new ProcessBuilder("/bin/bash", script.toString()).redirectErrorStream(true);
+    // To a file, not a pipe: when bash exits, the JDK drains a child's pipe and closes it, losing
+    // what tee (which outlives bash by a moment) still writes. cloud-init reads its pipe to the end.
+    Path output = dir.resolve("output");
+    ProcessBuilder builder = new ProcessBuilder("/bin/bash", script.toString()).redirectErrorStream(true)
+        .redirectOutput(output.toFile());
     builder.environment().clear();
     builder.environment().putAll(Map.of("PATH", bin.toString(), "CALLS", calls.toString()));
     builder.environment().putAll(env);
     Process process = builder.start();
     process.getOutputStream().close();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    return out;
+    // Every way out powers off, and says so last.
+    Await.until(Duration.ofSeconds(30), () -> read(output).endsWith("shoal: powering off\n"),
+        () -> "the script's last line in " + read(output));
+    return read(output);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private List<String> calls() throws IOException {
