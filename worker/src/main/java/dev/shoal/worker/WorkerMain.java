@@ -3,6 +3,7 @@ package dev.shoal.worker;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportProvider;
 import java.io.PrintStream;
 import java.net.URI;
@@ -90,8 +91,18 @@ public final class WorkerMain {
       return 2;
     }
 
-    try (ActivityTrackingTransport transport = new ActivityTrackingTransport(provider.create(options.transportSettings()),
-        Clock.systemUTC())) {
+    Transport opened;
+    try {
+      opened = provider.create(options.transportSettings());
+    } catch (RuntimeException e) {
+      log.error("worker could not start", e);
+      err.println("error: " + e);
+      return 1;
+    }
+    // Watched only for a heartbeat, which beats while the transport's calls are answered.
+    ActivityTrackingTransport watched = heartbeats == null ? null : new ActivityTrackingTransport(opened,
+        Clock.systemUTC());
+    try (Transport transport = watched != null ? watched : opened) {
       String queue = transport.resolveQueue(options.queue()).get(1, TimeUnit.MINUTES);
       WorkerConfig config = WorkerConfig.builder(options.withQueue(queue)).transport(transport).codec(codec)
           .signer(signer).build();
@@ -99,7 +110,7 @@ public final class WorkerMain {
       Heartbeat beat = heartbeats == null ? null : heartbeats.create(heartbeatTarget, options.transportSettings());
       Worker worker = Worker.start(config);
       HeartbeatLoop heartbeat = beat == null ? null : HeartbeatLoop.start(worker.id(), beat,
-          transport, heartbeatPeriod, stallLimit(options), Clock.systemUTC());
+          watched, heartbeatPeriod, stallLimit(options), Clock.systemUTC());
       // SIGTERM (a scale-in, a stop) takes the same clean path as the idle timeout. The hook
       // blocks, because the JVM exits as soon as its hooks return.
       Thread hook = new Thread(() -> {
