@@ -7,6 +7,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * Applies Shoal's client settings ({@link SqsClients#ENDPOINT}, {@link SqsClients#REGION},
@@ -33,6 +35,27 @@ final class AwsClients {
       builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
     }
     return builder;
+  }
+
+  /** An S3 presigner with these settings (it is no client, so {@link #configure} does not apply). */
+  static S3Presigner presigner(Map<String, String> settings) {
+    S3Presigner.Builder builder = S3Presigner.builder();
+    if (hasEndpoint(settings)) {
+      builder.endpointOverride(URI.create(settings.get(SqsClients.ENDPOINT)))
+          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
+    }
+    String region = settings.get(SqsClients.REGION);
+    if (region != null) {
+      builder.region(Region.of(region));
+    } else if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
+      builder.region(Region.US_EAST_1);
+    }
+    if ("static".equals(settings.get(SqsClients.CREDENTIALS))) {
+      builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal")));
+    } else {
+      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+    }
+    return builder.build();
   }
 
   static boolean hasEndpoint(Map<String, String> settings) {

@@ -2,19 +2,22 @@ package dev.shoal.aws;
 
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.WorkerInstance;
+import dev.shoal.worker.HeartbeatProvider;
 import dev.shoal.worker.WorkerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * A {@link ComputeProvider} of EC2 instances, for one pool.
@@ -47,20 +51,34 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * <p><b>Launching.</b> {@code RunInstances} from a launch template (id or name, and a version) or
  * from explicit parameters (AMI, instance type, subnet, security groups, instance profile, spot or
  * on-demand). Every instance (and its volumes) is tagged {@value #POOL_TAG}{@code =<pool>}, is set to
- * terminate when it shuts down, and gets user data that fetches the worker jar (an {@code s3://} or
- * {@code https://} URL), runs {@link WorkerOptions#MAIN_CLASS} with the options' arguments, and powers the
- * machine off when the worker exits, which it does by itself once idle: the VM goes with it.
+ * terminate when it shuts down, and gets user data that fetches the worker jar, runs
+ * {@link WorkerOptions#MAIN_CLASS} with the options' arguments, and powers the machine off when the
+ * worker exits, which it does by itself once idle: the VM goes with it.
  *
- * <p><b>Pending or running.</b> EC2 cannot tell whether a worker polls, and workers have no EC2
- * permission to say so. With a readiness bucket set, the user data writes an empty object
- * {@code ready/<pool>/<instance-id>} to it once the worker prints its "ready" line; an instance is
- * {@link WorkerInstance.State#RUNNING RUNNING} once its marker exists and
+ * <p><b>What the image needs.</b> bash, curl, and Java 17 or a package manager that installs it
+ * (dnf, yum or apt-get): Amazon Linux 2023 and 2, Ubuntu, Debian. Not the AWS CLI: an
+ * {@code s3://} jar is fetched with curl from a link this provider presigns at each launch (valid
+ * for {@linkplain Builder#jarLinkValidity(Duration) an hour} by default; the instance fetches it
+ * at boot), and the worker JVM writes its own heartbeat. Installs and downloads have timeouts. All
+ * the script and the worker print goes to {@code /var/log/shoal-worker.log} and to the script's
+ * output, which cloud-init keeps in {@code /var/log/cloud-init-output.log} and copies to the
+ * console, so a boot that failed can be read with {@code aws ec2 get-console-output} after the
+ * instance is gone.
+ *
+ * <p><b>Pending, running, silent.</b> EC2 cannot tell whether a worker polls, and workers have no
+ * EC2 permission to say so. With a readiness bucket set, each worker JVM beats an
+ * {@link S3Heartbeat} at {@code ready/<pool>/<instance-id>} in it as soon as it polls and then every
+ * {@linkplain Builder#heartbeatPeriod(Duration) heartbeat period} while it makes progress; an
+ * instance is {@link WorkerInstance.State#RUNNING RUNNING} once its marker exists, with the
+ * marker's last-modified time as its {@link WorkerInstance#lastSeen() lastSeen}, and
  * {@link WorkerInstance.State#PENDING PENDING} until then (whatever EC2's own state). Without a
- * readiness bucket, EC2's state decides: {@code pending} is PENDING, {@code running} is RUNNING.
- * Either way an instance's {@link WorkerInstance#launchedAt()} is EC2's launch time, from which the
- * dispatcher's scaling step finds the ones still pending after its deadline and
- * {@linkplain #terminate(Collection) terminates} them. {@link #list()} also deletes the markers of
- * instances that are gone, so the bucket holds only live ones.
+ * readiness bucket, EC2's state decides ({@code pending} is PENDING, {@code running} is RUNNING)
+ * and nothing is ever seen. An instance's {@link WorkerInstance#launchedAt()} is EC2's launch time,
+ * from which the dispatcher's scaling step finds the ones still pending after its deadline; from
+ * {@code lastSeen} it finds the running ones that fell silent (a hung worker, or a VM that rebooted:
+ * user data runs once, so nothing restarts the worker); it {@linkplain #terminate(Collection)
+ * terminates} both. {@link #list()} also deletes the markers of instances that are gone, so the
+ * bucket holds only live ones.
  *
  * <p><b>Only its own pool.</b> Instances are found only by the pool tag filter, and
  * {@link #terminate(Collection)} checks each id against it first: an id outside the pool is skipped
@@ -71,10 +89,15 @@ public final class Ec2Provider implements ComputeProvider {
 
   /** The tag every instance of a pool carries; its value is the pool's name. */
   public static final String POOL_TAG = "shoal:pool";
-  /** Where, in the readiness bucket, the user data marks a worker that polls: {@code ready/<pool>/<id>}. */
+  /** Where, in the readiness bucket, a worker that polls beats its heartbeat: {@code ready/<pool>/<id>}. */
   public static final String READY_PREFIX = "ready/";
+  /** Where the user data writes its log (and the worker's), besides the console. */
+  static final String LOG_FILE = "/var/log/shoal-worker.log";
+  /** Where the user data puts the worker jar. */
+  static final String HOME = "/opt/shoal";
 
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+  private static final Pattern S3_URL = Pattern.compile("s3://([^/]+)/(.+)");
   private static final List<String> LIVE_STATES = List.of(InstanceStateName.PENDING.toString(),
       InstanceStateName.RUNNING.toString());
   private static final int FILTER_CHUNK = 100;
@@ -96,6 +119,10 @@ public final class Ec2Provider implements ComputeProvider {
   private final WorkerOptions workerOptions;
   private final String workerJarUrl;
   private final String readyBucket;
+  private final Duration heartbeatPeriod;
+  private final Duration jarLinkValidity;
+  private final S3Presigner presigner;
+  private final boolean ownsPresigner;
   private final Clock clock;
 
   private Ec2Provider(Builder builder) {
@@ -112,8 +139,9 @@ public final class Ec2Provider implements ComputeProvider {
     }
     this.workerOptions = Objects.requireNonNull(builder.workerOptions, "an EC2 provider needs worker options");
     this.workerJarUrl = Objects.requireNonNull(builder.workerJarUrl, "an EC2 provider needs the worker jar's URL");
-    if (!workerJarUrl.startsWith("s3://") && !workerJarUrl.startsWith("https://")) {
-      throw new IllegalArgumentException("the worker jar's URL must be s3:// or https://: " + workerJarUrl);
+    if (!S3_URL.matcher(workerJarUrl).matches() && !workerJarUrl.startsWith("https://")) {
+      throw new IllegalArgumentException("the worker jar's URL must be s3://bucket/key or https://...: "
+          + workerJarUrl);
     }
     this.launchTemplateId = builder.launchTemplateId;
     this.launchTemplateName = builder.launchTemplateName;
@@ -125,6 +153,8 @@ public final class Ec2Provider implements ComputeProvider {
     this.instanceProfile = builder.instanceProfile;
     this.spot = builder.spot;
     this.readyBucket = builder.readyBucket;
+    this.heartbeatPeriod = builder.heartbeatPeriod;
+    this.jarLinkValidity = builder.jarLinkValidity;
     this.clock = Objects.requireNonNull(builder.clock, "clock");
     if (builder.ec2 != null) {
       this.ec2 = builder.ec2;
@@ -144,6 +174,16 @@ public final class Ec2Provider implements ComputeProvider {
       this.s3 = AwsClients.configure(S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
           .forcePathStyle(AwsClients.hasEndpoint(builder.settings)), builder.settings).build();
       this.ownsS3 = true;
+    }
+    if (builder.presigner != null) {
+      this.presigner = builder.presigner;
+      this.ownsPresigner = builder.ownsPresigner;
+    } else if (workerJarUrl.startsWith("s3://")) {
+      this.presigner = AwsClients.presigner(builder.settings);
+      this.ownsPresigner = true;
+    } else {
+      this.presigner = null;
+      this.ownsPresigner = false;
     }
   }
 
@@ -166,7 +206,7 @@ public final class Ec2Provider implements ComputeProvider {
         .minCount(count)
         .maxCount(count)
         .instanceInitiatedShutdownBehavior(ShutdownBehavior.TERMINATE)
-        .userData(Base64.getEncoder().encodeToString(userData().getBytes(StandardCharsets.UTF_8)))
+        .userData(Base64.getEncoder().encodeToString(userData(jarLink()).getBytes(StandardCharsets.UTF_8)))
         .tagSpecifications(TagSpecification.builder().resourceType(ResourceType.INSTANCE).tags(tags).build(),
             TagSpecification.builder().resourceType(ResourceType.VOLUME).tags(tags).build());
     if (launchTemplateId != null || launchTemplateName != null) {
@@ -219,25 +259,26 @@ public final class Ec2Provider implements ComputeProvider {
   }
 
   /**
-   * The pool's pending and running instances, each launched at EC2's launch time. With a readiness
-   * bucket, it also deletes the markers of instances no longer listed (they left, or were
-   * terminated), so that the bucket does not grow with the pool's history.
+   * The pool's pending and running instances, each launched at EC2's launch time and, with a
+   * readiness bucket, last seen at its heartbeat's time. With a readiness bucket, it also deletes
+   * the markers of instances no longer listed (they left, or were terminated), so that the bucket
+   * does not grow with the pool's history.
    */
   @Override
   public List<WorkerInstance> list() {
     List<Instance> instances = describe(List.of(), LIVE_STATES);
-    Set<String> ready = readyBucket == null ? null : readyMarkers();
+    Map<String, Instant> ready = readyBucket == null ? null : readyMarkers();
     List<WorkerInstance> workers = new ArrayList<>(instances.size());
     for (Instance instance : instances) {
-      boolean polling = ready != null ? ready.contains(instance.instanceId())
-          : instance.state().name() == InstanceStateName.RUNNING;
+      Instant seen = ready != null ? ready.get(instance.instanceId()) : null;
+      boolean polling = ready != null ? seen != null : instance.state().name() == InstanceStateName.RUNNING;
       workers.add(new WorkerInstance(instance.instanceId(),
-          polling ? WorkerInstance.State.RUNNING : WorkerInstance.State.PENDING, instance.launchTime()));
+          polling ? WorkerInstance.State.RUNNING : WorkerInstance.State.PENDING, instance.launchTime(), seen));
     }
     if (ready != null) {
       // Markers are listed after the instances: one of a worker launched in between cannot exist yet.
       Set<String> live = workers.stream().map(WorkerInstance::id).collect(Collectors.toSet());
-      for (String id : ready) {
+      for (String id : ready.keySet()) {
         if (!live.contains(id)) {
           s3.deleteObject(r -> r.bucket(readyBucket).key(readyPrefix() + id));
         }
@@ -284,52 +325,70 @@ public final class Ec2Provider implements ComputeProvider {
       if (ownsS3) {
         s3.close();
       }
+      if (ownsPresigner && presigner != null) {
+        presigner.close();
+      }
     }
   }
 
-  /** The user data script (before base64) of this pool's instances. */
-  String userData() {
+  /**
+   * The user data script (before base64) of this pool's instances, fetching the worker jar from
+   * {@code jarLink} (an https URL).
+   */
+  String userData(String jarLink) {
     StringBuilder script = new StringBuilder();
     script.append("#!/bin/bash\n")
         .append("# Shoal worker of pool ").append(pool).append(": fetch the worker jar, run it until it leaves by\n")
         .append("# itself (idle), then power off; the instance terminates on shutdown, so the VM goes with it.\n")
-        .append("exec >>/var/log/shoal-worker.log 2>&1\n")
-        .append("trap 'shutdown -h now' EXIT\n")
-        .append("set -u\n");
+        .append("# All output goes to a file and to this script's output, which cloud-init keeps in\n")
+        .append("# /var/log/cloud-init-output.log and copies to the console: a failed boot leaves a trace.\n")
+        .append("exec > >(tee -a ").append(LOG_FILE).append(") 2>&1\n")
+        .append("trap 'echo \"shoal: powering off\"; shutdown -h now' EXIT\n")
+        .append("set -u\n")
+        .append("fail() { echo \"shoal: $*\" >&2; exit 1; }\n");
     String region = workerOptions.transportSettings().get(SqsClients.REGION);
     if (region != null) {
       script.append("export AWS_REGION=").append(quote(region)).append(" AWS_DEFAULT_REGION=")
           .append(quote(region)).append('\n');
     }
-    script.append("if ! command -v java >/dev/null 2>&1; then\n")
-        .append("  dnf install -y -q java-17-amazon-corretto-headless || yum install -y -q ")
-        .append("java-17-amazon-corretto-headless \\\n")
-        .append("    || { apt-get update -q && apt-get install -y -q openjdk-17-jre-headless; } || exit 1\n")
+    script.append("command -v curl >/dev/null 2>&1 || fail \"this image has no curl (see README: supported images)\"\n")
+        .append("if ! command -v java >/dev/null 2>&1; then\n")
+        .append("  echo \"shoal: installing Java 17\"\n")
+        .append("  if command -v dnf >/dev/null 2>&1; then\n")
+        .append("    timeout 600 dnf install -y -q java-17-amazon-corretto-headless\n")
+        .append("  elif command -v yum >/dev/null 2>&1; then\n")
+        .append("    timeout 600 yum install -y -q java-17-amazon-corretto-headless\n")
+        .append("  elif command -v apt-get >/dev/null 2>&1; then\n")
+        // At boot, another apt (unattended upgrades, cloud-init's own) may hold the lock for a while.
+        .append("    timeout 300 apt-get -o DPkg::Lock::Timeout=120 update -q \\\n")
+        .append("      && timeout 600 apt-get -o DPkg::Lock::Timeout=120 install -y -q openjdk-17-jre-headless\n")
+        .append("  fi\n")
+        .append("  command -v java >/dev/null 2>&1 || fail \"could not install Java 17 (no dnf, yum or apt-get, or it failed)\"\n")
         .append("fi\n")
-        .append("mkdir -p /opt/shoal && cd /opt/shoal || exit 1\n");
-    if (workerJarUrl.startsWith("s3://")) {
-      script.append("aws s3 cp --only-show-errors ").append(quote(workerJarUrl)).append(" worker.jar || exit 1\n");
-    } else {
-      script.append("curl -fsSL -o worker.jar ").append(quote(workerJarUrl)).append(" || exit 1\n");
+        .append("mkdir -p ").append(HOME).append(" || fail \"cannot create ").append(HOME).append("\"\n")
+        .append("cd ").append(HOME).append(" || fail \"cannot enter ").append(HOME).append("\"\n")
+        // Never echoed: for its validity, the link lets anyone who reads it fetch the jar.
+        .append("curl -fsS --connect-timeout 10 --max-time 300 --retry 5 --retry-delay 5 -o worker.jar ")
+        .append(quote(jarLink)).append(" \\\n")
+        .append("  || fail \"could not fetch the worker jar\"\n")
+        .append("TOKEN=$(curl -fsS --connect-timeout 2 --max-time 10 --retry 3 -X PUT http://169.254.169.254/latest/api/token ")
+        .append("-H 'X-aws-ec2-metadata-token-ttl-seconds: 300') \\\n")
+        .append("  || fail \"no instance metadata token\"\n")
+        .append("ID=$(curl -fsS --connect-timeout 2 --max-time 10 --retry 3 -H \"X-aws-ec2-metadata-token: $TOKEN\" ")
+        .append("http://169.254.169.254/latest/meta-data/instance-id) \\\n")
+        .append("  || fail \"no instance id from the instance metadata\"\n");
+    if (readyBucket != null) {
+      script.append("export ").append(HeartbeatProvider.TARGET_ENV).append('=')
+          .append(quote("s3://" + readyBucket + "/" + readyPrefix())).append("\"$ID\" ")
+          .append(HeartbeatProvider.PERIOD_ENV).append('=').append(quote(heartbeatPeriod.toString())).append('\n');
     }
-    script.append("TOKEN=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token ")
-        .append("-H 'X-aws-ec2-metadata-token-ttl-seconds: 300')\n")
-        .append("ID=$(curl -fsS -H \"X-aws-ec2-metadata-token: $TOKEN\" ")
-        .append("http://169.254.169.254/latest/meta-data/instance-id)\n")
-        .append("marked=\n")
+    script.append("echo \"shoal: starting worker $ID\"\n")
         .append("java -cp worker.jar ").append(WorkerOptions.MAIN_CLASS);
     for (String argument : workerOptions.arguments()) {
       script.append(' ').append(quote(argument));
     }
-    script.append(" --worker-id \"$ID\" | while IFS= read -r line; do\n")
-        .append("  printf '%s\\n' \"$line\"\n");
-    if (readyBucket != null) {
-      script.append("  if [ -z \"$marked\" ] && [[ \"$line\" == *ready* ]]; then\n")
-          .append("    aws s3api put-object --bucket ").append(quote(readyBucket)).append(" --key ")
-          .append(quote(readyPrefix())).append("\"$ID\" >/dev/null && marked=1\n")
-          .append("  fi\n");
-    }
-    script.append("done\n");
+    script.append(" --worker-id \"$ID\"\n")
+        .append("echo \"shoal: worker exited with status $?\"\n");
     return script.toString();
   }
 
@@ -337,15 +396,27 @@ public final class Ec2Provider implements ComputeProvider {
     return READY_PREFIX + pool + "/";
   }
 
-  private Set<String> readyMarkers() {
-    Set<String> ids = new HashSet<>();
+  /** The ids of the instances with a marker, each with the time of its last heartbeat. */
+  private Map<String, Instant> readyMarkers() {
+    Map<String, Instant> seen = new HashMap<>();
     String prefix = readyPrefix();
-    s3.listObjectsV2Paginator(r -> r.bucket(readyBucket).prefix(prefix)).contents().stream()
-        .map(S3Object::key)
-        .map(key -> key.substring(prefix.length()))
-        .filter(id -> !id.isEmpty() && !id.contains("/"))
-        .forEach(ids::add);
-    return ids;
+    for (S3Object marker : s3.listObjectsV2Paginator(r -> r.bucket(readyBucket).prefix(prefix)).contents()) {
+      String id = marker.key().substring(prefix.length());
+      if (!id.isEmpty() && !id.contains("/")) {
+        seen.put(id, marker.lastModified());
+      }
+    }
+    return seen;
+  }
+
+  /** Where the instances fetch the worker jar: the https URL as given, an s3 one presigned now. */
+  private String jarLink() {
+    Matcher s3Url = S3_URL.matcher(workerJarUrl);
+    if (!s3Url.matches()) {
+      return workerJarUrl;
+    }
+    return presigner.presignGetObject(r -> r.signatureDuration(jarLinkValidity)
+        .getObjectRequest(get -> get.bucket(s3Url.group(1)).key(s3Url.group(2)))).url().toString();
   }
 
   /** The pool's instances in these states, found by the pool tag (and these ids, if any). */
@@ -406,6 +477,10 @@ public final class Ec2Provider implements ComputeProvider {
     private WorkerOptions workerOptions;
     private String workerJarUrl;
     private String readyBucket;
+    private Duration heartbeatPeriod = Duration.ofMinutes(1);
+    private Duration jarLinkValidity = Duration.ofHours(1);
+    private S3Presigner presigner;
+    private boolean ownsPresigner;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -493,15 +568,47 @@ public final class Ec2Provider implements ComputeProvider {
       return this;
     }
 
-    /** The worker jar (shaded, with the SQS transport): {@code s3://bucket/key} or {@code https://...}. */
+    /**
+     * The worker jar (shaded, with the SQS transport and the services files merged):
+     * {@code s3://bucket/key} (the provider presigns a link at each launch, so its credentials need
+     * {@code s3:GetObject} on it) or {@code https://...} (fetched as it is).
+     */
     public Builder workerJarUrl(String url) {
       this.workerJarUrl = url;
       return this;
     }
 
-    /** The bucket where workers mark themselves ready (see the class comment); null: EC2's state decides. */
+    /** The bucket where workers beat their heartbeats (see the class comment); null: EC2's state decides. */
     public Builder readyBucket(String bucket) {
       this.readyBucket = blankToNull(bucket);
+      return this;
+    }
+
+    /**
+     * How often a worker beats its heartbeat (default 1 minute): a few periods must fit in the
+     * dispatcher's silence limit.
+     */
+    public Builder heartbeatPeriod(Duration period) {
+      this.heartbeatPeriod = requirePositive(period, "heartbeatPeriod");
+      return this;
+    }
+
+    /**
+     * How long the presigned link to an {@code s3://} worker jar stays valid (default 1 hour): an
+     * instance fetches it while it boots. It cannot outlive the credentials that sign it.
+     */
+    public Builder jarLinkValidity(Duration validity) {
+      this.jarLinkValidity = requirePositive(validity, "jarLinkValidity");
+      return this;
+    }
+
+    /**
+     * The presigner of the links to an {@code s3://} worker jar; closed with the provider if
+     * {@code owned}. Default: one from the {@linkplain #settings(Map) settings}.
+     */
+    public Builder presigner(S3Presigner presigner, boolean owned) {
+      this.presigner = Objects.requireNonNull(presigner, "presigner");
+      this.ownsPresigner = owned;
       return this;
     }
 
@@ -512,6 +619,14 @@ public final class Ec2Provider implements ComputeProvider {
 
     public Ec2Provider build() {
       return new Ec2Provider(this);
+    }
+
+    private static Duration requirePositive(Duration value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
     }
 
     private static String blankToNull(String value) {

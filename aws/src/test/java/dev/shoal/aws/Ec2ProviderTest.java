@@ -59,9 +59,9 @@ class Ec2ProviderTest {
   }
 
   private Ec2Provider.Builder provider(String poolName) {
-    return Ec2Provider.builder().ec2(ec2, false).s3(s3, false).pool(poolName).imageId(ami)
-        .instanceType("t3.micro").workerOptions(SPEC).workerJarUrl("s3://artifacts/shoal-worker.jar")
-        .readyBucket(bucket);
+    return Ec2Provider.builder().ec2(ec2, false).s3(s3, false).presigner(AwsClients.presigner(Moto.settings()), true)
+        .pool(poolName).imageId(ami).instanceType("t3.micro").workerOptions(SPEC)
+        .workerJarUrl("s3://artifacts/shoal-worker.jar").readyBucket(bucket);
   }
 
   private Instance describe(String id) {
@@ -88,12 +88,15 @@ class Ec2ProviderTest {
           StandardCharsets.UTF_8);
       assertThat(userData)
           .startsWith("#!/bin/bash\n")
-          .contains("aws s3 cp --only-show-errors 's3://artifacts/shoal-worker.jar' worker.jar")
+          // The jar through a presigned link, fetched with curl: no AWS CLI needed on the image.
+          .containsPattern("curl -fsS [^\n]*--max-time 300 [^\n]*-o worker.jar "
+              + "'http[^']*/artifacts/shoal-worker\\.jar\\?[^']*X-Amz-Signature=[0-9a-f]+[^']*'")
           .contains("java -cp worker.jar dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '"
               + SPEC.queue() + "' '--slots' '4'")
           .contains("'--idle-timeout' 'PT5M'", "'--setting' 'region=us-east-1'")
-          .contains("--key 'ready/" + pool + "/'\"$ID\"")
-          .contains("trap 'shutdown -h now' EXIT");
+          .contains("export SHOAL_HEARTBEAT='s3://" + bucket + "/ready/" + pool + "/'\"$ID\" SHOAL_HEARTBEAT_PERIOD='PT1M'")
+          .contains("trap 'echo \"shoal: powering off\"; shutdown -h now' EXIT")
+          .doesNotContain("aws s3", "aws s3api");
     }
   }
 
@@ -158,15 +161,92 @@ class Ec2ProviderTest {
     s3.putObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + ready),
         software.amazon.awssdk.core.sync.RequestBody.empty());
     Instant launchedAt = describe(stuck).launchTime();
+    Instant seen = s3.headObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + ready)).lastModified();
 
     assertThat(provider.list()).containsExactlyInAnyOrder(
-        new WorkerInstance(ready, WorkerInstance.State.RUNNING, describe(ready).launchTime()),
+        new WorkerInstance(ready, WorkerInstance.State.RUNNING, describe(ready).launchTime(), seen),
         new WorkerInstance(stuck, WorkerInstance.State.PENDING, launchedAt));
     provider.terminate(List.of(stuck));
 
     assertThat(describe(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
     assertThat(describe(ready).state().name()).isEqualTo(InstanceStateName.RUNNING);
     assertThat(provider.list()).extracting(WorkerInstance::id).containsExactly(ready);
+  }
+
+  /**
+   * What the dispatcher's scaling step needs to find silent workers: a worker's own heartbeat (the
+   * S3Heartbeat its JVM beats) is what makes its instance RUNNING, and the time of its last beat is
+   * the instance's lastSeen; a worker that stops beating keeps its last time.
+   */
+  @Test
+  void aWorkersHeartbeatMakesItRunningAndItsLastBeatIsWhenItWasLastSeen() {
+    Ec2Provider provider = provider(pool).build();
+    String id = provider.launch(1).get(0).id();
+    assertThat(provider.list()).singleElement().satisfies(worker -> {
+      assertThat(worker.state()).isEqualTo(WorkerInstance.State.PENDING);
+      assertThat(worker.lastSeen()).isNull();
+    });
+
+    Instant before = Instant.now().minusSeconds(5);
+    try (S3Heartbeat heartbeat = new S3Heartbeat(s3, false, bucket, "ready/" + pool + "/" + id)) {
+      heartbeat.beat();
+    }
+
+    Instant marker = s3.headObject(r -> r.bucket(bucket).key("ready/" + pool + "/" + id)).lastModified();
+    assertThat(provider.list()).singleElement().satisfies(worker -> {
+      assertThat(worker.state()).isEqualTo(WorkerInstance.State.RUNNING);
+      assertThat(worker.lastSeen()).isEqualTo(marker).isAfter(before);
+    });
+  }
+
+  @Test
+  void theS3HeartbeatProviderServesS3TargetsAndIsFoundByItsScheme() {
+    assertThat(dev.shoal.worker.HeartbeatProvider.forScheme("s3")).isInstanceOf(S3Heartbeat.Provider.class);
+    S3Heartbeat.Provider provider = new S3Heartbeat.Provider();
+    assertThatThrownBy(() -> provider.create(java.net.URI.create("s3://bucket-only"), Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s3://bucket/key");
+    try (var heartbeat = provider.create(java.net.URI.create("s3://b/ready/p/i-1"), Map.of(SqsClients.REGION,
+        "us-east-1", SqsClients.ENDPOINT, "http://sqs.invalid"))) {
+      assertThat(heartbeat).hasToString("S3Heartbeat[s3://b/ready/p/i-1]");
+    }
+  }
+
+  /** The presigned link in the user data fetches the jar with a plain HTTP GET: no AWS CLI, no credentials. */
+  @Test
+  void theUserDatasJarLinkFetchesTheJarWithoutCredentials() throws Exception {
+    String artifacts = "shoal-artifacts-" + pool;
+    s3.createBucket(r -> r.bucket(artifacts));
+    byte[] jar = "PK\u0003\u0004 a jar".getBytes(StandardCharsets.UTF_8);
+    // Uploaded without the SDK's chunked checksum framing, which moto stores as part of the body.
+    try (S3Client plain = AwsClients.configure(S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        .forcePathStyle(true).requestChecksumCalculation(
+            software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED), Moto.settings()).build()) {
+      plain.putObject(r -> r.bucket(artifacts).key("jars/worker.jar"),
+          software.amazon.awssdk.core.sync.RequestBody.fromBytes(jar));
+    }
+    Ec2Provider provider = provider(pool).workerJarUrl("s3://" + artifacts + "/jars/worker.jar").build();
+    String id = provider.launch(1).get(0).id();
+    String userData = new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(r -> r
+        .instanceId(id).attribute(InstanceAttributeName.USER_DATA)).userData().value()), StandardCharsets.UTF_8);
+    java.util.regex.Matcher link = java.util.regex.Pattern.compile("-o worker\\.jar '([^']+)'").matcher(userData);
+    assertThat(link.find()).as("a jar link in %s", userData).isTrue();
+
+    var response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(link.group(1))).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(jar);
+    assertThat(link.group(1)).contains("X-Amz-Expires=3600");
+  }
+
+  @Test
+  void anHttpsJarIsFetchedAsItIsAndAnS3UrlNeedsAKey() {
+    Ec2Provider provider = provider(pool).workerJarUrl("https://example.com/w.jar").build();
+    assertThat(provider.userData("https://example.com/w.jar"))
+        .contains("-o worker.jar 'https://example.com/w.jar'");
+    assertThatThrownBy(() -> provider(pool).workerJarUrl("s3://bucket-only").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("s3://bucket/key");
   }
 
   @Test

@@ -16,9 +16,16 @@ import java.util.Objects;
  *     host uses the workers' own idle timeout, since that is when they actually leave
  * @param pendingDeadline how long a launched worker may take to start polling before the
  *     {@link ScalingStep} terminates it as stuck
+ * @param silenceLimit how long a polling worker may go without showing it is alive (its
+ *     {@linkplain dev.shoal.spi.WorkerInstance#lastSeen() heartbeat}) before the {@link ScalingStep}
+ *     terminates it as silent: it hung, or its machine rebooted without it; only workers whose
+ *     provider reads a heartbeat are ever silent
  */
 public record ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, double targetBacklogPerSlot,
-    Duration coolDown, Duration pendingDeadline) {
+    Duration coolDown, Duration pendingDeadline, Duration silenceLimit) {
+
+  /** The {@linkplain Builder#silenceLimit(Duration) default silence limit}. */
+  public static final Duration DEFAULT_SILENCE_LIMIT = Duration.ofMinutes(5);
 
   public ScalingConfig {
     if (minWorkers < 0) {
@@ -37,6 +44,18 @@ public record ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, 
     }
     requireNotNegative(coolDown, "coolDown");
     requireNotNegative(pendingDeadline, "pendingDeadline");
+    Objects.requireNonNull(silenceLimit, "silenceLimit");
+    if (silenceLimit.isNegative() || silenceLimit.isZero()) {
+      // Zero would end every worker at its first listing.
+      throw new IllegalArgumentException("silenceLimit must be positive: " + silenceLimit);
+    }
+  }
+
+  /** A config with the {@linkplain #DEFAULT_SILENCE_LIMIT default silence limit}. */
+  public ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, double targetBacklogPerSlot,
+      Duration coolDown, Duration pendingDeadline) {
+    this(minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, coolDown, pendingDeadline,
+        DEFAULT_SILENCE_LIMIT);
   }
 
   public static Builder builder() {
@@ -63,6 +82,7 @@ public record ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, 
     private double targetBacklogPerSlot = 1.0;
     private Duration coolDown = Duration.ofMinutes(1);
     private Duration pendingDeadline = Duration.ofMinutes(2);
+    private Duration silenceLimit = DEFAULT_SILENCE_LIMIT;
 
     private Builder() {}
 
@@ -102,9 +122,18 @@ public record ScalingConfig(int minWorkers, int maxWorkers, int slotsPerWorker, 
       return this;
     }
 
+    /**
+     * How long a polling worker may go without a heartbeat before it is terminated as silent
+     * (default 5 minutes); longer than a few of the workers' heartbeat periods.
+     */
+    public Builder silenceLimit(Duration limit) {
+      this.silenceLimit = limit;
+      return this;
+    }
+
     public ScalingConfig build() {
       return new ScalingConfig(minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, coolDown,
-          pendingDeadline);
+          pendingDeadline, silenceLimit);
     }
   }
 }

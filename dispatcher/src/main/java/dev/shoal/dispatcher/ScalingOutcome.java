@@ -10,17 +10,20 @@ import java.util.Objects;
  *
  * @param depth the task queue's depth it read
  * @param terminatedStuck the workers it terminated for not polling within the pending deadline
+ * @param terminatedSilent the polling workers it terminated for showing no sign of life (no
+ *     heartbeat) for the silence limit
  * @param decision what the {@link ScalingPolicy} decided, for the pool without those
  * @param launched the workers it launched: none unless the decision launches, and none when its
  *     host interrupted it (a host interrupts an evaluation only when it shuts down)
  */
-public record ScalingOutcome(QueueDepth depth, List<WorkerInstance> terminatedStuck, ScalingDecision decision,
-    List<WorkerInstance> launched) {
+public record ScalingOutcome(QueueDepth depth, List<WorkerInstance> terminatedStuck,
+    List<WorkerInstance> terminatedSilent, ScalingDecision decision, List<WorkerInstance> launched) {
 
   public ScalingOutcome {
     Objects.requireNonNull(depth, "depth");
     Objects.requireNonNull(decision, "decision");
     terminatedStuck = List.copyOf(terminatedStuck);
+    terminatedSilent = List.copyOf(terminatedSilent);
     launched = List.copyOf(launched);
   }
 }

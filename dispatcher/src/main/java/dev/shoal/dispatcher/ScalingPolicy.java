@@ -92,6 +92,18 @@ public final class ScalingPolicy {
         .toList();
   }
 
+  /**
+   * The running workers whose last heartbeat is at least the silence limit old at {@code now}:
+   * the ones a host terminates as silent (hung, or on a machine that rebooted without them).
+   * Workers whose provider reads no heartbeat are never silent.
+   */
+  public List<WorkerInstance> silent(Collection<WorkerInstance> workers, Instant now) {
+    return workers.stream()
+        .filter(worker -> worker.state() == WorkerInstance.State.RUNNING && worker.lastSeen() != null)
+        .filter(worker -> !worker.lastSeen().plus(config.silenceLimit()).isAfter(now))
+        .toList();
+  }
+
   private static ScalingDecision hold(int current, String detail) {
     return new ScalingDecision(current, 0, new Reason(Action.HOLD, current, current, detail));
   }

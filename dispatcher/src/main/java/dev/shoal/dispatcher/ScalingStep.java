@@ -23,18 +23,20 @@ import org.slf4j.LoggerFactory;
  * One evaluation of a worker pool against its task queue, the same in every host (the local loop,
  * the Lambda function, an Azure Function): read the queue's depth, note whether it is busy,
  * terminate the workers still pending after the {@linkplain ScalingConfig#pendingDeadline() pending
- * deadline}, ask the {@link ScalingPolicy} about the rest, and launch what it decides. Hosts only
+ * deadline} and the polling ones silent for the {@linkplain ScalingConfig#silenceLimit() silence
+ * limit}, ask the {@link ScalingPolicy} about the rest, and launch what it decides. Hosts only
  * schedule it and report its {@link ScalingOutcome}; it knows no cloud, only a {@link Transport}
  * and a {@link ComputeProvider}.
  *
- * <p>It never stops a worker that polls: idle workers leave by themselves after their idle
- * timeout, which is how a pool shrinks.
+ * <p>It never stops a worker that polls and shows it is alive: idle workers leave by themselves
+ * after their idle timeout, which is how a pool shrinks. A worker whose heartbeat stopped (it hung,
+ * or its machine rebooted and nothing restarted it) no longer counts as polling.
  *
  * <p><b>State between evaluations.</b> When the queue was last busy, since the cool-down runs from
  * then (a new step counts the queue as busy until its first evaluation: at worst, a scale-in
- * decision comes one cool-down late, and scale-in stops nobody anyway); and the stuck workers it
- * terminated that are still listed while they die, so that they are neither terminated twice nor
- * counted. Evaluations are serialized, so a host may call {@link #evaluate()} from any thread.
+ * decision comes one cool-down late, and scale-in stops nobody anyway); and the stuck and silent
+ * workers it terminated that are still listed while they die, so that they are neither terminated
+ * twice nor counted. Evaluations are serialized, so a host may call {@link #evaluate()} from any thread.
  */
 public final class ScalingStep {
   private static final Logger log = LoggerFactory.getLogger(ScalingStep.class);
@@ -49,7 +51,7 @@ public final class ScalingStep {
 
   // Guarded by this.
   private Instant lastBusy;
-  private final Set<String> terminatedStuck = new HashSet<>();
+  private final Set<String> terminated = new HashSet<>();
 
   private ScalingStep(Builder builder) {
     this.transport = Objects.requireNonNull(builder.transport, "a scaling step needs the task queue's transport");
@@ -75,8 +77,8 @@ public final class ScalingStep {
   }
 
   /**
-   * Evaluates the pool once: depth, last busy, stuck workers (terminated through the provider),
-   * decision, launch.
+   * Evaluates the pool once: depth, last busy, stuck and silent workers (terminated through the
+   * provider), decision, launch.
    *
    * @throws DepthUnreadableException if the queue's depth cannot be read; nothing is done then,
    *     so the pool stays as it is (the host decides how loudly to say so)
@@ -90,9 +92,14 @@ public final class ScalingStep {
       lastBusy = now;
     }
     List<WorkerInstance> workers = provider.list();
-    List<WorkerInstance> stuck = terminateStuck(workers, now);
+    // Forget the ones that are gone; the others may still be listed while they die.
+    terminated.retainAll(workers.stream().map(WorkerInstance::id).collect(Collectors.toSet()));
+    List<WorkerInstance> stuck = terminate(policy.stuck(workers, now), "did not start polling within "
+        + ScalingPolicy.brief(policy.config().pendingDeadline()));
+    List<WorkerInstance> silent = terminate(policy.silent(workers, now), "showed no sign of life for "
+        + ScalingPolicy.brief(policy.config().silenceLimit()));
     List<WorkerInstance> counted = workers.stream()
-        .filter(worker -> !terminatedStuck.contains(worker.id()))
+        .filter(worker -> !terminated.contains(worker.id()))
         .toList();
     ScalingDecision decision = policy.decide(ScalingInput.of(depth, sanitize(tasksPerMessage.getAsDouble()),
         counted, Duration.between(lastBusy, now)));
@@ -100,7 +107,7 @@ public final class ScalingStep {
     List<WorkerInstance> launched = decision.launch() > 0 && !Thread.currentThread().isInterrupted()
         ? provider.launch(decision.launch())
         : List.of();
-    return new ScalingOutcome(depth, stuck, decision, launched);
+    return new ScalingOutcome(depth, stuck, silent, decision, launched);
   }
 
   private QueueDepth readDepth() {
@@ -118,23 +125,19 @@ public final class ScalingStep {
     }
   }
 
-  /** Terminates the listed workers that are stuck and were not terminated already; returns them. */
-  private List<WorkerInstance> terminateStuck(List<WorkerInstance> workers, Instant now) {
-    // Forget the ones that are gone; the others may still be listed while they die.
-    Set<String> listed = workers.stream().map(WorkerInstance::id).collect(Collectors.toSet());
-    terminatedStuck.retainAll(listed);
-    List<WorkerInstance> stuck = policy.stuck(workers, now).stream()
-        .filter(worker -> !terminatedStuck.contains(worker.id()))
+  /** Terminates those of these workers that were not terminated already; returns them. */
+  private List<WorkerInstance> terminate(List<WorkerInstance> found, String why) {
+    List<WorkerInstance> fresh = found.stream()
+        .filter(worker -> !terminated.contains(worker.id()))
         .toList();
-    if (stuck.isEmpty()) {
-      return stuck;
+    if (fresh.isEmpty()) {
+      return fresh;
     }
-    List<String> ids = stuck.stream().map(WorkerInstance::id).toList();
-    log.warn("{}: terminating {} worker(s) that did not start polling within {}: {}", provider, ids.size(),
-        ScalingPolicy.brief(policy.config().pendingDeadline()), ids);
+    List<String> ids = fresh.stream().map(WorkerInstance::id).toList();
+    log.warn("{}: terminating {} worker(s) that {}: {}", provider, ids.size(), why, ids);
     provider.terminate(ids);
-    terminatedStuck.addAll(ids);
-    return stuck;
+    terminated.addAll(ids);
+    return fresh;
   }
 
   /** Below 1 (no estimate yet), infinite or NaN: one task a message. */

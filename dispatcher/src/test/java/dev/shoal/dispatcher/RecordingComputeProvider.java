@@ -85,7 +85,13 @@ final class RecordingComputeProvider implements ComputeProvider {
 
   /** Every pending worker starts polling. */
   synchronized void registerAll() {
-    workers.replaceAll((id, worker) -> new WorkerInstance(id, State.RUNNING, worker.launchedAt()));
+    workers.replaceAll((id, worker) -> new WorkerInstance(id, State.RUNNING, worker.launchedAt(), worker.lastSeen()));
+  }
+
+  /** This worker shows it is alive, now: its provider reads a heartbeat. */
+  synchronized void beat(String id) {
+    workers.computeIfPresent(id, (key, worker) -> new WorkerInstance(key, worker.state(), worker.launchedAt(),
+        clock.instant()));
   }
 
   /** A worker leaves, as an idle worker does after its idle timeout, or a terminated one dies. */

@@ -165,6 +165,22 @@ class ScalingPolicyTest {
   }
 
   @Test
+  void runningWorkersWhoseLastHeartbeatIsTheSilenceLimitOldAreSilentAndOthersAreNot() {
+    ScalingPolicy policy = new ScalingPolicy(ScalingConfig.builder().silenceLimit(Duration.ofMinutes(5)).build());
+    Instant now = Instant.parse("2030-01-01T01:00:00Z");
+    Instant launched = now.minus(Duration.ofHours(1));
+    WorkerInstance silent = new WorkerInstance("silent", State.RUNNING, launched, now.minus(Duration.ofMinutes(5)));
+    WorkerInstance alive = new WorkerInstance("alive", State.RUNNING, launched,
+        now.minus(Duration.ofMinutes(5)).plusSeconds(1));
+    // A provider that reads no heartbeat cannot tell: never silent.
+    WorkerInstance unknown = new WorkerInstance("unknown", State.RUNNING, launched);
+    // Pending ones are the pending deadline's business.
+    WorkerInstance pending = new WorkerInstance("pending", State.PENDING, launched, launched);
+
+    assertThat(policy.silent(List.of(silent, alive, unknown, pending), now)).containsExactly(silent);
+  }
+
+  @Test
   void inputCountsRunningAndPendingWorkersOfAListing() {
     Instant t = Instant.EPOCH;
     ScalingInput input = ScalingInput.of(new dev.shoal.spi.QueueDepth(3, 2), 2.5,
@@ -182,6 +198,8 @@ class ScalingPolicyTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxWorkers");
     assertThatThrownBy(() -> ScalingConfig.builder().targetBacklogPerSlot(Double.NaN).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("targetBacklogPerSlot");
+    assertThatThrownBy(() -> ScalingConfig.builder().silenceLimit(Duration.ZERO).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("silenceLimit");
     assertThatThrownBy(() -> new ScalingInput(1, 0, 0.5, 0, 0, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tasksPerMessage");
     assertThatThrownBy(() -> new ScalingInput(1, 0, 1, 0, 0, Duration.ofSeconds(-1)))

@@ -117,6 +117,55 @@ class ScalingStepTest {
   }
 
   @Test
+  void aPollingWorkerSilentForTheSilenceLimitIsTerminatedOnceNotCountedAndReplaced() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4).silenceLimit(Duration.ofMinutes(5))).build();
+    send(2);
+    assertThat(step.evaluate().launched()).hasSize(2);
+    provider.registerAll();
+    List<String> ids = provider.ids();
+    String hung = ids.get(0);
+    String alive = ids.get(1);
+    provider.beat(hung);
+    provider.beat(alive);
+
+    // The live one keeps beating, the hung one falls silent.
+    clock.advance(Duration.ofMinutes(4));
+    provider.beat(alive);
+    assertThat(step.evaluate().terminatedSilent()).isEmpty();
+    clock.advance(Duration.ofSeconds(59));
+    provider.beat(alive);
+    assertThat(step.evaluate().terminatedSilent()).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    provider.beat(alive);
+    ScalingOutcome outcome = step.evaluate();
+
+    assertThat(outcome.terminatedSilent()).extracting(WorkerInstance::id).containsExactly(hung);
+    assertThat(outcome.terminatedStuck()).isEmpty();
+    assertThat(provider.terminated()).containsExactly(hung);
+    assertThat(outcome.decision().currentWorkers()).as("the silent one is not counted").isEqualTo(1);
+    assertThat(outcome.launched()).as("its work is still queued: replaced").hasSize(1);
+    // Still listed while it dies: neither terminated again nor counted.
+    provider.beat(alive);
+    ScalingOutcome next = step.evaluate();
+    assertThat(next.terminatedSilent()).isEmpty();
+    assertThat(next.decision().currentWorkers()).isEqualTo(2);
+    assertThat(provider.terminated()).containsExactly(hung);
+  }
+
+  @Test
+  void aWorkerWhoseProviderReadsNoHeartbeatIsNeverSilent() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4).silenceLimit(Duration.ofMinutes(5))).build();
+    send(1);
+    step.evaluate();
+    provider.registerAll();
+
+    clock.advance(Duration.ofHours(3));
+
+    assertThat(step.evaluate().terminatedSilent()).isEmpty();
+    assertThat(provider.terminated()).isEmpty();
+  }
+
+  @Test
   void anUnreadableQueueDoesNothingAndSaysWhy() {
     ScalingStep step = step(ScalingConfig.builder().minWorkers(1)).build();
     transport.failDepth(true);

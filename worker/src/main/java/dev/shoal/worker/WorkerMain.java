@@ -8,7 +8,11 @@ import dev.shoal.spi.TransportProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * releases the rest. Exits 0 when it stops cleanly (idle, or asked to), 2 on bad arguments, 1 when
  * it cannot start or its receiver fails, 3 when it gave up on an unreachable queue service
  * (--unreachable-timeout).
+ *
+ * <p>With {@value HeartbeatProvider#TARGET_ENV} set to a URI (such as
+ * {@code s3://bucket/ready/pool/i-0abc}), it beats a {@link Heartbeat} there at once and then every
+ * {@value HeartbeatProvider#PERIOD_ENV} (default {@code PT1M}) while the worker makes progress on its
+ * queue: the sign of life its dispatcher reads.
  */
 public final class WorkerMain {
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
@@ -44,6 +53,8 @@ public final class WorkerMain {
   private static final Duration FIRST_QUEUE_BACKOFF = Duration.ofMillis(500);
   private static final Duration MAX_QUEUE_BACKOFF = Duration.ofSeconds(30);
   static final int EXIT_GAVE_UP = 3;
+  static final Duration DEFAULT_HEARTBEAT_PERIOD = Duration.ofMinutes(1);
+  private static final Duration STALL_MARGIN = Duration.ofMinutes(2);
 
   private WorkerMain() {}
 
@@ -79,6 +90,19 @@ public final class WorkerMain {
       err.println("error: the signing key variable " + keyVariable + " is not set");
       return 2;
     }
+    URI heartbeatTarget;
+    Duration heartbeatPeriod;
+    HeartbeatProvider heartbeats;
+    try {
+      heartbeatTarget = heartbeatTarget(env);
+      heartbeatPeriod = heartbeatPeriod(env);
+      heartbeats = heartbeatTarget == null ? null : HeartbeatProvider.forScheme(heartbeatTarget.getScheme());
+    } catch (IllegalArgumentException e) {
+      // Set but unusable: running without it would look like a worker that never started.
+      err.println("error: " + (e.getMessage().contains(HeartbeatProvider.TARGET_ENV) ? ""
+          : HeartbeatProvider.TARGET_ENV + ": ") + e.getMessage());
+      return 2;
+    }
     WireCodec codec = new WireCodec(JsonCodec.create());
     EnvelopeSigner signer;
     TransportProvider provider;
@@ -109,19 +133,39 @@ public final class WorkerMain {
       finished.join();
     }, "shoal-worker-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (Transport transport = provider.create(options.transportSettings())) {
+    Transport opened;
+    try {
+      opened = provider.create(options.transportSettings());
+    } catch (RuntimeException e) {
+      log.error("worker could not start", e);
+      err.println("error: " + e);
+      finished.complete(null);
+      removeHook(hook);
+      return 1;
+    }
+    // Watched only for a heartbeat, which beats while the transport's calls are answered.
+    ActivityTrackingTransport watched = heartbeats == null ? null : new ActivityTrackingTransport(opened,
+        Clock.systemUTC());
+    try (Transport transport = watched != null ? watched : opened) {
       Optional<String> queue = awaitQueue(transport, options, stop);
       if (queue.isEmpty()) {
         return 0; // asked to stop while it waited
       }
       WorkerConfig config = WorkerConfig.builder(options.withQueue(queue.get())).transport(transport).codec(codec)
           .signer(signer).build();
+      // Created before the worker starts, so that a target it cannot write stops nothing half-started.
+      Heartbeat beat = heartbeats == null ? null : heartbeats.create(heartbeatTarget, options.transportSettings());
       Worker worker = Worker.start(config);
+      HeartbeatLoop heartbeat = beat == null ? null : HeartbeatLoop.start(worker.id(), beat,
+          watched, heartbeatPeriod, stallLimit(options), Clock.systemUTC());
       stop.thenRun(worker::shutdown);
       out.println("worker " + worker.id() + " ready: queue " + queue.get() + ", " + worker.config().options().slots()
           + " slots");
       out.flush();
       worker.awaitTermination();
+      if (heartbeat != null) {
+        heartbeat.close();
+      }
       return switch (worker.stopReason()) {
         case IDLE, ASKED -> 0;
         case QUEUE_UNREACHABLE -> {
@@ -143,11 +187,15 @@ public final class WorkerMain {
       return 1;
     } finally {
       finished.complete(null);
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // The hook is what stopped the worker.
-      }
+      removeHook(hook);
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is what stopped the worker.
     }
   }
 
@@ -234,5 +282,47 @@ public final class WorkerMain {
     QueueWaitException(String message) {
       super(message);
     }
+  }
+
+  private static URI heartbeatTarget(Map<String, String> env) {
+    String value = env.get(HeartbeatProvider.TARGET_ENV);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      URI target = new URI(value.trim());
+      if (target.getScheme() == null) {
+        throw new URISyntaxException(value, "no scheme");
+      }
+      return target;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(HeartbeatProvider.TARGET_ENV + " is not a URI such as s3://bucket/key: "
+          + value);
+    }
+  }
+
+  private static Duration heartbeatPeriod(Map<String, String> env) {
+    String value = env.get(HeartbeatProvider.PERIOD_ENV);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_HEARTBEAT_PERIOD;
+    }
+    try {
+      Duration period = Duration.parse(value.trim());
+      if (!period.isNegative() && !period.isZero()) {
+        return period;
+      }
+    } catch (DateTimeParseException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(HeartbeatProvider.PERIOD_ENV
+        + " is not a positive ISO-8601 duration such as PT1M: " + value);
+  }
+
+  /**
+   * How long a worker may go without an answer from its queue service before it stops beating: a
+   * long poll, plus room for the SDK's own retries and the worker's backoff after failures.
+   */
+  static Duration stallLimit(WorkerOptions options) {
+    return options.receiveWait().plus(STALL_MARGIN);
   }
 }

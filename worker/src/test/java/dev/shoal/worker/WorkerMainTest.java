@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -161,5 +164,31 @@ class WorkerMainTest {
 
     assertThat(exit).isEqualTo(3);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("gave up: every poll of the queue failed for PT1S");
+  }
+
+  @Test
+  void beatsTheHeartbeatTheEnvironmentNamesWithTheProviderOfItsScheme(@TempDir Path dir) throws Exception {
+    Path beats = dir.resolve("beats");
+
+    int exit = run(Map.of(HeartbeatProvider.TARGET_ENV, "test-file:" + beats, HeartbeatProvider.PERIOD_ENV, "PT1H"),
+        "--transport", "test-memory", "--setting", "create=work", "--queue", "work", "--slots", "1",
+        "--idle-timeout", "PT0.3S", "--worker-id", "main-test");
+
+    assertThat(exit).isEqualTo(0);
+    // The first beat is at once: it is what tells the dispatcher that the worker polls.
+    assertThat(Files.readAllLines(beats)).containsExactly("beat");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"SHOAL_HEARTBEAT=nope://bucket/key", "SHOAL_HEARTBEAT=no scheme",
+      "SHOAL_HEARTBEAT_PERIOD=60"})
+  void aHeartbeatThatCannotBeBeatenIsABadArgument(String variable) {
+    String[] pair = variable.split("=", 2);
+    Map<String, String> env = new java.util.HashMap<>(Map.of(HeartbeatProvider.TARGET_ENV, "test-file:/tmp/x"));
+    env.put(pair[0], pair[1]);
+
+    assertThat(run(env, "--transport", "test-memory", "--setting", "create=work", "--queue", "work")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(pair[0]).doesNotContain("ready");
+    assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }

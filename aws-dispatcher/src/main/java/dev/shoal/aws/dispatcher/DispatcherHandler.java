@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The dispatcher as an AWS Lambda function: every invocation, whether from its schedule (an
  * EventBridge event) or from a client's nudge (any payload, see {@code dev.shoal.aws.LambdaNudger}),
- * runs one {@link ScalingStep} on the task queue and the EC2 pool (depth, stuck instances,
- * decision, launch), logs its decision and returns its {@link Outcome} as JSON. A queue whose depth
+ * runs one {@link ScalingStep} on the task queue and the EC2 pool (depth, stuck and silent
+ * instances, decision, launch), logs its decision and returns its {@link Outcome} as JSON. A queue whose depth
  * cannot be read fails the invocation; the next one tries again.
  *
  * <p>Configuration comes only from the environment, see {@link DispatcherSettings}.
@@ -43,6 +43,10 @@ public final class DispatcherHandler implements RequestStreamHandler {
   /** A third of the function's 60 s timeout (template.yaml), so a slow queue fails the invocation clearly. */
   private static final Duration DEPTH_TIMEOUT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration SHORTEST_HEARTBEAT = Duration.ofSeconds(5);
+  private static final Duration LONGEST_HEARTBEAT = Duration.ofMinutes(1);
+  /** The presigned jar link must outlast any boot the pending deadline allows. */
+  private static final Duration SHORTEST_JAR_LINK = Duration.ofHours(1);
 
   private final ScalingStep step;
 
@@ -81,7 +85,17 @@ public final class DispatcherHandler implements RequestStreamHandler {
         .subnetId(settings.subnetId())
         .workerOptions(worker)
         .workerJarUrl(settings.workerJarUrl())
-        .readyBucket(settings.readyBucket());
+        .jarLinkValidity(settings.pendingDeadline().compareTo(SHORTEST_JAR_LINK) > 0 ? settings.pendingDeadline()
+            : SHORTEST_JAR_LINK)
+        .readyBucket(settings.readyBucket())
+        .heartbeatPeriod(heartbeatPeriod(settings.silenceLimit()));
+  }
+
+  /** A fifth of the silence limit, so that a few lost beats are no silence; within 5 s and a minute. */
+  static Duration heartbeatPeriod(Duration silenceLimit) {
+    Duration fifth = silenceLimit.dividedBy(5);
+    return fifth.compareTo(SHORTEST_HEARTBEAT) < 0 ? SHORTEST_HEARTBEAT
+        : fifth.compareTo(LONGEST_HEARTBEAT) > 0 ? LONGEST_HEARTBEAT : fifth;
   }
 
   @Override
@@ -98,15 +112,18 @@ public final class DispatcherHandler implements RequestStreamHandler {
    * @param action the decision's {@link ScalingDecision.Action} name
    * @param launched the ids of the instances launched
    * @param terminatedStuck the ids of the instances terminated for not polling within the pending deadline
+   * @param terminatedSilent the ids of the polling instances terminated for no heartbeat within the silence limit
    * @param reason the decision, as one log line
    */
   public record Outcome(String action, int currentWorkers, int desiredWorkers, List<String> launched,
-      List<String> terminatedStuck, long visibleMessages, long inFlightMessages, String reason) {
+      List<String> terminatedStuck, List<String> terminatedSilent, long visibleMessages, long inFlightMessages,
+      String reason) {
 
     static Outcome of(ScalingOutcome outcome) {
       ScalingDecision decision = outcome.decision();
       return new Outcome(decision.action().name(), decision.currentWorkers(), decision.desiredWorkers(),
-          ids(outcome.launched()), ids(outcome.terminatedStuck()), outcome.depth().visible(),
+          ids(outcome.launched()), ids(outcome.terminatedStuck()), ids(outcome.terminatedSilent()),
+          outcome.depth().visible(),
           outcome.depth().inFlight(), decision.toString());
     }
 
@@ -115,7 +132,7 @@ public final class DispatcherHandler implements RequestStreamHandler {
     }
   }
 
-  /** One evaluation: depth, stuck instances, decision, launch. */
+  /** One evaluation: depth, stuck and silent instances, decision, launch. */
   Outcome evaluate() {
     return Outcome.of(step.evaluate());
   }

@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public record DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
     double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
-    String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
+    Duration silenceLimit, String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
     Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries) {
 
   /** The task queue's URL (required). */
@@ -30,6 +30,11 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
   public static final String TASKS_PER_MESSAGE = "SHOAL_TASKS_PER_MESSAGE";
   public static final String IDLE_COOLDOWN = "SHOAL_IDLE_COOLDOWN";
   public static final String PENDING_DEADLINE = "SHOAL_PENDING_DEADLINE";
+  /**
+   * How long a polling worker may go without a heartbeat before it is terminated as silent; the
+   * workers beat every fifth of it (between 5 s and 1 minute). Needs the readiness bucket.
+   */
+  public static final String SILENCE_LIMIT = "SHOAL_SILENCE_LIMIT";
   /** The workers' launch template id (required). */
   public static final String LAUNCH_TEMPLATE_ID = "SHOAL_LAUNCH_TEMPLATE_ID";
   /** Its version; empty for the template's default version. */
@@ -38,16 +43,23 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
   public static final String SUBNET_ID = "SHOAL_SUBNET_ID";
   /** The worker jar: {@code s3://bucket/key} (required). */
   public static final String WORKER_JAR_URL = "SHOAL_WORKER_JAR_URL";
-  /** The bucket where workers mark themselves ready; empty: EC2's state decides pending/running. */
+  /**
+   * The bucket where workers beat their heartbeats ({@code ready/<pool>/<id>}); empty: EC2's state
+   * decides pending/running, and no worker is ever found silent.
+   */
   public static final String READY_BUCKET = "SHOAL_READY_BUCKET";
   public static final String WORKER_IDLE_TIMEOUT = "SHOAL_WORKER_IDLE_TIMEOUT";
   public static final String WORKER_LEASE = "SHOAL_WORKER_LEASE";
-  /** Must match the task queue's redrive maxReceiveCount. */
+  /**
+   * Deliveries after which a worker dead-letters a task as poison, telling its client; the task
+   * queue's redrive maxReceiveCount must be above it (the template sets it 2 higher), or the queue
+   * moves the task away before the delivery on which the worker would say so.
+   */
   public static final String WORKER_MAX_DELIVERIES = "SHOAL_WORKER_MAX_DELIVERIES";
 
   /** Every variable above: what the template must set. */
   public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
-      SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE,
+      SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE, SILENCE_LIMIT,
       LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, SUBNET_ID, WORKER_JAR_URL, READY_BUCKET, WORKER_IDLE_TIMEOUT,
       WORKER_LEASE, WORKER_MAX_DELIVERIES);
 
@@ -73,6 +85,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
         .targetBacklogPerSlot(targetBacklogPerSlot)
         .coolDown(idleCoolDown)
         .pendingDeadline(pendingDeadline)
+        .silenceLimit(silenceLimit)
         .build();
   }
 
@@ -89,6 +102,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
         read.number(TASKS_PER_MESSAGE, 1.0),
         read.duration(IDLE_COOLDOWN, Duration.ofMinutes(5)),
         read.duration(PENDING_DEADLINE, Duration.ofMinutes(10)),
+        read.duration(SILENCE_LIMIT, Duration.ofMinutes(5)),
         read.required(LAUNCH_TEMPLATE_ID),
         read.optional(LAUNCH_TEMPLATE_VERSION),
         read.optional(SUBNET_ID),

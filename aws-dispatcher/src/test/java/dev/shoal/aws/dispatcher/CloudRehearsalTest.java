@@ -10,10 +10,14 @@ import dev.shoal.aws.SqsClients;
 import dev.shoal.embedded.EmbeddedSqsServer;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
+import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
+import dev.shoal.worker.HeartbeatProvider;
+import dev.shoal.worker.WorkerOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,6 +49,8 @@ import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The cloud rehearsal: the dispatcher Lambda's handler, in-process, against real emulators: the
@@ -141,6 +148,9 @@ class CloudRehearsalTest {
     env.putAll(overrides);
     DispatcherSettings settings = DispatcherSettings.fromEnvironment(env);
     Ec2Provider provider = DispatcherHandler.providerBuilder(settings, "us-east-1").ec2(ec2, false).s3(s3, false)
+        .presigner(S3Presigner.builder().endpointOverride(Moto.endpoint()).region(Region.US_EAST_1)
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t")))
+            .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()).build(), true)
         .clock(clock).build();
     return new DispatcherHandler(settings, transport, provider, clock);
   }
@@ -164,10 +174,13 @@ class CloudRehearsalTest {
           .instanceId(instance.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
           StandardCharsets.UTF_8);
       assertThat(userData)
-          .contains("aws s3 cp --only-show-errors 's3://" + bucket + "/shoal-worker.jar' worker.jar")
+          // The jar through a link presigned at launch: no AWS CLI on the image.
+          .containsPattern("-o worker.jar 'http[^']*/" + bucket + "/shoal-worker\\.jar\\?[^']*X-Amz-Signature=")
           .contains("dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '" + queueUrl + "' '--slots' '2'")
           .contains("'--setting' 'region=us-east-1'")
-          .contains("--bucket '" + bucket + "' --key 'ready/" + pool + "/'");
+          // The silence limit of 5 minutes: a beat a minute.
+          .contains("SHOAL_HEARTBEAT='s3://" + bucket + "/ready/" + pool + "/'\"$ID\" SHOAL_HEARTBEAT_PERIOD='PT1M'")
+          .doesNotContain("aws s3");
     }
 
     // Asked again (a nudge) while they boot: pending instances count, nothing is launched twice.
@@ -265,6 +278,88 @@ class CloudRehearsalTest {
     assertThat(pool()).extracting(Instance::instanceId).contains(ready).doesNotContain(stuck);
   }
 
+  /**
+   * A worker that hung after it reported ready, or whose VM rebooted (user data runs once, so
+   * nothing restarts it), stops beating its heartbeat: once its last beat is the silence limit
+   * old, the dispatcher terminates it and launches a replacement, and leaves the live one alone.
+   */
+  @Test
+  void aPollingInstanceWhoseHeartbeatStoppedIsTerminatedAfterTheSilenceLimitAndReplaced() {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.SILENCE_LIMIT, "PT5M",
+        DispatcherSettings.PENDING_DEADLINE, "PT1H"));
+    publish(4);
+    List<String> launched = handler.evaluate().launched();
+    assertThat(launched).hasSize(2);
+    String hung = launched.get(0);
+    String alive = launched.get(1);
+    markReady(hung);
+    Instant hungSeen = lastBeat(hung);
+    // The live one beats later (S3 keeps seconds): wait for the next second of the real clock.
+    Await.until(Duration.ofSeconds(10), () -> Instant.now().isAfter(hungSeen.plusSeconds(1)), () -> "a later second");
+    markReady(alive);
+    assertThat(lastBeat(alive)).isAfter(hungSeen);
+
+    clock.advance(Duration.between(clock.instant(), hungSeen.plus(Duration.ofMinutes(5)).minusMillis(1)));
+    assertThat(handler.evaluate().terminatedSilent()).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    DispatcherHandler.Outcome outcome = handler.evaluate();
+
+    assertThat(outcome.terminatedSilent()).containsExactly(hung);
+    assertThat(outcome.terminatedStuck()).isEmpty();
+    assertThat(instance(hung).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
+    assertThat(instance(alive).state().name()).isEqualTo(InstanceStateName.RUNNING);
+    // The work is still there: the silent one is not counted, and is replaced.
+    assertThat(outcome.currentWorkers()).isEqualTo(1);
+    assertThat(outcome.launched()).hasSize(1).doesNotContain(hung);
+    assertThat(handler.evaluate().terminatedSilent()).as("terminated once").isEmpty();
+  }
+
+  /**
+   * The whole chain with a real worker JVM, as the user data starts it: WorkerMain finds the S3
+   * heartbeat by its scheme (shoal-aws's service file), beats it in the bucket as soon as it polls
+   * the task queue, and that marker is what makes its instance count as polling: past the pending
+   * deadline, it is not terminated as stuck.
+   */
+  @Test
+  void aWorkerJvmBeatsItsOwnHeartbeatSoItsInstanceCountsAsPolling() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MIN_WORKERS, "1"));
+    String id = handler.evaluate().launched().get(0);
+    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), WorkerOptions.MAIN_CLASS, "--transport", "sqs",
+        "--setting", SqsClients.ENDPOINT + "=" + sqsServer.endpoint(), "--setting", SqsClients.CREDENTIALS + "=static",
+        "--setting", SqsClients.REGION + "=us-east-1", "--queue", queueUrl, "--receive-wait", "PT1S",
+        "--idle-timeout", "PT3S", "--worker-id", id)
+        .redirectErrorStream(true);
+    builder.environment().putAll(Map.of(HeartbeatProvider.TARGET_ENV,
+        "s3://" + bucket + "/" + Ec2Provider.READY_PREFIX + pool + "/" + id,
+        "AWS_ENDPOINT_URL_S3", Moto.endpoint().toString()));
+    Process worker = builder.start();
+    worker.getOutputStream().close();
+    String out;
+    try {
+      out = new String(worker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      worker.destroyForcibly();
+    }
+
+    assertThat(worker.exitValue()).as(out).isZero();
+    assertThat(out).contains("worker " + id + " ready");
+    Instant seen = lastBeat(id);
+    clock.advance(Duration.ofMinutes(3));
+    DispatcherHandler.Outcome outcome = handler.evaluate();
+    assertThat(outcome.terminatedStuck()).as("pending deadline 2 minutes; last seen %s", seen).isEmpty();
+    assertThat(instance(id).state().name()).isEqualTo(InstanceStateName.RUNNING);
+  }
+
+  @Test
+  void theWorkersHeartbeatPeriodIsAFifthOfTheSilenceLimitWithinBounds() {
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofMinutes(2))).isEqualTo(Duration.ofSeconds(24));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofHours(1))).isEqualTo(Duration.ofMinutes(1));
+    assertThat(DispatcherHandler.heartbeatPeriod(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(5));
+  }
+
   @Test
   void aBadConfigurationNamesEveryProblem() {
     Map<String, String> env = Map.of(DispatcherSettings.POOL, "p", DispatcherSettings.MAX_WORKERS, "many",
@@ -300,6 +395,10 @@ class CloudRehearsalTest {
 
   private void markReady(String instanceId) {
     s3.putObject(r -> r.bucket(bucket).key(Ec2Provider.READY_PREFIX + pool + "/" + instanceId), RequestBody.empty());
+  }
+
+  private Instant lastBeat(String instanceId) {
+    return s3.headObject(r -> r.bucket(bucket).key(Ec2Provider.READY_PREFIX + pool + "/" + instanceId)).lastModified();
   }
 
   private List<Instance> pool() {

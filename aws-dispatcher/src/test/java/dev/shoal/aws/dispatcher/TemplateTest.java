@@ -123,6 +123,12 @@ class TemplateTest {
             }
           }
         }
+        case "FindInMap" -> {
+          String mapping = (String) ((List<?>) fn.argument()).get(0);
+          if (!keys("Mappings").contains(mapping)) {
+            broken.add(path + ": !FindInMap " + mapping);
+          }
+        }
         case "If" -> {
           String condition = (String) ((List<?>) fn.argument()).get(0);
           if (!conditions.contains(condition)) {
@@ -153,14 +159,15 @@ class TemplateTest {
   }
 
   @Test
-  void theDispatcherFunctionRunsAHandlerThatExistsOnJava17WithOneInstanceAtATime() throws Exception {
+  void theDispatcherFunctionRunsAHandlerThatExistsOnASupportedJavaRuntimeWithOneInstanceAtATime() throws Exception {
     Map<String, Object> function = properties("DispatcherFunction", "AWS::Serverless::Function");
     String[] handler = ((String) function.get("Handler")).split("::");
     Class<?> type = Class.forName(handler[0]);
     assertThat(Arrays.stream(type.getMethods()).map(Method::getName)).contains(handler[1]);
     assertThat(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class).isAssignableFrom(type);
     assertThat(type.getConstructor()).isNotNull();
-    assertThat(function.get("Runtime")).isEqualTo("java17");
+    // Java 17 bytecode, on a runtime Lambda still creates (java17's creation ended in 2026).
+    assertThat(function.get("Runtime")).isEqualTo("java21");
     assertThat(function.get("ReservedConcurrentExecutions")).isEqualTo(1);
     Map<?, ?> schedule = (Map<?, ?>) ((Map<?, ?>) function.get("Events")).get("Schedule");
     assertThat(schedule.get("Type")).isEqualTo("Schedule");
@@ -268,6 +275,75 @@ class TemplateTest {
     Map<?, ?> redrive = (Map<?, ?>) queue.get("RedrivePolicy");
     assertThat(redrive.get("deadLetterTargetArn")).isEqualTo(new Fn("GetAtt", "DeadLetterQueue.Arn"));
     assertThat(properties("DeadLetterQueue", "AWS::SQS::Queue").get("SqsManagedSseEnabled")).isEqualTo(true);
+  }
+
+  /**
+   * A worker flags a task as poison on delivery maxDeliveries + 1 and tells its client; the queue's
+   * redrive must leave that delivery to it, or the task vanishes into the dead-letter queue and its
+   * client waits for ever. One parameter for both (as the template had) leaves no such delivery.
+   */
+  @Test
+  void theTaskQueuesRedriveComesAfterTheDeliveryOnWhichAWorkerFlagsPoison() {
+    Map<?, ?> redrive = (Map<?, ?>) properties("TaskQueue", "AWS::SQS::Queue").get("RedrivePolicy");
+    assertThat(redrive.get("maxReceiveCount")).isEqualTo(new Fn("FindInMap",
+        List.of("DeliveriesToRedrive", new Fn("Ref", "WorkerMaxDeliveries"), "MaxReceiveCount")));
+    Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    assertThat(variables.get(DispatcherSettings.WORKER_MAX_DELIVERIES)).isEqualTo(new Fn("Ref", "WorkerMaxDeliveries"));
+
+    Map<?, ?> parameter = (Map<?, ?>) ((Map<?, ?>) template.get("Parameters")).get("WorkerMaxDeliveries");
+    Map<?, ?> table = (Map<?, ?>) ((Map<?, ?>) template.get("Mappings")).get("DeliveriesToRedrive");
+    List<String> allowed = strings(parameter.get("AllowedValues"));
+    assertThat(allowed).contains(parameter.get("Default").toString());
+    assertThat(table.keySet()).map(Object::toString).containsExactlyInAnyOrderElementsOf(allowed);
+    for (String deliveries : allowed) {
+      int receiveCount = (Integer) ((Map<?, ?>) table.get(deliveries)).get("MaxReceiveCount");
+      // As LocalCluster: the worker's delivery maxDeliveries + 1, and one more to spare.
+      assertThat(receiveCount).as("redrive for %s deliveries", deliveries)
+          .isEqualTo(Integer.parseInt(deliveries) + 2);
+    }
+    assertThat(DispatcherSettings.fromEnvironment(Map.of(DispatcherSettings.TASK_QUEUE_URL, "q",
+        DispatcherSettings.POOL, "p", DispatcherSettings.LAUNCH_TEMPLATE_ID, "lt",
+        DispatcherSettings.WORKER_JAR_URL, "s3://b/k")).workerMaxDeliveries())
+        .as("the dispatcher's own default matches the template's").isEqualTo(Integer.parseInt(parameter.get("Default")
+            .toString()));
+  }
+
+  /**
+   * Workers fetch their jar through a link the dispatcher presigns (no AWS CLI on the image): the
+   * dispatcher may read the jar, the workers may not read anything; they only beat their heartbeats.
+   */
+  @Test
+  void theDispatcherPresignsTheJarLinkAndWorkersOnlyWriteTheirHeartbeats() {
+    List<Map<?, ?>> dispatcher = statements(properties("DispatcherRole", "AWS::IAM::Role"));
+    assertThat(dispatcher).anySatisfy(statement -> {
+      assertThat(strings(statement.get("Action"))).containsExactly("s3:GetObject");
+      assertThat(statement.get("Resource")).isEqualTo(new Fn("Sub", "${ArtifactBucket.Arn}/${WorkerJarKey}"));
+    });
+    List<Map<?, ?>> worker = statements(properties("WorkerRole", "AWS::IAM::Role"));
+    List<Map<?, ?>> s3 = worker.stream()
+        .filter(statement -> strings(statement.get("Action")).stream().anyMatch(action -> action.startsWith("s3:")))
+        .toList();
+    assertThat(s3).singleElement().satisfies(statement -> {
+      assertThat(strings(statement.get("Action"))).containsExactly("s3:PutObject");
+      assertThat(statement.get("Resource")).isEqualTo(new Fn("Sub", "${ArtifactBucket.Arn}/ready/${PoolName}/*"));
+    });
+  }
+
+  @Test
+  void cfnLintFindsNothing() throws Exception {
+    Path cfnLint = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        .map(dir -> Path.of(dir, "cfn-lint")).filter(Files::isExecutable).findFirst().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(cfnLint != null, "cfn-lint is not installed");
+
+    Process process = new ProcessBuilder(cfnLint.toString(), "template.yaml").directory(repo.toFile())
+        .redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(out).isEmpty();
+    assertThat(process.exitValue()).isZero();
   }
 
   @Test
