@@ -21,6 +21,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final String taskQueueName;
   private final QueueOptions taskQueueOptions;
   private final int maxTasksPerMessage;
+  private final IntSupplier consumers;
   private final int maxSendsInFlight;
   private final Duration taskTimeout;
   private final Duration publishRetryTimeout;
@@ -62,6 +64,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.taskQueueName = builder.taskQueue;
     this.taskQueueOptions = builder.taskQueueOptions;
     this.maxTasksPerMessage = builder.maxTasksPerMessage;
+    this.consumers = builder.consumers;
     this.maxSendsInFlight = builder.maxSendsInFlight;
     this.taskTimeout = builder.taskTimeout;
     this.publishRetryTimeout = builder.publishRetryTimeout;
@@ -130,7 +133,7 @@ public final class QueueExecutor implements TaskExecutor {
         signingKey == null ? null : new EnvelopeSigner(signingKey, wire), replyQueue, taskTimeout,
         TaskPublisher.maxEnvelopeBytes(transport));
     this.inFlight = new InFlightTasks(context.completions());
-    this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, maxSendsInFlight,
+    this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, consumers, maxSendsInFlight,
         publishRetryTimeout, timer, publishListener,
         (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
     this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), this::resultsArrived);
@@ -238,6 +241,7 @@ public final class QueueExecutor implements TaskExecutor {
     private String taskQueue = "shoal-tasks";
     private QueueOptions taskQueueOptions = QueueOptions.defaults().withMaxReceiveCount(5);
     private int maxTasksPerMessage = 256;
+    private IntSupplier consumers = () -> 0;
     private int maxSendsInFlight = 4;
     private Duration taskTimeout;
     private Duration publishRetryTimeout = Duration.ofMinutes(2);
@@ -276,6 +280,17 @@ public final class QueueExecutor implements TaskExecutor {
         throw new IllegalArgumentException("maxTasksPerMessage must be >= 1: " + max);
       }
       this.maxTasksPerMessage = max;
+      return this;
+    }
+
+    /**
+     * How many consumers (worker slots) are ready to take tasks, read at each send: a burst of N
+     * tasks then goes out in at least min(N, consumers) messages, shared evenly, since a message
+     * goes whole to one consumer. 0 or less means unknown (the default): bundles as full as the
+     * limits allow.
+     */
+    public Builder consumers(IntSupplier consumers) {
+      this.consumers = Objects.requireNonNull(consumers, "consumers");
       return this;
     }
 
