@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local, queue, scale.
+# needs and ends with "name: value" lines. Modes: local, queue, scale, fairness.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -23,8 +23,12 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.ScaleBench "$@"
     ;;
+  fairness)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.FairnessBench "$@"
+    ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, fairness" >&2
     exit 2
     ;;
 esac

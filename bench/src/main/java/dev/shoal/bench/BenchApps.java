@@ -18,8 +18,15 @@ public final class BenchApps implements AppLibrary {
     return 0L;
   });
 
+  /** Sleeps for the given milliseconds and returns the pid of the worker process that ran it. */
+  public static final App1<Long, Long> SLEEP_THEN_PID = Apps.define("bench.sleep-pid")
+      .java(Long.class, Long.class, millis -> {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+      });
+
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP);
+    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID);
   }
 }
