@@ -134,7 +134,7 @@ public final class QueueExecutor implements TaskExecutor {
         TaskPublisher.maxEnvelopeBytes(transport));
     this.inFlight = new InFlightTasks(context.completions());
     this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, consumers, maxSendsInFlight,
-        publishRetryTimeout, timer, publishListener,
+        publishRetryTimeout, timer, new BundlingRecord(label, transport, taskQueue, timer).andThen(publishListener),
         (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
     this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), this::resultsArrived);
     running = true;
