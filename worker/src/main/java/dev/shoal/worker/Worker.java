@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * slots, posts each result to the task's reply queue, and acks a message only once the results
  * of all of its tasks are posted. While it holds a message it keeps extending the message's lease.
  *
+ * <p>It holds only what it can start soon ({@link TaskPace}): one task per free slot until it knows
+ * how long its tasks take, then as many waiting as its slots start within the hold horizon; waiting
+ * tasks beyond that go back to the queue one message each, so that a burst spreads over the pool.
+ *
  * <p>Start one with {@link #start(WorkerConfig)}; stop it with {@link #shutdown()} (or
  * {@link #close()}, which also waits). It stops by itself after its idle timeout. The worker does
  * not own the transport: closing it is the caller's job, after the worker has terminated.
