@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local, queue, scale, chaos.
+# needs and ends with "name: value" lines. Modes: local, queue, scale, chaos, fairness.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -27,8 +27,12 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.ChaosBench "$@"
     ;;
+  fairness)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.FairnessBench "$@"
+    ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, chaos" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, chaos, fairness" >&2
     exit 2
     ;;
 esac

@@ -307,6 +307,17 @@ public final class SqsTransport implements Transport {
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE, "0")))));
   }
 
+  @Override
+  public CompletableFuture<Void> tagQueue(String address, Map<String, String> tags) {
+    return wrap("tag queue " + address, sqs.tagQueue(r -> r.queueUrl(address).tags(tags)).thenApply(r -> null));
+  }
+
+  @Override
+  public CompletableFuture<Map<String, String>> queueTags(String address) {
+    return wrap("read the tags of " + address, sqs.listQueueTags(r -> r.queueUrl(address))
+        .thenApply(response -> Map.copyOf(response.tags())));
+  }
+
   private static void checkBatch(String what, List<BatchResultErrorEntry> failed) {
     if (failed == null || failed.isEmpty()) {
       return;

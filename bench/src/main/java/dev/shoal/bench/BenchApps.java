@@ -19,6 +19,13 @@ public final class BenchApps implements AppLibrary {
     return 0L;
   });
 
+  /** Sleeps for the given milliseconds and returns the pid of the worker process that ran it. */
+  public static final App1<Long, Long> SLEEP_THEN_PID = Apps.define("bench.sleep-pid")
+      .java(Long.class, Long.class, millis -> {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+      });
+
   /** Sleeps {@code millis}, then returns {@code 2 * i}: a task whose answer proves which task ran. */
   public static final App2<Long, Long, Long> WORK = Apps.define("bench.work").java(Long.class, Long.class, Long.class,
       (i, millis) -> {
@@ -45,6 +52,6 @@ public final class BenchApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP, WORK, MEMO_WORK, LENGTH, CRASH);
+    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID, WORK, MEMO_WORK, LENGTH, CRASH);
   }
 }

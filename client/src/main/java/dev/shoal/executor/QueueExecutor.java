@@ -21,6 +21,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class QueueExecutor implements TaskExecutor {
   private final String taskQueueName;
   private final QueueOptions taskQueueOptions;
   private final int maxTasksPerMessage;
+  private final IntSupplier consumers;
   private final int maxSendsInFlight;
   private final Duration taskTimeout;
   private final Duration publishRetryTimeout;
@@ -62,6 +64,7 @@ public final class QueueExecutor implements TaskExecutor {
     this.taskQueueName = builder.taskQueue;
     this.taskQueueOptions = builder.taskQueueOptions;
     this.maxTasksPerMessage = builder.maxTasksPerMessage;
+    this.consumers = builder.consumers;
     this.maxSendsInFlight = builder.maxSendsInFlight;
     this.taskTimeout = builder.taskTimeout;
     this.publishRetryTimeout = builder.publishRetryTimeout;
@@ -141,8 +144,8 @@ public final class QueueExecutor implements TaskExecutor {
     this.encoder = new TaskEncoder(context.runId(), wire, signer, replyQueue, taskTimeout,
         TaskPublisher.maxEnvelopeBytes(transport));
     this.inFlight = new InFlightTasks(context.completions());
-    this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, maxSendsInFlight,
-        publishRetryTimeout, timer, publishListener,
+    this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, consumers, maxSendsInFlight,
+        publishRetryTimeout, timer, new BundlingRecord(label, transport, taskQueue, timer).andThen(publishListener),
         (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
     this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), signer, this::resultsArrived);
     running = true;
@@ -249,6 +252,7 @@ public final class QueueExecutor implements TaskExecutor {
     private String taskQueue = "shoal-tasks";
     private QueueOptions taskQueueOptions = QueueOptions.defaults().withMaxReceiveCount(5);
     private int maxTasksPerMessage = 256;
+    private IntSupplier consumers = () -> 0;
     private int maxSendsInFlight = 4;
     private Duration taskTimeout;
     private Duration publishRetryTimeout = Duration.ofMinutes(2);
@@ -287,6 +291,17 @@ public final class QueueExecutor implements TaskExecutor {
         throw new IllegalArgumentException("maxTasksPerMessage must be >= 1: " + max);
       }
       this.maxTasksPerMessage = max;
+      return this;
+    }
+
+    /**
+     * How many consumers (worker slots) are ready to take tasks, read at each send: a burst of N
+     * tasks then goes out in at least min(N, consumers) messages, shared evenly, since a message
+     * goes whole to one consumer. 0 or less means unknown (the default): bundles as full as the
+     * limits allow.
+     */
+    public Builder consumers(IntSupplier consumers) {
+      this.consumers = Objects.requireNonNull(consumers, "consumers");
       return this;
     }
 

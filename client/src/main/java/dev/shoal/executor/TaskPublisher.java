@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ final class TaskPublisher implements AutoCloseable {
   private final Transport transport;
   private final String queue;
   private final BundleWriter bundles;
+  private final int maxTasksPerMessage;
+  private final IntSupplier consumers;
   private final int maxDrain;
   private final Duration retryTimeout;
   private final ScheduledExecutorService timer;
@@ -53,15 +56,20 @@ final class TaskPublisher implements AutoCloseable {
 
   /**
    * @param maxTasksPerMessage the most tasks bundled into one message
+   * @param consumers how many consumers are ready to take messages, read at each send; 0 or less
+   *     when unknown
    * @param maxSendsInFlight send requests in flight at once; tasks ready meanwhile fill the next bundles
    * @param published told each time tasks were published, on an I/O thread
    */
-  TaskPublisher(String label, Transport transport, String queue, int maxTasksPerMessage, int maxSendsInFlight,
-      Duration retryTimeout, ScheduledExecutorService timer, PublishListener published, Failure failure) {
+  TaskPublisher(String label, Transport transport, String queue, int maxTasksPerMessage, IntSupplier consumers,
+      int maxSendsInFlight, Duration retryTimeout, ScheduledExecutorService timer, PublishListener published,
+      Failure failure) {
     this.label = label;
     this.transport = transport;
     this.queue = queue;
     this.bundles = BundleWriter.tasks(transport.limits().maxMessageBytes(), maxTasksPerMessage);
+    this.maxTasksPerMessage = maxTasksPerMessage;
+    this.consumers = consumers;
     // One drain fills at most one send request's worth of full messages.
     this.maxDrain = (int) Math.min(Integer.MAX_VALUE, (long) maxTasksPerMessage * transport.limits().maxSendBatch());
     this.retryTimeout = retryTimeout;
@@ -121,7 +129,7 @@ final class TaskPublisher implements AutoCloseable {
         sendPermits.acquire();
         drained.add(first);
         outbox.drainTo(drained, maxDrain - 1);
-        send(bundles.pack(drained, Outgoing::bytes), System.nanoTime(), FIRST_BACKOFF);
+        send(pack(drained), System.nanoTime(), FIRST_BACKOFF);
         drained = new ArrayList<>();
       } catch (InterruptedException e) {
         if (!running) {
@@ -134,6 +142,37 @@ final class TaskPublisher implements AutoCloseable {
         drained.forEach(task -> failure.failed(task, e));
         drained = new ArrayList<>();
       }
+    }
+  }
+
+  /**
+   * Packs tasks into as few messages as the limits allow, but never fewer than there are consumers
+   * ready (when known): a bundle goes whole to one consumer, so a burst packed tighter would leave
+   * the others idle. The tasks are then shared evenly among the messages.
+   */
+  List<BundleWriter.Bundle<Outgoing>> pack(List<Outgoing> tasks) {
+    int fewest = (int) Math.ceil(tasks.size() / (double) maxTasksPerMessage);
+    int wanted = Math.min(tasks.size(), consumerCount());
+    if (wanted <= fewest) {
+      return bundles.pack(tasks, Outgoing::bytes);
+    }
+    List<BundleWriter.Bundle<Outgoing>> packed = new ArrayList<>(wanted);
+    int from = 0;
+    for (int i = 0; i < wanted; i++) {
+      // The first (size % wanted) messages take one task more.
+      int to = from + tasks.size() / wanted + (i < tasks.size() % wanted ? 1 : 0);
+      packed.addAll(bundles.pack(tasks.subList(from, to), Outgoing::bytes));
+      from = to;
+    }
+    return packed;
+  }
+
+  private int consumerCount() {
+    try {
+      return consumers.getAsInt();
+    } catch (RuntimeException e) {
+      log.debug("executor {}: the consumer count is unknown: {}", label, e.toString());
+      return 0;
     }
   }
 

@@ -47,8 +47,8 @@ class TaskPublisherTest {
   }
 
   private TaskPublisher publisher(Transport transport, int maxTasksPerMessage, Duration retryTimeout) {
-    TaskPublisher publisher = new TaskPublisher("test", transport, queue, maxTasksPerMessage, 1, retryTimeout, timer,
-        (tasks, bundles) -> published.add(tasks), (task, error) -> failures.put(task.taskId(), error));
+    TaskPublisher publisher = new TaskPublisher("test", transport, queue, maxTasksPerMessage, () -> 0, 1, retryTimeout,
+        timer, (tasks, bundles) -> published.add(tasks), (task, error) -> failures.put(task.taskId(), error));
     publisher.start();
     return publisher;
   }
@@ -106,6 +106,35 @@ class TaskPublisherTest {
     assertThat(sizes).allMatch(size -> size <= 2);
   }
 
+  /** The sizes of the messages a burst of this many tasks goes out in, with this many consumers ready. */
+  private List<Integer> burst(int consumers, int tasks) {
+    TaskPublisher publisher = new TaskPublisher("test", memory, queue, 256, () -> consumers, 1, Duration.ofSeconds(5),
+        timer, (sent, bundles) -> published.add(sent), (task, error) -> failures.put(task.taskId(), error));
+    // Queued before the publisher starts: its first send takes the whole burst.
+    for (long id = 1; id <= tasks; id++) {
+      publisher.publish(task(id));
+    }
+    publisher.start();
+    List<Integer> sizes = new ArrayList<>();
+    assertThat(drainQueue(tasks, sizes)).hasSize(tasks);
+    publisher.close();
+    return sizes.stream().sorted().toList();
+  }
+
+  @Test
+  void aBurstGoesOutInAtLeastAsManyMessagesAsThereAreConsumersReady() {
+    // Five small tasks fit one message; four consumers each get a share.
+    assertThat(burst(4, 5)).containsExactly(1, 1, 1, 2);
+    assertThat(burst(3, 9)).containsExactly(3, 3, 3);
+    // Never more messages than tasks.
+    assertThat(burst(4, 2)).containsExactly(1, 1);
+    // Unknown consumers: as full as the limits allow.
+    assertThat(burst(0, 5)).containsExactly(5);
+    // More tasks than fit: the byte limit still splits a share that is too large.
+    assertThat(burst(2, 30)).hasSizeGreaterThan(2).allMatch(size -> size <= 15);
+    assertThat(failures).isEmpty();
+  }
+
   @Test
   void aLoneTaskGoesOutAtOnce() {
     TaskPublisher publisher = publisher(memory, 256, Duration.ofSeconds(5));
@@ -145,7 +174,7 @@ class TaskPublisherTest {
         return CompletableFuture.failedFuture(new TransportException("access denied", false));
       }
     };
-    TaskPublisher publisher = new TaskPublisher("test", refusing, queue, 256, 1, Duration.ofMinutes(10), timer,
+    TaskPublisher publisher = new TaskPublisher("test", refusing, queue, 256, () -> 0, 1, Duration.ofMinutes(10), timer,
         (tasks, bundles) -> published.add(tasks), (task, error) -> {
           messages.add(task.taskId() + ": " + error.getMessage());
           failed.countDown();
@@ -169,7 +198,7 @@ class TaskPublisherTest {
       }
     };
     List<Throwable> errors = new CopyOnWriteArrayList<>();
-    TaskPublisher publisher = new TaskPublisher("test", down, queue, 256, 1, Duration.ofMillis(200), timer,
+    TaskPublisher publisher = new TaskPublisher("test", down, queue, 256, () -> 0, 1, Duration.ofMillis(200), timer,
         (tasks, bundles) -> published.add(tasks), (task, error) -> {
           errors.add(error);
           failed.countDown();

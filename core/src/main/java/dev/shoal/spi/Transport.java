@@ -2,6 +2,7 @@ package dev.shoal.spi;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -67,6 +68,23 @@ public interface Transport extends AutoCloseable {
 
   /** Approximate counts of messages waiting and leased. */
   CompletableFuture<QueueDepth> depth(String address);
+
+  /**
+   * Adds or replaces labels on a queue (like {@link QueueOptions#tags()} at creation), for whoever
+   * reads the queue: a publisher records there how many tasks its messages carry
+   * ({@link QueueDepth#TASKS_PER_MESSAGE_TAG}), which a dispatcher reads with the depth. SQS calls
+   * them tags; a transport without labels (the default) fails with a non-retryable
+   * {@link TransportException}.
+   */
+  default CompletableFuture<Void> tagQueue(String address, Map<String, String> tags) {
+    return CompletableFuture.failedFuture(new TransportException(getClass().getSimpleName()
+        + " cannot label queues", false));
+  }
+
+  /** A queue's labels; empty for a transport without labels (the default). */
+  default CompletableFuture<Map<String, String>> queueTags(String address) {
+    return CompletableFuture.completedFuture(Map.of());
+  }
 
   @Override
   void close();

@@ -7,6 +7,7 @@ import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -73,6 +74,16 @@ public abstract class ForwardingTransport implements Transport {
   @Override
   public CompletableFuture<QueueDepth> depth(String address) {
     return delegate.depth(address);
+  }
+
+  @Override
+  public CompletableFuture<Void> tagQueue(String address, Map<String, String> tags) {
+    return delegate.tagQueue(address, tags);
+  }
+
+  @Override
+  public CompletableFuture<Map<String, String>> queueTags(String address) {
+    return delegate.queueTags(address);
   }
 
   @Override

@@ -194,6 +194,25 @@ public final class InMemoryTransport implements Transport {
     }
   }
 
+  @Override
+  public CompletableFuture<Void> tagQueue(String address, Map<String, String> tags) {
+    try {
+      queue(address).tags.putAll(tags);
+      return CompletableFuture.completedFuture(null);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Map<String, String>> queueTags(String address) {
+    try {
+      return CompletableFuture.completedFuture(Map.copyOf(queue(address).tags));
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** The reasons recorded on the messages of a queue's dead-letter queue, in order (null for those moved by redrive); for tests. */
   public List<String> deadLetterReasons(String queueName) {
     MemoryQueue queue = queues.get(QueueOptions.deadLetterName(queueName));
@@ -244,12 +263,14 @@ public final class InMemoryTransport implements Transport {
     final ReentrantLock lock = new ReentrantLock();
     final Condition changed = lock.newCondition();
     final LinkedHashMap<String, Message> messages = new LinkedHashMap<>();
+    final Map<String, String> tags = new ConcurrentHashMap<>();
     boolean deleted;
 
     MemoryQueue(String name, QueueOptions options, MemoryQueue deadLetters) {
       this.name = name;
       this.options = options;
       this.deadLetters = deadLetters;
+      this.tags.putAll(options.tags());
     }
 
     void add(Message message) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -322,6 +323,20 @@ public abstract class TransportContract {
     assertThatThrownBy(() -> transport.send(queue, List.of(bytes("lost"))).join())
         .isInstanceOf(CompletionException.class)
         .cause().isInstanceOf(TransportException.class);
+  }
+
+  @Test
+  void labelsGivenAtCreationAndAddedLaterAreReadBack() {
+    String labelled = transport.createQueue("contract-" + UUID.randomUUID().toString().substring(0, 8),
+        QueueOptions.defaults().withTags(Map.of("shoal:role", "tasks"))).join();
+    created.add(labelled);
+
+    transport.tagQueue(labelled, Map.of(QueueDepth.TASKS_PER_MESSAGE_TAG, "91.5")).join();
+    transport.tagQueue(labelled, Map.of(QueueDepth.TASKS_PER_MESSAGE_TAG, "12.0")).join();
+
+    assertThat(transport.queueTags(labelled).join())
+        .containsEntry("shoal:role", "tasks")
+        .containsEntry(QueueDepth.TASKS_PER_MESSAGE_TAG, "12.0");
   }
 
   @Test

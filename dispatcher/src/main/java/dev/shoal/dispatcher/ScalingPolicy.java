@@ -17,8 +17,9 @@ import java.util.Objects;
  * <ul>
  *   <li>Demand is every task queued <em>or in flight</em>: a pool that is busy keeps its size, which
  *       is what stops it from flapping under a steady load.
- *   <li>Scale-out is immediate, to {@code ceil(demand / (slots * target))} workers, bounded by max,
- *       and by the number of messages, since a bundle goes whole to one worker.
+ *   <li>Scale-out is immediate, to {@code ceil(demand / (slots * target))} workers, bounded by max.
+ *       Not by the number of messages: a worker hands back the tasks of a bundle it cannot start
+ *       soon, one message each, so more workers than messages find work.
  *   <li>Pending workers count as capacity, so a burst is not launched twice while they boot, and
  *       they are never given up on for being slow (only a host's pending deadline ends them).
  *   <li>Scale-in only after the queue has been empty for the cool-down and no worker is pending;
@@ -41,21 +42,18 @@ public final class ScalingPolicy {
   public ScalingDecision decide(ScalingInput input) {
     int current = input.currentWorkers();
     long messages = input.messages();
-    long forTasks = (long) Math.ceil(input.demandTasks() / config.capacity(1));
-    // A message (and every task of its bundle) is received by one worker: more workers than
-    // messages would find nothing to do.
-    long needed = Math.min(forTasks, messages);
+    long needed = (long) Math.ceil(input.demandTasks() / config.capacity(1));
     int wanted = (int) Math.max(config.minWorkers(), Math.min(config.maxWorkers(), needed));
 
     if (wanted > current) {
       String detail = needed < config.minWorkers() ? "below min " + config.minWorkers()
-          : load(input, current, forTasks, needed, true);
+          : load(input, current, needed, true);
       return new ScalingDecision(wanted, wanted - current,
           new Reason(Action.SCALE_OUT, current, wanted, detail + pending(input)));
     }
     if (wanted == current) {
       String detail = messages == 0 ? "idle for " + brief(input.idleFor())
-          : load(input, current, forTasks, needed, false);
+          : load(input, current, needed, false);
       return hold(current, detail + pending(input));
     }
     // wanted < current from here on.
@@ -65,7 +63,7 @@ public final class ScalingPolicy {
             "above max " + config.maxWorkers() + "; workers leave by themselves once idle, none is stopped"));
       }
       // Work in flight counts as demand: a busy pool keeps its size (the hysteresis that stops flapping).
-      return hold(current, load(input, current, forTasks, needed, false)
+      return hold(current, load(input, current, needed, false)
           + "; busy, no scale-in while work is queued or in flight");
     }
     if (input.pendingWorkers() > 0) {
@@ -109,7 +107,7 @@ public final class ScalingPolicy {
   }
 
   /** Demand against the current capacity, and what bounded the answer. */
-  private String load(ScalingInput input, int current, long forTasks, long needed, boolean explainCapacity) {
+  private String load(ScalingInput input, int current, long needed, boolean explainCapacity) {
     long demand = input.demandTasks();
     double capacity = config.capacity(current);
     StringBuilder text = new StringBuilder("demand ").append(demand).append(demand == 1 ? " task" : " tasks");
@@ -121,9 +119,6 @@ public final class ScalingPolicy {
     if (explainCapacity) {
       text.append(" (").append(config.slotsPerWorker()).append(" slots/worker, target ")
           .append(number(config.targetBacklogPerSlot())).append("/slot)");
-    }
-    if (forTasks > needed) {
-      text.append(", one worker per message");
     }
     if (needed > config.maxWorkers()) {
       text.append(current >= config.maxWorkers() ? ", at max " : ", capped by max ").append(config.maxWorkers());

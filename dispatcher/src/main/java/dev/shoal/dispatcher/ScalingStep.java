@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One evaluation of a worker pool against its task queue, the same in every host (the local loop,
- * the Lambda function, an Azure Function): read the queue's depth, note whether it is busy,
+ * the Lambda function, an Azure Function): read the queue's depth and how many tasks its messages
+ * carry ({@link QueueDepth#TASKS_PER_MESSAGE_TAG}, else the host's estimate), note whether it is busy,
  * terminate the workers still pending after the {@linkplain ScalingConfig#pendingDeadline() pending
  * deadline} and the polling ones silent for the {@linkplain ScalingConfig#silenceLimit() silence
  * limit}, ask the {@link ScalingPolicy} about the rest, and launch what it decides. Hosts only
@@ -40,6 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScalingStep {
   private static final Logger log = LoggerFactory.getLogger(ScalingStep.class);
+  /** How long the queue's tags may take once its depth is read: they are asked for at the same time. */
+  private static final Duration TAGS_WAIT = Duration.ofSeconds(2);
 
   private final Transport transport;
   private final String taskQueue;
@@ -86,7 +91,10 @@ public final class ScalingStep {
    */
   public synchronized ScalingOutcome evaluate() {
     Instant now = clock.instant();
+    // Asked at once, read after the depth: the two requests overlap.
+    CompletableFuture<Map<String, String>> tags = readTags();
     QueueDepth depth = readDepth();
+    double tasksPerMessage = tasksPerMessage(tags);
     // After a clock step backwards, "busy until now" is the honest reading.
     if (lastBusy == null || depth.total() > 0 || lastBusy.isAfter(now)) {
       lastBusy = now;
@@ -101,8 +109,8 @@ public final class ScalingStep {
     List<WorkerInstance> counted = workers.stream()
         .filter(worker -> !terminated.contains(worker.id()))
         .toList();
-    ScalingDecision decision = policy.decide(ScalingInput.of(depth, sanitize(tasksPerMessage.getAsDouble()),
-        counted, Duration.between(lastBusy, now)));
+    ScalingDecision decision = policy.decide(ScalingInput.of(depth, tasksPerMessage, counted,
+        Duration.between(lastBusy, now)));
     // A host interrupts its evaluation only when it shuts down: workers launched now would be orphans.
     List<WorkerInstance> launched = decision.launch() > 0 && !Thread.currentThread().isInterrupted()
         ? provider.launch(decision.launch())
@@ -123,6 +131,43 @@ public final class ScalingStep {
       throw new DepthUnreadableException("reading the depth of " + taskQueue + " took longer than "
           + ScalingPolicy.brief(depthTimeout), e);
     }
+  }
+
+  private CompletableFuture<Map<String, String>> readTags() {
+    try {
+      return transport.queueTags(taskQueue);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * The tasks a message carries: as its publisher recorded on the queue ({@link
+   * QueueDepth#TASKS_PER_MESSAGE_TAG}), else the host's estimate. The record is only a better guess:
+   * when it cannot be read soon, the evaluation goes on without it.
+   */
+  private double tasksPerMessage(CompletableFuture<Map<String, String>> tags) {
+    String recorded = null;
+    try {
+      recorded = tags.get(TAGS_WAIT.toMillis(), TimeUnit.MILLISECONDS).get(QueueDepth.TASKS_PER_MESSAGE_TAG);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("{}: could not read the queue's tags, using the host's estimate of tasks per message: {}", this,
+          e.toString());
+    }
+    if (recorded != null) {
+      try {
+        double value = Double.parseDouble(recorded);
+        if (value >= 1 && !Double.isInfinite(value)) {
+          return value;
+        }
+      } catch (NumberFormatException e) {
+        // Not ours to trust: someone else's tag of that name.
+      }
+      log.debug("{}: ignoring tag {}={}", this, QueueDepth.TASKS_PER_MESSAGE_TAG, recorded);
+    }
+    return sanitize(tasksPerMessage.getAsDouble());
   }
 
   /** Terminates those of these workers that were not terminated already; returns them. */
@@ -196,8 +241,10 @@ public final class ScalingStep {
     }
 
     /**
-     * The current estimate of tasks per queue message (default 1), read on every evaluation, such
-     * as a publisher's tasks sent over messages sent; values below 1 count as 1.
+     * The host's estimate of tasks per queue message (default 1), read on every evaluation where the
+     * queue carries no record of its own ({@link QueueDepth#TASKS_PER_MESSAGE_TAG}, which a queue
+     * executor keeps up to date), such as a publisher's tasks sent over messages sent; values below
+     * 1 count as 1.
      */
     public Builder tasksPerMessage(DoubleSupplier estimate) {
       this.tasksPerMessage = Objects.requireNonNull(estimate, "estimate");

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,6 +206,21 @@ class ScalingStepTest {
     assertThat(step.evaluate().decision().reason().toString()).startsWith("scale out 0 -> 1: demand 3 tasks >");
     estimate[0] = 4;
     assertThat(step.evaluate().decision().reason().toString()).startsWith("scale out 1 -> 3: demand 12 tasks in 3");
+  }
+
+  @Test
+  void theTasksPerMessageTheQueueRecordsComeBeforeTheHostsEstimate() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(10).slotsPerWorker(4)).tasksPerMessage(() -> 2)
+        .build();
+    send(3);
+
+    // A record that is not a number is someone else's: the host's estimate holds.
+    transport.tagQueue(queue, Map.of(QueueDepth.TASKS_PER_MESSAGE_TAG, "many")).join();
+    assertThat(step.evaluate().decision().reason().toString()).startsWith("scale out 0 -> 2: demand 6 tasks in 3");
+    // The publisher's record: 3 bundles of 40 tasks need 30 workers of 4 slots, 10 at most.
+    transport.tagQueue(queue, Map.of(QueueDepth.TASKS_PER_MESSAGE_TAG, "40.0")).join();
+    assertThat(step.evaluate().decision().reason().toString())
+        .startsWith("scale out 2 -> 10: demand 120 tasks in 3 messages > capacity 8");
   }
 
   private void send(int messages) {

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -180,6 +181,11 @@ public final class LocalCluster implements TaskExecutor {
       long sent = messages.sum();
       return sent == 0 ? 1 : (double) tasks.sum() / sent;
     }
+  }
+
+  /** Worker slots ready to take tasks: those of the live workers, or of the largest pool when autoscaling. */
+  private static IntSupplier consumers(LocalProcessProvider provider, Integer maxWorkers, int slotsPerWorker) {
+    return maxWorkers != null ? () -> maxWorkers * slotsPerWorker : () -> provider.list().size() * slotsPerWorker;
   }
 
   /** Configuration of a local cluster; {@link #build()} never changes it, so it can build again. */
@@ -391,7 +397,10 @@ public final class LocalCluster implements TaskExecutor {
             .taskQueue(taskQueue)
             // The service's redrive is a backstop behind the workers' own poison handling.
             .taskQueueOptions(QueueOptions.defaults().withVisibilityTimeout(lease)
-                .withMaxReceiveCount(maxDeliveries + 2));
+                .withMaxReceiveCount(maxDeliveries + 2))
+            // A burst goes out in at least one message per slot, so that every worker gets a share:
+            // the workers running, or when autoscaling, the pool the burst will grow it to.
+            .consumers(consumers(provider, autoscaling ? maxWorkers : null, slotsPerWorker));
         LocalAutoscaler autoscaler = null;
         if (autoscaling) {
           // Built before the executor: publishing nudges it, and what was published so far tells

@@ -19,6 +19,13 @@ public final class EndToEndApps implements AppLibrary {
     return millis;
   });
 
+  /** Takes time like {@link #SLEEP}, then says which worker process ran it: its pid. */
+  public static final App1<Long, Long> SLEEP_THEN_PID = Apps.define("e2e.sleep-pid")
+      .java(Long.class, Long.class, millis -> {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+      });
+
   public static final App1<String, String> FAIL = Apps.define("e2e.fail").java(String.class, String.class, message -> {
     throw new IllegalStateException(message);
   });
@@ -40,6 +47,6 @@ public final class EndToEndApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(SQUARE, SLEEP, FAIL, CRASH, ECHO_LENGTH, SHELL);
+    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, FAIL, CRASH, ECHO_LENGTH, SHELL);
   }
 }

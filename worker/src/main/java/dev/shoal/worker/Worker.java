@@ -21,7 +21,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +45,10 @@ import org.slf4j.LoggerFactory;
  * slots, posts each result to the task's reply queue, and acks a message only once the results
  * of all of its tasks are posted. While it holds a message it keeps extending the message's lease.
  *
+ * <p>It holds only what it can start soon ({@link TaskPace}): one task per free slot until it knows
+ * how long its tasks take, then as many waiting as its slots start within the hold horizon; waiting
+ * tasks beyond that go back to the queue one message each, so that a burst spreads over the pool.
+ *
  * <p>Start one with {@link #start(WorkerConfig)}; stop it with {@link #shutdown()} (or
  * {@link #close()}, which also waits). It stops by itself after its idle timeout, and gives up once
  * every poll has failed for its unreachable timeout. The worker does not own the transport: closing
@@ -59,6 +65,8 @@ public final class Worker implements AutoCloseable {
    * what a poll delivers after this comes back by itself when its lease runs out.
    */
   private static final Duration LATE_POLL_WAIT = Duration.ofSeconds(2);
+  /** How often the worker looks for waiting tasks that will not start within the hold horizon. */
+  private static final Duration HAND_BACK_CHECK = Duration.ofMillis(100);
 
   private final WorkerConfig config;
   private final String id;
@@ -73,7 +81,8 @@ public final class Worker implements AutoCloseable {
   private final Path workDir;
   /** True when no work directory was given and the worker made a temporary one, to delete when it stops. */
   private final boolean temporaryWorkDir;
-  private final int prefetch;
+  private final int slotCount;
+  private final TaskPace pace;
   /** A running average of tasks per received message, to ask for as many messages as there is room for. */
   private volatile double tasksPerMessage = 1;
   private final ThreadPoolExecutor slots;
@@ -84,6 +93,12 @@ public final class Worker implements AutoCloseable {
 
   private final Set<HeldMessage> held = ConcurrentHashMap.newKeySet();
   private final AtomicInteger unstarted = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
+  /** When the last task started: while tasks wait, the start of the youngest running one. */
+  private volatile long lastStart = System.nanoTime();
+  private volatile boolean receiverWaiting;
+  /** Held while waiting tasks are handed back, so that two checks never hand back the same excess. */
+  private final Object handingBack = new Object();
   // Wakes the receiver (room for more tasks, stop) and the shutdown (nothing held any more).
   private final Object signal = new Object();
   private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
@@ -124,11 +139,11 @@ public final class Worker implements AutoCloseable {
     this.workDir = workDir;
     this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir);
     this.signer = config.signer();
-    // Enough waiting tasks that the next message arrives before the slots run dry (a poll takes a
-    // few milliseconds, a no-op task a few microseconds), yet few enough messages per poll (see
-    // tasksPerMessage) that a pool of workers shares a burst instead of the first poller hoarding it.
-    int slotCount = config.options().slots();
-    this.prefetch = Math.max(4 * slotCount, 64);
+    // Short tasks: enough waiting that the next message arrives before the slots run dry (a poll
+    // takes a few milliseconds, a no-op task a few microseconds). Long ones: one per slot, so that
+    // a pool of workers shares a burst instead of the first poller hoarding it.
+    this.slotCount = config.options().slots();
+    this.pace = new TaskPace(slotCount, config.holdHorizon(), Math.max(4 * slotCount, 64));
     this.slots = new ThreadPoolExecutor(slotCount, slotCount, 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), threads("slot"));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
@@ -144,6 +159,8 @@ public final class Worker implements AutoCloseable {
     Worker worker = new Worker(config);
     long period = Math.max(1, config.options().lease().toMillis() / 3);
     worker.leaseTicks = worker.timer.scheduleWithFixedDelay(worker::extendLeases, period, period, TimeUnit.MILLISECONDS);
+    long check = HAND_BACK_CHECK.toMillis();
+    worker.timer.scheduleWithFixedDelay(worker::handBackExcess, check, check, TimeUnit.MILLISECONDS);
     worker.receiver.start();
     log.info("worker {} polling {} with {} slots", worker.id, worker.queue, config.options().slots());
     return worker;
@@ -229,8 +246,7 @@ public final class Worker implements AutoCloseable {
           reason = StopReason.IDLE;
           break;
         }
-        int room = prefetch - unstarted.get();
-        int max = (int) Math.max(1, Math.min(limits.maxReceiveBatch(), Math.ceil(room / tasksPerMessage)));
+        int max = (int) Math.max(1, Math.min(limits.maxReceiveBatch(), Math.ceil(room() / tasksPerMessage)));
         CompletableFuture<List<ReceivedMessage>> poll = MessageSettler.call(() -> transport.receive(queue, max, wait));
         List<ReceivedMessage> messages;
         try {
@@ -274,6 +290,8 @@ public final class Worker implements AutoCloseable {
           for (ReceivedMessage message : messages) {
             intake(message, received);
           }
+          // A bundle larger than the room goes back at once when its tasks are known to be long.
+          handBackExcess();
         }
       }
     } catch (InterruptedException e) {
@@ -286,14 +304,30 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Waits while enough tasks are waiting for a slot; false when the worker is stopping. */
+  /** Waits while the worker holds all it should; false when the worker is stopping. */
   private boolean awaitRoom() throws InterruptedException {
     synchronized (signal) {
-      while (unstarted.get() >= prefetch && !stopRequested.isDone()) {
-        signal.wait();
+      // Set before the room is read, so that a task finishing after that read sees it and wakes us.
+      receiverWaiting = true;
+      try {
+        while (room() <= 0 && !stopRequested.isDone()) {
+          signal.wait();
+        }
+      } finally {
+        receiverWaiting = false;
       }
     }
     return !stopRequested.isDone();
+  }
+
+  /** Tasks the worker may still take: a free slot each, and as many waiting as its pace allows. */
+  private int room() {
+    return slotCount + pace.waitingToPollFor(youngestRunningNanos()) - running.get() - unstarted.get();
+  }
+
+  /** The youngest running task's age while every slot is busy (then no slot is about to take a waiting task); else 0. */
+  private long youngestRunningNanos() {
+    return running.get() >= slotCount ? Math.max(0, System.nanoTime() - lastStart) : 0;
   }
 
   /** How long the next poll may wait; null when the idle timeout has run out. */
@@ -423,12 +457,94 @@ public final class Worker implements AutoCloseable {
         });
   }
 
+  /**
+   * Hands back the waiting tasks that will not start within the hold horizon, each as a message of
+   * its own, so that an idle worker can take it now instead of it waiting behind this one's slots.
+   * Their message is settled (acknowledged) only once the copies are sent; if sending fails, the
+   * message is released whole and comes back (split, since it is then a redelivery).
+   */
+  private void handBackExcess() {
+    try {
+      synchronized (handingBack) {
+        if (stopRequested.isDone() || unstarted.get() <= keep()) {
+          return; // the common case, decided without locking the slots' queue
+        }
+        // The snapshot first: a task a slot takes after it is running by the time keep() reads it.
+        Object[] waiting = slots.getQueue().toArray();
+        long youngest = youngestRunningNanos();
+        long keep = keep();
+        if (waiting.length <= keep) {
+          return;
+        }
+        List<TaskRun> handed = new ArrayList<>();
+        for (int i = (int) keep; i < waiting.length; i++) {
+          TaskRun run = (TaskRun) waiting[i];
+          if (run.cancel()) {
+            slots.remove(run);
+            unstarted.decrementAndGet();
+            handed.add(run);
+          }
+        }
+        if (!handed.isEmpty()) {
+          log.info("worker {}: handing back {} waiting task(s) that would not start within {} (tasks take about {} ms)",
+              id, handed.size(), config.holdHorizon(), TimeUnit.NANOSECONDS.toMillis(pace.estimateNanos(youngest)));
+          resend(handed);
+        }
+      }
+    } catch (RuntimeException e) {
+      // On the timer: a periodic task that throws is never run again.
+      log.error("worker {}: handing back waiting tasks failed", id, e);
+    }
+  }
+
+  /** Waiting tasks to keep: those expected to start within the hold horizon, and one for each free slot. */
+  private long keep() {
+    return (long) pace.waitingToKeep(youngestRunningNanos()) + Math.max(0, slotCount - running.get());
+  }
+
+  private void resend(List<TaskRun> handed) {
+    List<byte[]> singles = new ArrayList<>(handed.size());
+    Map<HeldMessage, JsonNode> items = new HashMap<>();
+    for (TaskRun run : handed) {
+      // Re-encoding keeps signatures valid: they are over the envelope's canonical encoding.
+      JsonNode bundle = items.computeIfAbsent(run.message, held -> MessageSettler.bundleItems(codec, held.message.body()));
+      singles.add(settler.single(bundle.get(run.index)));
+    }
+    MessageSettler.call(() -> transport.send(queue, singles)).whenComplete((ignored, error) -> {
+      if (error != null) {
+        log.warn("worker {}: could not hand back {} task(s), releasing their messages instead: {}", id,
+            handed.size(), error.toString());
+      }
+      for (TaskRun run : handed) {
+        if (error != null) {
+          run.message.markIncomplete();
+        }
+        if (run.message.arrive()) {
+          settler.settle(run.message);
+        }
+      }
+    });
+  }
+
   // ---- running
 
   private void execute(TaskRun run) {
-    if (unstarted.decrementAndGet() == prefetch - 1) {
-      wake();
+    running.incrementAndGet();
+    long started = System.nanoTime();
+    lastStart = started;
+    unstarted.decrementAndGet();
+    try {
+      runTask(run);
+    } finally {
+      pace.finished(System.nanoTime() - started);
+      running.decrementAndGet();
+      if (receiverWaiting) {
+        wake();
+      }
     }
+  }
+
+  private void runTask(TaskRun run) {
     HeldMessage held = run.message;
     try {
       TaskRunner.Outcome outcome = runner.run(run.envelope, held.received);

@@ -23,6 +23,7 @@ public final class WorkerConfig {
   private final Duration shutdownGrace;
   private final WireCodec codec;
   private final Duration postRetryLimit;
+  private final Duration holdHorizon;
 
   private WorkerConfig(Builder b) {
     WorkerOptions given = b.options;
@@ -36,6 +37,7 @@ public final class WorkerConfig {
     this.shutdownGrace = b.shutdownGrace;
     this.codec = b.codec != null ? b.codec : new WireCodec(JsonCodec.create());
     this.postRetryLimit = b.postRetryLimit;
+    this.holdHorizon = b.holdHorizon;
   }
 
   /**
@@ -55,6 +57,7 @@ public final class WorkerConfig {
     b.shutdownGrace = shutdownGrace;
     b.codec = codec;
     b.postRetryLimit = postRetryLimit;
+    b.holdHorizon = holdHorizon;
     return b;
   }
 
@@ -95,6 +98,11 @@ public final class WorkerConfig {
     return postRetryLimit;
   }
 
+  /** How soon a task waiting for a slot must be expected to start, or it goes back to the queue for another worker. */
+  Duration holdHorizon() {
+    return holdHorizon;
+  }
+
   private static String defaultWorkerId() {
     String host;
     try {
@@ -116,6 +124,8 @@ public final class WorkerConfig {
     // Long enough to ride out a throttling burst or a brief outage, short enough that a message
     // whose reply queue is gone for good goes back to the queue while its lease is still ours.
     private Duration postRetryLimit = Duration.ofMinutes(2);
+    // Long against a poll (milliseconds), short against the tasks that make a burst unfair (seconds).
+    private Duration holdHorizon = Duration.ofSeconds(1);
 
     private Builder(WorkerOptions options) {
       options(options);
@@ -162,6 +172,16 @@ public final class WorkerConfig {
         throw new IllegalArgumentException("postRetryLimit must be positive: " + limit);
       }
       this.postRetryLimit = limit;
+      return this;
+    }
+
+    /** How soon a waiting task must be expected to start before it is handed back to the queue (default 1 s). */
+    Builder holdHorizon(Duration horizon) {
+      Objects.requireNonNull(horizon, "holdHorizon");
+      if (horizon.isNegative() || horizon.isZero()) {
+        throw new IllegalArgumentException("holdHorizon must be positive: " + horizon);
+      }
+      this.holdHorizon = horizon;
       return this;
     }
 

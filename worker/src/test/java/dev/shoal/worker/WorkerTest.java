@@ -390,10 +390,15 @@ class WorkerTest {
     // A long lease: only an explicit release makes the unstarted tasks visible within the test.
     Harness h = harness(Duration.ofMinutes(2));
     String gate = key();
+    // A worker holds waiting tasks only once it knows they are short, and keeps them (a long hold
+    // horizon) while the blocked one runs.
+    Worker worker = h.start(h.config(h.options().withSlots(1)).holdHorizon(Duration.ofMinutes(5)));
+    h.send(h.task(9, "test.square", 9));
+    h.awaitResult();
+    await("the short task's message to be acked", () -> h.depth().total() == 0);
     h.send(h.task(1, "test.block", gate));
     h.send(h.task(2, "test.square", 2));
     h.send(h.task(3, "test.square", 3));
-    Worker worker = h.start(h.options().withSlots(1));
     TestApps.gate(gate).started().await();
     await("all three messages to be held", () -> h.depth().inFlight() == 3);
 
@@ -407,6 +412,60 @@ class WorkerTest {
         .satisfies(result -> assertThat(result.value().asText()).isEqualTo(gate));
     assertThat(h.depth().visible()).isEqualTo(2);
     assertThat(h.depth().inFlight()).isZero();
+  }
+
+  @Test
+  void aWorkerThatKnowsNothingOfItsTasksTakesOnePerSlot() throws Exception {
+    // A long lease: nothing comes back by itself within the test.
+    Harness h = harness(Duration.ofMinutes(2));
+    List<String> gates = new ArrayList<>();
+    for (long i = 1; i <= 10; i++) {
+      String gate = key();
+      gates.add(gate);
+      h.send(h.task(i, "test.block", gate));
+    }
+    h.start();
+    await("two tasks to start", () -> gates.stream()
+        .filter(gate -> TestApps.gate(gate).started().getCount() == 0).count() == 2);
+
+    // Two slots, two tasks taken: the other eight stay in the queue for other workers.
+    assertThat(h.depth().inFlight()).isEqualTo(2);
+    assertThat(h.depth().visible()).isEqualTo(8);
+    gates.forEach(gate -> TestApps.gate(gate).open().countDown());
+    assertThat(h.awaitResults(10)).hasSize(10);
+  }
+
+  @Test
+  void waitingTasksThatWillNotStartWithinTheHorizonGoBackToTheQueueOneByOne() {
+    Harness h = harness(SHORT_LEASE);
+    String first = key();
+    String second = key();
+    // Two slots, both blocked: the four squares behind them would wait for as long as the blocks run.
+    h.send(h.task(1, "test.block", first), h.task(2, "test.block", second), h.task(3, "test.square", 3),
+        h.task(4, "test.square", 4), h.task(5, "test.square", 5), h.task(6, "test.square", 6));
+    h.start(h.config().holdHorizon(Duration.ofMillis(200)));
+
+    await("four tasks handed back", () -> h.transport.sent.stream().filter(s -> s.address().equals(h.tasks))
+        .mapToLong(s -> s.bodies().size()).sum() == 4);
+    Worker idle = h.start(h.options().withWorkerId("w2"));
+    Map<Long, ResultEnvelope> squares = byId(h.awaitResults(4));
+
+    // Each went back as a message of its own, and the idle worker ran them while the blocks still ran.
+    List<byte[]> handedBack = h.transport.sent.stream().filter(s -> s.address().equals(h.tasks))
+        .flatMap(s -> s.bodies().stream()).toList();
+    assertThat(handedBack).allSatisfy(body ->
+        assertThat(h.codec.decodeTasks(body, 1 << 20).envelopes()).hasSize(1));
+    assertThat(squares.keySet()).containsExactlyInAnyOrder(3L, 4L, 5L, 6L);
+    assertThat(squares.values()).allSatisfy(result -> assertThat(result.worker()).isEqualTo("w2"));
+    assertThat(squares.get(6L).value().asLong()).isEqualTo(36);
+    assertThat(h.depth().inFlight()).as("the bundle, held by its running tasks").isEqualTo(1);
+
+    TestApps.gate(first).open().countDown();
+    TestApps.gate(second).open().countDown();
+    assertThat(byId(h.awaitResults(2))).containsOnlyKeys(1L, 2L);
+    await("the bundle to be acked", () -> h.depth().total() == 0);
+    assertThat(h.receiveResults(Duration.ofMillis(300))).as("duplicates").isEmpty();
+    assertThat(idle.isTerminated()).isFalse();
   }
 
   @Test

@@ -32,11 +32,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Configuration comes only from the environment, see {@link DispatcherSettings}.
  *
- * <p><b>State.</b> The step remembers how long the queue has been empty. It lives in this handler
- * object, which Lambda reuses across invocations of a warm container (the template reserves a
- * concurrency of 1, so there is one). A new container does not know it and counts the queue as
- * busy until now: the only effect is a scale-in decision delayed by one cool-down, and scale-in
- * stops nobody anyway. Nothing that matters for correctness lives here.
+ * <p><b>Tasks, not messages.</b> The queue counts messages, and Shoal's client bundles many tasks
+ * into one. The pool is sized from tasks: the tasks per message that the client records on the
+ * task queue ({@code QueueDepth.TASKS_PER_MESSAGE_TAG}, read with the depth on every invocation,
+ * scheduled or nudged); where there is no record (a client not allowed to tag the queue), the
+ * ratio of the last nudge ({@code "tasks"} over {@code "messages"}); before any nudge,
+ * {@link DispatcherSettings#TASKS_PER_MESSAGE}.
+ *
+ * <p><b>State.</b> The step remembers how long the queue has been empty, and the handler the last
+ * nudge's ratio. They live in this handler object, which Lambda reuses across invocations of a
+ * warm container (the template reserves a concurrency of 1, so there is one). A new container
+ * does not know them: it counts the queue as busy until now (the only effect is a scale-in
+ * decision delayed by one cool-down, and scale-in stops nobody anyway), and it uses the queue's
+ * record or the configured ratio until a nudge comes. Nothing that matters for correctness lives
+ * here.
  */
 public final class DispatcherHandler implements RequestStreamHandler {
   private static final Logger log = LoggerFactory.getLogger(DispatcherHandler.class);
@@ -49,6 +58,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
   private static final Duration SHORTEST_JAR_LINK = Duration.ofHours(1);
 
   private final ScalingStep step;
+  /** Tasks per message as the last nudge counted them; NaN before any. */
+  private volatile double nudgedTasksPerMessage = Double.NaN;
 
   /** The constructor Lambda calls: everything from the environment, clients from the SDK's defaults. */
   public DispatcherHandler() {
@@ -69,7 +80,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
         .provider(provider)
         .config(settings.scalingConfig())
         .clock(clock)
-        .tasksPerMessage(settings::tasksPerMessage)
+        .tasksPerMessage(() -> Double.isNaN(nudgedTasksPerMessage) ? settings.tasksPerMessage()
+            : nudgedTasksPerMessage)
         .depthTimeout(DEPTH_TIMEOUT)
         .build();
   }
@@ -100,10 +112,33 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-    String source = source(input);
+    Event event = Event.read(input);
+    if (event.tasks() > 0 && event.messages() > 0) {
+      nudgedTasksPerMessage = (double) event.tasks() / event.messages();
+    }
     Outcome outcome = evaluate();
-    log.info("dispatcher ({}): {}", source, outcome.reason());
+    log.info("dispatcher ({}): {}", event.source(), outcome.reason());
     JSON.writeValue(output, outcome);
+  }
+
+  /**
+   * What invoked the function: "schedule" for an EventBridge event, "nudge" for anything else; a
+   * nudge from {@code LambdaNudger} also says how many tasks went out in how many messages (0 when
+   * it does not).
+   */
+  record Event(String source, long tasks, long messages) {
+    static Event read(InputStream input) {
+      try {
+        JsonNode event = JSON.readTree(input);
+        if (event != null && "aws.events".equals(event.path("source").asText())) {
+          return new Event("schedule", 0, 0);
+        }
+        return event == null ? new Event("nudge", 0, 0)
+            : new Event("nudge", event.path("tasks").asLong(0), event.path("messages").asLong(0));
+      } catch (IOException | RuntimeException e) {
+        return new Event("nudge", 0, 0);
+      }
+    }
   }
 
   /**
@@ -135,15 +170,5 @@ public final class DispatcherHandler implements RequestStreamHandler {
   /** One evaluation: depth, stuck and silent instances, decision, launch. */
   Outcome evaluate() {
     return Outcome.of(step.evaluate());
-  }
-
-  /** "schedule" for an EventBridge event, "nudge" for anything else (the payload is not needed). */
-  private static String source(InputStream input) {
-    try {
-      JsonNode event = JSON.readTree(input);
-      return event != null && "aws.events".equals(event.path("source").asText()) ? "schedule" : "nudge";
-    } catch (IOException | RuntimeException e) {
-      return "nudge";
-    }
   }
 }

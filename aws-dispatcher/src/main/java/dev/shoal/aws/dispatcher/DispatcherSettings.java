@@ -26,7 +26,10 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
   public static final String MAX_WORKERS = "SHOAL_MAX_WORKERS";
   public static final String SLOTS_PER_WORKER = "SHOAL_SLOTS_PER_WORKER";
   public static final String TARGET_BACKLOG_PER_SLOT = "SHOAL_TARGET_BACKLOG_PER_SLOT";
-  /** The average tasks a queue message carries (the client bundles them); 1 if unknown. */
+  /**
+   * The average tasks a queue message carries (the client bundles them), used only while the task
+   * queue has no record of its own and no nudge has said; 1 if unknown.
+   */
   public static final String TASKS_PER_MESSAGE = "SHOAL_TASKS_PER_MESSAGE";
   public static final String IDLE_COOLDOWN = "SHOAL_IDLE_COOLDOWN";
   public static final String PENDING_DEADLINE = "SHOAL_PENDING_DEADLINE";

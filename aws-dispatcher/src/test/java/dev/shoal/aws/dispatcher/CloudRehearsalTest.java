@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.DataFlowKernel;
+import dev.shoal.ShutdownMode;
+import dev.shoal.app.App1;
+import dev.shoal.app.Apps;
 import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.Moto;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.embedded.EmbeddedSqsServer;
+import dev.shoal.executor.QueueExecutor;
+import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportException;
 import dev.shoal.testing.Await;
+import dev.shoal.testing.ForwardingTransport;
 import dev.shoal.testing.ManualClock;
 import dev.shoal.worker.HeartbeatProvider;
 import dev.shoal.worker.WorkerOptions;
@@ -19,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +36,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -65,6 +76,11 @@ class CloudRehearsalTest {
   private static S3Client s3;
   private static String ami;
   private static String templateAmi;
+
+  private static final App1<Long, Long> NOOP = Apps.define("rehearsal.noop").java(Long.class, Long.class, x -> x);
+
+  @TempDir
+  Path runDir;
 
   private final ManualClock clock = new ManualClock(Instant.now());
   private String pool;
@@ -361,6 +377,54 @@ class CloudRehearsalTest {
   }
 
   @Test
+  void aThousandTasksBundledByShoalsClientLaunchOneInstanceAPerTaskSlotOnASchedule() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MAX_WORKERS, "10",
+        DispatcherSettings.SLOTS_PER_WORKER, "1"));
+    long messages = publishWithShoalsClient(1_000, true, new ArrayList<>());
+    // Sized from messages, as before, this would launch one instance per message.
+    assertThat(messages).isLessThan(10);
+
+    JsonNode outcome = invoke(handler, "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\"}");
+
+    assertThat(outcome.path("launched")).hasSize(10);
+    assertThat(outcome.path("reason").asText()).contains("tasks in " + messages + " messages");
+    assertThat(pool()).hasSize(10);
+  }
+
+  @Test
+  void aNudgeCountingOnlyTheBurstsLoneFirstTaskStillLaunchesForTheWholeBurst() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MAX_WORKERS, "10",
+        DispatcherSettings.SLOTS_PER_WORKER, "1"));
+    publishWithShoalsClient(1_000, true, new ArrayList<>());
+
+    // The nudger invokes at most once a second, so for a burst it counts the first publish: the
+    // task that found the queue idle, alone in its message.
+    JsonNode outcome = invoke(handler, nudge(new int[] {1, 1}));
+
+    assertThat(outcome.path("launched")).hasSize(10);
+    assertThat(pool()).hasSize(10);
+  }
+
+  @Test
+  void withoutTheQueuesRecordTheLastNudgesCountsSizeThePoolAlsoOnTheNextSchedule() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.MAX_WORKERS, "10",
+        DispatcherSettings.SLOTS_PER_WORKER, "1"));
+    List<int[]> publishes = new ArrayList<>();
+    // A client not allowed to tag the queue: no record.
+    long messages = publishWithShoalsClient(1_000, false, publishes);
+    String schedule = "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\"}";
+
+    // Knowing nothing, the configured ratio (1): one instance per message.
+    assertThat(invoke(handler, schedule).path("launched")).hasSize((int) messages);
+    int[] burst = publishes.get(publishes.size() - 1);
+    assertThat(invoke(handler, nudge(burst)).path("launched")).hasSize(10 - (int) messages);
+    // The ratio is remembered by the warm handler: a schedule sees the same demand.
+    long demand = (long) Math.ceil(messages * (double) burst[0] / burst[1]);
+    assertThat(invoke(handler, schedule).path("reason").asText()).startsWith("hold 10: demand " + demand + " tasks");
+    assertThat(pool()).hasSize(10);
+  }
+
+  @Test
   void aBadConfigurationNamesEveryProblem() {
     Map<String, String> env = Map.of(DispatcherSettings.POOL, "p", DispatcherSettings.MAX_WORKERS, "many",
         DispatcherSettings.IDLE_COOLDOWN, "5 minutes");
@@ -375,6 +439,56 @@ class CloudRehearsalTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out, null);
     return new ObjectMapper().readTree(out.toByteArray());
+  }
+
+  /** The event LambdaNudger sends for one publish of {tasks, messages}. */
+  private static String nudge(int[] publish) {
+    return "{\"source\":\"shoal.nudge\",\"tasks\":" + publish[0] + ",\"messages\":" + publish[1] + "}";
+  }
+
+  /**
+   * Publishes no-op tasks to the task queue through Shoal's own client, as a burst goes out: the
+   * first task alone (the queue was idle), the rest in full bundles while that send is on its way.
+   * Waits for the client's record of tasks per message when it may tag the queue.
+   *
+   * @param publishes gets {tasks, messages} of each publish, as the client tells its listeners
+   * @return the messages sent
+   */
+  private long publishWithShoalsClient(int tasks, boolean mayTag, List<int[]> publishes) {
+    CompletableFuture<Void> firstSendHeld = new CompletableFuture<>();
+    Transport client = new ForwardingTransport(transport) {
+      @Override
+      public CompletableFuture<Void> send(String address, List<byte[]> bodies) {
+        return firstSendHeld.thenCompose(open -> super.send(address, bodies));
+      }
+
+      @Override
+      public CompletableFuture<Void> tagQueue(String address, Map<String, String> tags) {
+        return mayTag ? super.tagQueue(address, tags)
+            : CompletableFuture.failedFuture(new TransportException("AccessDenied: not allowed to tag", false));
+      }
+    };
+    QueueExecutor executor = QueueExecutor.builder().transport(client).taskQueue(queueUrl).maxSendsInFlight(1)
+        .publishListener((sent, bundles) -> publishes.add(new int[] {sent, bundles})).build();
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build()) {
+      for (long i = 0; i < tasks; i++) {
+        dfk.call(NOOP, i);
+      }
+      firstSendHeld.complete(null);
+      Await.until(Duration.ofSeconds(30), () -> executor.tasksSent() == tasks, () -> "all tasks sent");
+      if (mayTag) {
+        Await.until(Duration.ofSeconds(30), () -> recordedTasksPerMessage() > 100,
+            () -> "the record of tasks per message: " + recordedTasksPerMessage());
+      }
+      long messages = executor.messagesSent();
+      dfk.close(ShutdownMode.CANCEL);
+      return messages;
+    }
+  }
+
+  private double recordedTasksPerMessage() {
+    String recorded = transport.queueTags(queueUrl).join().get(QueueDepth.TASKS_PER_MESSAGE_TAG);
+    return recorded == null ? 0 : Double.parseDouble(recorded);
   }
 
   private void publish(int tasks) {

@@ -244,7 +244,8 @@ class TemplateTest {
         assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "WorkerRole.Arn"));
       }
       if (actions.stream().anyMatch(action -> action.startsWith("sqs:"))) {
-        assertThat(actions).containsExactly("sqs:GetQueueAttributes");
+        // The depth, and the tasks per message its clients record on it.
+        assertThat(actions).containsExactly("sqs:GetQueueAttributes", "sqs:ListQueueTags");
         assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
       }
       if ("*".equals(statement.get("Resource"))) {
