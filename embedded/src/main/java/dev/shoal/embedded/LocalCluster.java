@@ -379,7 +379,9 @@ public final class LocalCluster implements TaskExecutor {
                 // Named explicitly, a worker that misses the key refuses to start instead of
                 // running every task unsigned.
                 .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null)
-                .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT))
+                .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT)
+                // Kept after the workers stop: a CommandResult names files in it.
+                .withWorkDir(logDir.resolveSibling("worker-tasks").toAbsolutePath()))
             .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
         String secret = signingSecret();
