@@ -6,7 +6,7 @@ import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.TransportException;
 import dev.shoal.testing.Await;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.testing.InMemoryTransport;
 import java.time.Duration;
 import java.util.Map;

@@ -11,7 +11,7 @@ import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.TransportLimits;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.testing.InMemoryTransport;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.shoal.dispatcher;
 
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.TransportException;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.testing.InMemoryTransport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,14 +1,10 @@
 package dev.shoal.worker;
 
-import dev.shoal.spi.QueueDepth;
-import dev.shoal.spi.QueueOptions;
-import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.spi.Transport;
-import dev.shoal.spi.TransportLimits;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -25,15 +21,14 @@ import java.util.function.Supplier;
  * <p>It passes every call through unchanged; it does not own the transport it wraps beyond
  * {@link #close()}, which closes it.
  */
-final class ActivityTrackingTransport implements Transport {
-  private final Transport delegate;
+final class ActivityTrackingTransport extends ForwardingTransport {
   private final Clock clock;
   private final Instant started;
   private final Map<Object, Instant> outstanding = new ConcurrentHashMap<>();
   private volatile Instant lastAnswer;
 
   ActivityTrackingTransport(Transport delegate, Clock clock) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.started = clock.instant();
   }
@@ -60,7 +55,8 @@ final class ActivityTrackingTransport implements Transport {
     return stalled.isNegative() ? Duration.ZERO : stalled;
   }
 
-  private <T> CompletableFuture<T> track(Supplier<CompletableFuture<T>> call) {
+  @Override
+  protected <T> CompletableFuture<T> forward(String operation, Supplier<CompletableFuture<T>> call) {
     Object token = new Object();
     outstanding.put(token, clock.instant());
     CompletableFuture<T> future;
@@ -82,80 +78,5 @@ final class ActivityTrackingTransport implements Transport {
         lastAnswer = now;
       }
     }
-  }
-
-  @Override
-  public TransportLimits limits() {
-    return delegate.limits();
-  }
-
-  @Override
-  public boolean isAddress(String nameOrAddress) {
-    return delegate.isAddress(nameOrAddress);
-  }
-
-  @Override
-  public CompletableFuture<String> createQueue(String name, QueueOptions options) {
-    return track(() -> delegate.createQueue(name, options));
-  }
-
-  @Override
-  public CompletableFuture<String> queueAddress(String name) {
-    return track(() -> delegate.queueAddress(name));
-  }
-
-  @Override
-  public CompletableFuture<String> resolveQueue(String nameOrAddress) {
-    return track(() -> delegate.resolveQueue(nameOrAddress));
-  }
-
-  @Override
-  public CompletableFuture<String> openQueue(String nameOrAddress, QueueOptions options) {
-    return track(() -> delegate.openQueue(nameOrAddress, options));
-  }
-
-  @Override
-  public CompletableFuture<Void> deleteQueue(String address) {
-    return track(() -> delegate.deleteQueue(address));
-  }
-
-  @Override
-  public CompletableFuture<Void> send(String address, List<byte[]> bodies) {
-    return track(() -> delegate.send(address, bodies));
-  }
-
-  @Override
-  public CompletableFuture<List<ReceivedMessage>> receive(String address, int max, Duration wait) {
-    return track(() -> delegate.receive(address, max, wait));
-  }
-
-  @Override
-  public CompletableFuture<Void> ack(String address, List<ReceivedMessage> messages) {
-    return track(() -> delegate.ack(address, messages));
-  }
-
-  @Override
-  public CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility) {
-    return track(() -> delegate.extendLease(address, messages, visibility));
-  }
-
-  @Override
-  public CompletableFuture<Void> deadLetter(String address, ReceivedMessage message, String reason) {
-    return track(() -> delegate.deadLetter(address, message, reason));
-  }
-
-  @Override
-  public CompletableFuture<QueueDepth> depth(String address) {
-    return track(() -> delegate.depth(address));
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
-  }
-
-  @Override
-  public String toString() {
-    return delegate.toString();
   }
 }

@@ -2,7 +2,7 @@ package dev.shoal.worker;
 
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

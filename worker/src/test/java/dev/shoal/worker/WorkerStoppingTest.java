@@ -9,7 +9,7 @@ import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.ResultEnvelope.Status;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.TransportException;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -18,7 +18,7 @@ import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.testing.Await;
-import dev.shoal.testing.ForwardingTransport;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.testing.ManualClock;
 import dev.shoal.worker.HeartbeatProvider;
 import dev.shoal.worker.WorkerOptions;

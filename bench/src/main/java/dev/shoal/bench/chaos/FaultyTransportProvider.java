@@ -1,17 +1,13 @@
 package dev.shoal.bench.chaos;
 
-import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
-import dev.shoal.spi.TransportLimits;
 import dev.shoal.spi.TransportProvider;
-import dev.shoal.spi.QueueDepth;
-import dev.shoal.spi.QueueOptions;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -49,81 +45,32 @@ public final class FaultyTransportProvider implements TransportProvider {
     return new Faulty(inner, from, until, rate);
   }
 
-  private static final class Faulty implements Transport {
-    private final Transport inner;
+  private static final class Faulty extends ForwardingTransport {
+    /** The calls a throttled service fails; queue set-up and tags are left alone. */
+    private static final Set<String> FAILING = Set.of("send", "receive", "ack", "extend lease", "dead-letter", "depth");
+
     private final Instant from;
     private final Instant until;
     private final double rate;
 
     Faulty(Transport inner, Instant from, Instant until, double rate) {
-      this.inner = inner;
+      super(inner);
       this.from = from;
       this.until = until;
       this.rate = rate;
     }
 
-    private <T> CompletableFuture<T> maybeFail(String what, Supplier<CompletableFuture<T>> call) {
+    @Override
+    protected <T> CompletableFuture<T> forward(String operation, Supplier<CompletableFuture<T>> call) {
       Instant now = Instant.now();
-      if (!now.isBefore(from) && now.isBefore(until) && ThreadLocalRandom.current().nextDouble() < rate) {
+      if (FAILING.contains(operation) && !now.isBefore(from) && now.isBefore(until)
+          && ThreadLocalRandom.current().nextDouble() < rate) {
         boolean throttled = ThreadLocalRandom.current().nextBoolean();
-        return CompletableFuture.failedFuture(new TransportException("could not " + what + ": "
+        return CompletableFuture.failedFuture(new TransportException("could not " + operation + ": "
             + (throttled ? "429 ThrottlingException: Rate exceeded (injected)" : "503 Service Unavailable (injected)"),
             true));
       }
       return call.get();
-    }
-
-    @Override public TransportLimits limits() { return inner.limits(); }
-    @Override public boolean isAddress(String nameOrAddress) { return inner.isAddress(nameOrAddress); }
-
-    @Override
-    public CompletableFuture<String> createQueue(String name, QueueOptions options) {
-      return inner.createQueue(name, options);
-    }
-
-    @Override
-    public CompletableFuture<String> queueAddress(String name) {
-      return inner.queueAddress(name);
-    }
-
-    @Override
-    public CompletableFuture<Void> deleteQueue(String address) {
-      return inner.deleteQueue(address);
-    }
-
-    @Override
-    public CompletableFuture<Void> send(String address, List<byte[]> bodies) {
-      return maybeFail("send", () -> inner.send(address, bodies));
-    }
-
-    @Override
-    public CompletableFuture<List<ReceivedMessage>> receive(String address, int max, Duration wait) {
-      return maybeFail("receive", () -> inner.receive(address, max, wait));
-    }
-
-    @Override
-    public CompletableFuture<Void> ack(String address, List<ReceivedMessage> messages) {
-      return maybeFail("delete", () -> inner.ack(address, messages));
-    }
-
-    @Override
-    public CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility) {
-      return maybeFail("change visibility", () -> inner.extendLease(address, messages, visibility));
-    }
-
-    @Override
-    public CompletableFuture<Void> deadLetter(String address, ReceivedMessage message, String reason) {
-      return maybeFail("dead-letter", () -> inner.deadLetter(address, message, reason));
-    }
-
-    @Override
-    public CompletableFuture<QueueDepth> depth(String address) {
-      return maybeFail("read depth", () -> inner.depth(address));
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 }
