@@ -177,8 +177,10 @@ public final class InMemoryTransport implements Transport {
       }
       Message dead = new Message(Long.toString(ids.incrementAndGet()), message.body());
       dead.reason = reason;
-      queue.deadLetters.add(dead);
+      // Gone from its queue before it shows in the dead-letter queue, so that whoever sees it
+      // there sees the move complete (in memory nothing can fail between the two steps).
       queue.delete(message);
+      queue.deadLetters.add(dead);
       return CompletableFuture.completedFuture(null);
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
