@@ -2,7 +2,9 @@ package dev.shoal.aws;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -23,18 +25,26 @@ final class AwsClients {
     if (hasEndpoint(settings)) {
       builder.endpointOverride(URI.create(settings.get(SqsClients.ENDPOINT)));
     }
+    region(settings).ifPresent(builder::region);
+    builder.credentialsProvider(credentials(settings));
+    return builder;
+  }
+
+  /** The region the settings name; else none when the SDK's own chain names one; else us-east-1. */
+  private static Optional<Region> region(Map<String, String> settings) {
     String region = settings.get(SqsClients.REGION);
     if (region != null) {
-      builder.region(Region.of(region));
-    } else if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
-      builder.region(Region.US_EAST_1);
+      return Optional.of(Region.of(region));
     }
-    if ("static".equals(settings.get(SqsClients.CREDENTIALS))) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal")));
-    } else {
-      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-    }
-    return builder;
+    boolean sdkKnows = System.getenv("AWS_REGION") != null || System.getProperty("aws.region") != null;
+    return sdkKnows ? Optional.empty() : Optional.of(Region.US_EAST_1);
+  }
+
+  /** Fixed credentials for emulators ("static"), else the SDK's default chain. */
+  private static AwsCredentialsProvider credentials(Map<String, String> settings) {
+    return "static".equals(settings.get(SqsClients.CREDENTIALS))
+        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal"))
+        : DefaultCredentialsProvider.builder().build();
   }
 
   /** An S3 presigner with these settings (it is no client, so {@link #configure} does not apply). */
@@ -44,17 +54,8 @@ final class AwsClients {
       builder.endpointOverride(URI.create(settings.get(SqsClients.ENDPOINT)))
           .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
     }
-    String region = settings.get(SqsClients.REGION);
-    if (region != null) {
-      builder.region(Region.of(region));
-    } else if (System.getenv("AWS_REGION") == null && System.getProperty("aws.region") == null) {
-      builder.region(Region.US_EAST_1);
-    }
-    if ("static".equals(settings.get(SqsClients.CREDENTIALS))) {
-      builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("shoal", "shoal")));
-    } else {
-      builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-    }
+    region(settings).ifPresent(builder::region);
+    builder.credentialsProvider(credentials(settings));
     return builder.build();
   }
 

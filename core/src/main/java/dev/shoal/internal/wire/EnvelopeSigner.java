@@ -42,12 +42,6 @@ public final class EnvelopeSigner {
     return new EnvelopeSigner(secret.getBytes(StandardCharsets.UTF_8), codec);
   }
 
-  /** Makes a signer once the codec is known. */
-  @FunctionalInterface
-  public interface Factory {
-    EnvelopeSigner create(WireCodec codec);
-  }
-
   // Signing MACs the envelope as its reader will hold it, not as the sender does: a reader gets
   // 1.1 for a BigDecimal 1.10, and a MAC over the sender's form would make that envelope look
   // forged. What a reader verifies was read already, so it is in that form.
