@@ -33,6 +33,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -86,6 +87,13 @@ public final class Worker implements AutoCloseable {
   /** A running average of tasks per received message, to ask for as many messages as there is room for. */
   private volatile double tasksPerMessage = 1;
   private final ThreadPoolExecutor slots;
+  /**
+   * Runs redelivered tasks at once, beside the slots. A task's delivery count is the only evidence
+   * of poison, and a delivery spent waiting behind the slots of a worker that then died counts as
+   * much as one that crashed it: a redelivered task that waited again could be dead-lettered as
+   * poison without ever having run. Bounded by what one poll brings.
+   */
+  private final ThreadPoolExecutor redeliveries;
   private final ScheduledExecutorService timer;
   private final ResultPublisher results;
   private final MessageSettler settler;
@@ -146,6 +154,8 @@ public final class Worker implements AutoCloseable {
     this.pace = new TaskPace(slotCount, config.holdHorizon(), Math.max(4 * slotCount, 64));
     this.slots = new ThreadPoolExecutor(slotCount, slotCount, 0, TimeUnit.MILLISECONDS,
         new LinkedBlockingQueue<>(), threads("slot"));
+    this.redeliveries = new ThreadPoolExecutor(0, Math.max(1, limits.maxReceiveBatch()), 30, TimeUnit.SECONDS,
+        new SynchronousQueue<>(), threads("redelivered"), (run, pool) -> slots.execute(run));
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
     this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), () -> abandoned,
         this::resultPosted, this::resultGivenUp);
@@ -433,7 +443,7 @@ public final class Worker implements AutoCloseable {
       }
       held.expect(1);
       unstarted.incrementAndGet();
-      slots.execute(new TaskRun(held, task, index++, this::execute));
+      (message.receiveCount() > 1 ? redeliveries : slots).execute(new TaskRun(held, task, index++, this::execute));
     }
   }
 
@@ -653,7 +663,7 @@ public final class Worker implements AutoCloseable {
         }
       }
       log.info("worker {} stopping: {} unstarted task(s) handed back, {} running", id, cancelled,
-          slots.getActiveCount());
+          slots.getActiveCount() + redeliveries.getActiveCount());
       awaitIdle(System.nanoTime() + config.shutdownGrace().toNanos());
       if (!held.isEmpty()) {
         abandon();
@@ -663,6 +673,7 @@ public final class Worker implements AutoCloseable {
     } finally {
       leaseTicks.cancel(false);
       slots.shutdownNow();
+      redeliveries.shutdownNow();
       timer.shutdown();
       try {
         timer.awaitTermination(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -733,7 +744,9 @@ public final class Worker implements AutoCloseable {
   /** Deletes the temporary work directory, once the interrupted tasks have had their commands killed. */
   private void deleteWorkDir() {
     try {
-      if (!slots.awaitTermination(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      long deadline = System.nanoTime() + FINAL_RELEASE_WAIT.toNanos();
+      if (!slots.awaitTermination(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+          || !redeliveries.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         log.warn("worker {}: tasks still running after they were interrupted; deleting {} anyway", id, workDir);
       }
     } catch (InterruptedException e) {

@@ -15,9 +15,15 @@ import java.time.Duration;
  * @param leftRunning worker processes still alive after the run closed
  * @param elapsed how long the run took
  * @param injected what was done to it
+ * @param failures what the first few futures that did not surface said (empty when none failed)
  */
 public record ChaosOutcome(String scenario, int submitted, int surfaced, int lost, int duplicatesSurfaced,
-    long duplicatesDropped, int leftRunning, Duration elapsed, String injected) {
+    long duplicatesDropped, int leftRunning, Duration elapsed, String injected,
+    java.util.List<String> failures) {
+
+  public ChaosOutcome {
+    failures = java.util.List.copyOf(failures);
+  }
 
   public boolean clean() {
     return lost == 0 && duplicatesSurfaced == 0 && leftRunning == 0 && surfaced == submitted;

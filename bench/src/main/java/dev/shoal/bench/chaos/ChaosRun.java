@@ -188,7 +188,7 @@ public final class ChaosRun {
     int lost = tasks - right + (reused < doneBeforeKill ? 1 : 0);
     return new ChaosOutcome("client killed and re-run", tasks, right, lost, 0, 0, left,
         Duration.between(started, Instant.now()), "SIGKILL after " + doneBeforeKill + " results; the re-run reused "
-            + reused + " from the checkpoint; " + orphans.size() + " worker processes of the killed client");
+            + reused + " from the checkpoint; " + orphans.size() + " worker processes of the killed client", List.of());
   }
 
   private static String failure(AppFuture<?> future) {
@@ -212,6 +212,8 @@ public final class ChaosRun {
         if (error == null && value == 2 * index) {
           run.surfaced.incrementAndGet();
           run.third.countDown();
+        } else {
+          run.failed(index, error == null ? "completed " + value : error.toString());
         }
       });
       run.futures.add(future);
@@ -227,6 +229,7 @@ public final class ChaosRun {
     final AtomicInteger surfaced = new AtomicInteger();
     final AtomicInteger lost = new AtomicInteger();
     final CountDownLatch third;
+    final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Submitted(ChaosStack stack, int tasks) {
       this.stack = stack;
@@ -234,6 +237,13 @@ public final class ChaosRun {
       this.completions = new AtomicInteger[tasks];
       for (int i = 0; i < tasks; i++) {
         completions[i] = new AtomicInteger();
+      }
+    }
+
+    /** Keeps what the first few failed futures said, so that a failed scenario says why. */
+    void failed(long index, String what) {
+      if (failures.size() < 5) {
+        failures.add("task " + index + ": " + what);
       }
     }
 
@@ -264,7 +274,7 @@ public final class ChaosRun {
       int right = surfaced.get();
       stack.close();
       return new ChaosOutcome(scenario, futures.size(), right, futures.size() - right + lost.get(), duplicates,
-          dropped, stack.leftRunning(), Duration.between(started, Instant.now()), injected);
+          dropped, stack.leftRunning(), Duration.between(started, Instant.now()), injected, failures);
     }
   }
 }
