@@ -12,8 +12,10 @@ import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.ResultEnvelope.Status;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
+import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
+import dev.shoal.spi.Transport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -310,6 +314,44 @@ class WorkerTest {
     assertThat(h.deadLetterReasons()).containsExactly(expected);
     assertThat(TestApps.counter(key).get()).isZero();
     assertThat(h.depth().total()).isZero();
+  }
+
+  @Test
+  void aRedeliveredTaskStartsAtOnceInsteadOfWaitingBehindBusySlots() throws Exception {
+    // A long lease: every redelivery the worker sees is one the transport below reports.
+    Harness h = harness(Duration.ofMinutes(2));
+    String busy = key();
+    String firstTime = key();
+    String again = key();
+    // Task 2 comes as the queue would bring it after a worker died holding it: on its second delivery.
+    Transport secondDelivery = new ForwardingTransport(h.transport) {
+      @Override
+      public CompletableFuture<List<ReceivedMessage>> receive(String address, int max, Duration wait) {
+        return delegate.receive(address, max, wait).thenApply(messages -> messages.stream()
+            .map(m -> h.codec.decodeTasks(m.body(), 1 << 20).envelopes().stream().anyMatch(t -> t.id() == 2)
+                ? new ReceivedMessage(m.id(), m.receipt(), m.body(), m.receiveCount() + 1) : m)
+            .toList());
+      }
+    };
+    // One slot, and a long hold horizon: once it knows its tasks are short, the worker takes more
+    // than it can start and keeps them waiting.
+    h.start(h.config(h.options().withSlots(1)).transport(secondDelivery).holdHorizon(Duration.ofMinutes(5)));
+    h.send(h.task(9, "test.square", 9));
+    h.awaitResult();
+    h.send(h.task(1, "test.block", busy));
+    TestApps.gate(busy).started().await();
+    h.send(h.task(3, "test.block", firstTime));
+    h.send(h.task(2, "test.block", again));
+
+    // Waiting behind the busy slot, a redelivered task could be lost with this worker too, and each
+    // such loss counts toward poison although it never ran: it starts at once instead.
+    assertThat(TestApps.gate(again).started().await(Harness.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+        .as("the redelivered task started while the only slot was busy").isTrue();
+    await("both waiting messages to be held", () -> h.depth().inFlight() == 3);
+    assertThat(TestApps.gate(firstTime).started().getCount()).as("the first-time task waits for the slot").isOne();
+
+    List.of(busy, firstTime, again).forEach(gate -> TestApps.gate(gate).open().countDown());
+    assertThat(h.awaitResults(3)).extracting(ResultEnvelope::id).containsExactlyInAnyOrder(1L, 2L, 3L);
   }
 
   @Test
