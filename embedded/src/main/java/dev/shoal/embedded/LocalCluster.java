@@ -1,7 +1,6 @@
 package dev.shoal.embedded;
 
 import dev.shoal.aws.SqsClients;
-import dev.shoal.aws.SqsTransport;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingConfig;
 import dev.shoal.executor.QueueExecutor;
@@ -11,6 +10,8 @@ import dev.shoal.spi.PublishListener;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
+import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportProvider;
 import dev.shoal.worker.WorkerOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * <p>It is the kernel's executor: the kernel starts it (workers start then) and closes it, which
  * stops the autoscaler, then the workers, then the executor, the transport and the server.
  *
+ * <p>The queue service can be another one instead: {@link Builder#queueService(String, Map)} names a
+ * transport (such as {@code "servicebus"}, with its settings) that this JVM and the workers it starts
+ * both open; no server is embedded then. The same program runs on either by configuration alone.
+ *
  * <p>Tasks and results are signed by default, with a key made for each cluster and handed to the
  * workers it starts through their environment: a task that anyone else put on the queue is
  * dead-lettered unrun, and a result that anyone else put on the reply queue is dropped.
@@ -61,8 +66,9 @@ public final class LocalCluster implements TaskExecutor {
    */
   private static final Duration WORKER_UNREACHABLE_TIMEOUT = Duration.ofMinutes(1);
 
+  /** Null when the queue service is another one (see {@link Builder#queueService}). */
   private final EmbeddedSqsServer server;
-  private final SqsTransport transport;
+  private final Transport transport;
   private final LocalProcessProvider workers;
   private final QueueExecutor executor;
   /** Null for a fixed pool. */
@@ -70,7 +76,7 @@ public final class LocalCluster implements TaskExecutor {
   private final int fixedWorkers;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private LocalCluster(EmbeddedSqsServer server, SqsTransport transport, LocalProcessProvider workers,
+  private LocalCluster(EmbeddedSqsServer server, Transport transport, LocalProcessProvider workers,
       QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers) {
     this.server = server;
     this.transport = transport;
@@ -94,8 +100,15 @@ public final class LocalCluster implements TaskExecutor {
     return workers;
   }
 
-  /** Where the embedded SQS server listens (loopback only). */
+  /**
+   * Where the embedded SQS server listens (loopback only).
+   *
+   * @throws IllegalStateException when the cluster runs on another queue service
+   */
   public URI endpoint() {
+    if (server == null) {
+      throw new IllegalStateException("this cluster embeds no server: its queue service is " + transport);
+    }
     return server.endpoint();
   }
 
@@ -143,7 +156,9 @@ public final class LocalCluster implements TaskExecutor {
     order.add(workers);      // they finish or release what they hold while the queues are up
     order.add(executor);
     order.add(transport);
-    order.add(server);
+    if (server != null) {
+      order.add(server);
+    }
     for (AutoCloseable part : order) {
       try {
         part.close();
@@ -155,7 +170,7 @@ public final class LocalCluster implements TaskExecutor {
 
   @Override
   public String toString() {
-    return "LocalCluster[" + executor.label() + " on " + server.endpoint() + "]";
+    return "LocalCluster[" + executor.label() + " on " + (server != null ? server.endpoint() : transport) + "]";
   }
 
   /** 32 random bytes as text, the form an environment variable can carry. */
@@ -206,8 +221,23 @@ public final class LocalCluster implements TaskExecutor {
     private boolean nudge = true;
     private boolean signing = true;
     private String signingKey;
+    private String transportName;
+    private Map<String, String> transportSettings = Map.of();
 
     private Builder() {}
+
+    /**
+     * Runs on another queue service instead of the embedded server: the transport registered under
+     * {@code name} (a {@link TransportProvider} on the class path, such as {@code "sqs"} or
+     * {@code "servicebus"}), opened with {@code settings} here and in every worker, which get them on
+     * their command line (so put no secret in them that other users of this machine must not see:
+     * a connection string's key belongs in the environment the provider reads, where it has one).
+     */
+    public Builder queueService(String name, Map<String, String> settings) {
+      this.transportName = Objects.requireNonNull(name, "name");
+      this.transportSettings = Map.copyOf(settings);
+      return this;
+    }
 
     public Builder label(String label) {
       this.label = Objects.requireNonNull(label, "label");
@@ -363,18 +393,24 @@ public final class LocalCluster implements TaskExecutor {
       ScalingConfig scaling = autoscaling ? ScalingConfig.builder().minWorkers(minWorkers == null ? 0 : minWorkers)
           .maxWorkers(maxWorkers).slotsPerWorker(slotsPerWorker).coolDown(idleTimeout).build() : null;
 
-      EmbeddedSqsServer server = EmbeddedSqsServer.start();
-      List<AutoCloseable> built = new ArrayList<>(List.of(server));
+      // Found before a server starts: a transport that is not on the class path fails here.
+      TransportProvider service = transportName == null ? null : TransportProvider.named(transportName);
+      EmbeddedSqsServer server = service == null ? EmbeddedSqsServer.start() : null;
+      List<AutoCloseable> built = new ArrayList<>();
+      if (server != null) {
+        built.add(server);
+      }
       try {
-        Map<String, String> settings = Map.of(
+        String workerTransport = service == null ? "sqs" : transportName;
+        Map<String, String> settings = service == null ? Map.of(
             SqsClients.ENDPOINT, server.endpoint().toString(),
             SqsClients.REGION, "us-east-1",
-            SqsClients.CREDENTIALS, "static");
-        SqsTransport transport = SqsClients.transport(settings);
-        built.add(0, transport);
+            SqsClients.CREDENTIALS, "static") : transportSettings;
+        Transport transport = service == null ? SqsClients.transport(settings) : service.create(settings);
+        built.add(0, transport::close);
 
         LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder()
-            .options(WorkerOptions.of("sqs", settings, taskQueue).withSlots(slotsPerWorker)
+            .options(WorkerOptions.of(workerTransport, settings, taskQueue).withSlots(slotsPerWorker)
                 .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
                 // Named explicitly, a worker that misses the key refuses to start instead of
                 // running every task unsigned.

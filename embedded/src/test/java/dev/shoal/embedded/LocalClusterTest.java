@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.DataFlowKernel;
+import dev.shoal.aws.SqsClients;
 import dev.shoal.spi.WorkerInstance;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +63,33 @@ class LocalClusterTest {
       first.close();
       second.close();
     }
+  }
+
+  @Test
+  void aClusterOnAnotherQueueServiceRunsItsWorkersThereAndLeavesTheServiceUp() throws Exception {
+    // The other service: a server this test owns, reached by the transport's name and settings only.
+    try (EmbeddedSqsServer service = EmbeddedSqsServer.start()) {
+      Map<String, String> settings = Map.of(SqsClients.ENDPOINT, service.endpoint().toString(),
+          SqsClients.REGION, "us-east-1", SqsClients.CREDENTIALS, "static");
+      LocalCluster cluster = LocalCluster.builder().queueService("sqs", settings).workers(2)
+          .taskQueue("elsewhere-tasks").logDir(runDir.resolve("workers")).build();
+      try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
+        assertThat(dfk.call(EndToEndApps.SQUARE, 9L).get(60, TimeUnit.SECONDS)).isEqualTo(81L);
+        assertThatThrownBy(cluster::endpoint).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("embeds no server");
+        try (var transport = SqsClients.transport(settings)) {
+          assertThat(transport.queueAddress("elsewhere-tasks").get(10, TimeUnit.SECONDS))
+              .as("the task queue lives on the other service").isNotBlank();
+        }
+      }
+      assertThat(listening(service.endpoint())).as("the cluster does not close a service it does not own").isTrue();
+    }
+  }
+
+  @Test
+  void aQueueServiceThatIsNotOnTheClassPathIsRefusedBeforeAnythingStarts() {
+    assertThatThrownBy(() -> LocalCluster.builder().queueService("carrier-pigeon", Map.of()).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no transport named 'carrier-pigeon'");
   }
 
   @Test
