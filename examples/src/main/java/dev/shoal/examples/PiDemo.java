@@ -9,7 +9,9 @@ import dev.shoal.executor.ThreadPoolTaskExecutor;
 import dev.shoal.spi.TaskExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Estimates pi from N independent sample tasks and one reduce task.
@@ -20,7 +22,9 @@ import java.util.List;
  * demo waits to show. Options: {@code --tasks N} (default 100), {@code --samples S} per task
  * (default 1,000,000), {@code --executor queue|threads} (default queue), {@code --workers W} (most
  * workers, default 2), {@code --idle-timeout SECONDS} (a worker leaves after this long without
- * work, default 3).
+ * work, default 3), {@code --transport NAME} with {@code --setting KEY=VALUE} (repeatable) to run the
+ * same workers on another queue service, e.g. {@code --transport servicebus --setting
+ * servicebus.connection=Endpoint=sb://...}.
  */
 public final class PiDemo {
   private PiDemo() {}
@@ -39,6 +43,8 @@ public final class PiDemo {
     String executorKind = "queue";
     int workers = 2;
     int idleSeconds = 3;
+    String transport = null;
+    Map<String, String> settings = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
@@ -46,17 +52,30 @@ public final class PiDemo {
         case "--executor" -> executorKind = args[++i];
         case "--workers" -> workers = Integer.parseInt(args[++i]);
         case "--idle-timeout" -> idleSeconds = Integer.parseInt(args[++i]);
+        case "--transport" -> transport = args[++i];
+        case "--setting" -> {
+          String setting = args[++i];
+          int equals = setting.indexOf('=');
+          if (equals <= 0) {
+            throw new IllegalArgumentException("--setting takes KEY=VALUE, not " + setting);
+          }
+          settings.put(setting.substring(0, equals), setting.substring(equals + 1));
+        }
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --tasks N --samples S --executor queue|threads --workers W --idle-timeout SECONDS)");
+            + " (use --tasks N --samples S --executor queue|threads --workers W --idle-timeout SECONDS"
+            + " --transport NAME --setting KEY=VALUE)");
       }
     }
+    if (transport == null && !settings.isEmpty()) {
+      throw new IllegalArgumentException("--setting is for --transport");
+    }
+    LocalCluster.Builder cluster = LocalCluster.builder()
+        .minWorkers(0)
+        .maxWorkers(workers)
+        .workerIdleTimeout(Duration.ofSeconds(idleSeconds));
     TaskExecutor executor = switch (executorKind) {
       case "threads" -> ThreadPoolTaskExecutor.create();
-      case "queue" -> LocalCluster.builder()
-          .minWorkers(0)
-          .maxWorkers(workers)
-          .workerIdleTimeout(Duration.ofSeconds(idleSeconds))
-          .build();
+      case "queue" -> (transport == null ? cluster : cluster.queueService(transport, settings)).build();
       default -> throw new IllegalArgumentException("--executor must be queue or threads, not " + executorKind);
     };
     long started = System.nanoTime();
