@@ -1,14 +1,12 @@
 package dev.shoal.aws;
 
 import dev.shoal.spi.PublishListener;
+import dev.shoal.spi.ThrottledNudger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -17,28 +15,20 @@ import software.amazon.awssdk.services.lambda.model.InvocationType;
 /**
  * Nudges the dispatcher Lambda when the client publishes tasks, so the pool grows within seconds
  * instead of at the dispatcher's next scheduled run: an asynchronous ({@code Event}) invoke, at most
- * one per {@linkplain Builder#minInterval interval} (default one second); publishes in between are
- * covered by the invoke already made, since the dispatcher reads the queue's depth itself.
+ * one per {@linkplain Builder#minInterval interval} (default one second), carrying every task
+ * published since the last one (see {@link ThrottledNudger}, which also keeps the call off the
+ * publishing thread).
  *
  * <p>Hook it into a queue executor with {@code QueueExecutor.builder().publishListener(nudger)}.
  * It never throws into the publisher: a failed invoke is logged, and the schedule still runs.
- * The invoke happens on the publishing thread; it is a single short HTTP call.
  */
 public final class LambdaNudger implements PublishListener, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LambdaNudger.class);
-
   private final LambdaClient lambda;
   private final boolean ownsClient;
-  private final String functionName;
-  private final long minIntervalNanos;
-  private final Clock clock;
-  private final AtomicLong lastInvoke = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong invokes = new AtomicLong();
+  private final ThrottledNudger nudger;
 
   private LambdaNudger(Builder builder) {
-    this.functionName = Objects.requireNonNull(builder.functionName, "a nudger needs the function's name or ARN");
-    this.minIntervalNanos = builder.minInterval.toNanos();
-    this.clock = builder.clock;
+    String functionName = Objects.requireNonNull(builder.functionName, "a nudger needs the function's name or ARN");
     if (builder.lambda != null) {
       this.lambda = builder.lambda;
       this.ownsClient = builder.ownsClient;
@@ -47,47 +37,34 @@ public final class LambdaNudger implements PublishListener, AutoCloseable {
           builder.settings).build();
       this.ownsClient = true;
     }
+    this.nudger = ThrottledNudger.create(functionName, nudge -> lambda.invoke(r -> r.functionName(functionName)
+        .invocationType(InvocationType.EVENT).payload(SdkBytes.fromString(nudge.toJson(), StandardCharsets.UTF_8))),
+        builder.minInterval, builder.clock);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /**
-   * Invokes the dispatcher unless it did so just now, telling it how many tasks went out in how
-   * many messages (the queue it reads counts messages).
-   */
+  /** Invokes the dispatcher unless it did so just now, telling it how many tasks went out in how many messages. */
   @Override
   public void published(int tasks, int messages) {
-    if (tasks <= 0) {
-      return;
-    }
-    long now = clock.millis() * 1_000_000L;
-    long last = lastInvoke.get();
-    if (last != Long.MIN_VALUE && now - last < minIntervalNanos) {
-      return;
-    }
-    if (!lastInvoke.compareAndSet(last, now)) {
-      return; // another thread nudges right now
-    }
-    try {
-      lambda.invoke(r -> r.functionName(functionName).invocationType(InvocationType.EVENT)
-          .payload(SdkBytes.fromString("{\"source\":\"shoal.nudge\",\"tasks\":" + tasks + ",\"messages\":"
-              + messages + "}",
-              StandardCharsets.UTF_8)));
-      invokes.incrementAndGet();
-    } catch (RuntimeException e) {
-      log.warn("could not nudge dispatcher {}: {}", functionName, e.toString());
-    }
+    nudger.published(tasks, messages);
   }
 
-  /** Invokes made so far. */
+  /** Invokes that reached Lambda so far. */
   public long invokes() {
-    return invokes.get();
+    return nudger.sent();
+  }
+
+  /** Invokes that failed so far (each logged). */
+  public long failures() {
+    return nudger.failed();
   }
 
   @Override
   public void close() {
+    nudger.close();
     if (ownsClient) {
       lambda.close();
     }

@@ -2,6 +2,7 @@ package dev.shoal.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.services.lambda.model.Runtime;
 /** The client's nudge, against moto's Lambda (and IAM, for the function's role). */
 @ExtendWith(Moto.class)
 class LambdaNudgerTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   @Test
   void nudgesTheDispatcherAsynchronouslyAtMostOncePerInterval() throws IOException {
@@ -41,15 +43,16 @@ class LambdaNudgerTest {
       try (LambdaNudger nudger = LambdaNudger.builder().functionName(name).settings(Moto.settings())
           .minInterval(Duration.ofSeconds(1)).clock(clock).build()) {
         nudger.published(10, 1);
+        Await.until(PATIENCE, () -> nudger.invokes() == 1, () -> "the first invoke");
         nudger.published(10, 1);
         clock.advance(Duration.ofMillis(999));
         nudger.published(3, 1);
-        assertThat(nudger.invokes()).isEqualTo(1);
 
         clock.advance(Duration.ofMillis(1));
         nudger.published(3, 1);
         nudger.published(0, 1);
-        assertThat(nudger.invokes()).isEqualTo(2);
+        Await.until(PATIENCE, () -> nudger.invokes() == 2, () -> "the second invoke");
+        assertThat(nudger.failures()).isZero();
       }
 
       // The Lambda service unreachable: logged, never thrown into the publisher, not counted.
@@ -62,6 +65,7 @@ class LambdaNudgerTest {
               "us-east-1", SqsClients.CREDENTIALS, "static"))
           .clock(clock).build()) {
         unreachable.published(1, 1);
+        Await.until(PATIENCE, () -> unreachable.failures() == 1, () -> "the invoke to fail");
         assertThat(unreachable.invokes()).isZero();
       }
       lambda.deleteFunction(r -> r.functionName(name));

@@ -443,7 +443,7 @@ class CloudRehearsalTest {
 
   /** The event LambdaNudger sends for one publish of {tasks, messages}. */
   private static String nudge(int[] publish) {
-    return "{\"source\":\"shoal.nudge\",\"tasks\":" + publish[0] + ",\"messages\":" + publish[1] + "}";
+    return new dev.shoal.spi.ThrottledNudger.Nudge(publish[0], publish[1]).toJson();
   }
 
   /**
