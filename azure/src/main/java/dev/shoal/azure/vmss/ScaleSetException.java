@@ -5,6 +5,10 @@ import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.management.exception.ManagementError;
 import com.azure.core.management.exception.ManagementException;
+import com.azure.core.management.polling.PollResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -15,6 +19,7 @@ import java.util.Optional;
  */
 public final class ScaleSetException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int statusCode;
   private final String errorCode;
@@ -59,9 +64,33 @@ public final class ScaleSetException extends RuntimeException {
     return new ScaleSetException(text.toString(), status, code, retryAfter, failure);
   }
 
-  /** An operation that ARM accepted and then reported as failed or cancelled, without an HTTP error of its own. */
-  static ScaleSetException operationFailed(String doing, String status) {
-    return new ScaleSetException(doing + " failed: ARM reported the operation " + status, 0, null, null, null);
+  /**
+   * An operation that ARM accepted and then reported as failed or cancelled, with the error of its
+   * final status ({@code {"status":"Failed","error":{"code":..,"message":..}}}) when there is one.
+   */
+  static ScaleSetException operationFailed(String doing, String status, PollResult.Error error) {
+    String code = null;
+    String message = null;
+    if (error != null) {
+      message = error.getMessage();
+      try {
+        JsonNode body = error.getResponseBody() == null ? null : JSON.readTree(error.getResponseBody());
+        if (body != null && body.path("error").isObject()) {
+          code = body.path("error").path("code").asText(null);
+          message = body.path("error").path("message").asText(message);
+        }
+      } catch (IOException e) {
+        // Not JSON: the SDK's message is all there is.
+      }
+    }
+    StringBuilder text = new StringBuilder(doing).append(" failed: ARM reported the operation ").append(status);
+    if (code != null) {
+      text.append(": ").append(code);
+    }
+    if (message != null) {
+      text.append(code != null ? " " : ": ").append(message);
+    }
+    return new ScaleSetException(text.toString(), 0, code, null, null);
   }
 
   private static Duration retryAfter(String header) {

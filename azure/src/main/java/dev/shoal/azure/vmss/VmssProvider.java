@@ -3,6 +3,7 @@ package dev.shoal.azure.vmss;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.polling.PollResult;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.Context;
 import com.azure.core.util.polling.LongRunningOperationStatus;
@@ -400,13 +401,8 @@ public final class VmssProvider implements ComputeProvider {
       log.warn("vmss pool {}: {} is still under way after {}; not waiting longer", pool, doing, operationTimeout);
       return false;
     }
-    try {
-      // The SDK keeps ARM's error for the final result.
-      poller.getFinalResult();
-    } catch (HttpResponseException e) {
-      throw ScaleSetException.of(doing, e);
-    }
-    throw ScaleSetException.operationFailed(doing, status.toString());
+    PollResult.Error error = last.getValue() instanceof PollResult<?> result ? result.getError() : null;
+    throw ScaleSetException.operationFailed(doing, status.toString(), error);
   }
 
   private static <T> T call(String doing, Supplier<T> request) {
