@@ -322,8 +322,12 @@ public final class FakeArm implements AutoCloseable {
 
   // ---- What was asked, and the views a test reads. ----
 
-  /** One request as the fake received it: method, decoded path, decoded query parameters, body. */
-  public record Request(String method, String path, Map<String, String> query, String body) {
+  /**
+   * One request as the fake received it: method, decoded path, decoded query parameters, headers
+   * (names in lower case, first value), body.
+   */
+  public record Request(String method, String path, Map<String, String> query, Map<String, String> headers,
+      String body) {
     @Override
     public String toString() {
       return method + " " + path + (query.isEmpty() ? "" : " " + query);
@@ -342,9 +346,11 @@ public final class FakeArm implements AutoCloseable {
       String path = URLDecoder.decode(exchange.getRequestURI().getRawPath().replace("+", "%2B"), StandardCharsets.UTF_8);
       Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      Map<String, String> headers = new LinkedHashMap<>();
+      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
       Response response;
       synchronized (this) {
-        requests.add(new Request(method, path, query, body));
+        requests.add(new Request(method, path, query, Map.copyOf(headers), body));
         response = serve(method, path, query, body, exchange);
       }
       byte[] bytes = response.body == null ? new byte[0] : response.body.getBytes(StandardCharsets.UTF_8);

@@ -99,7 +99,10 @@ class VmssProviderOnFakeArmTest {
             "-o worker.jar '" + JAR + "'");
     // The capacity and the custom data in one PATCH, conditional on the scale set not having changed since it was read.
     assertThat(requests("PATCH", "/virtualMachineScaleSets/workers")).singleElement()
-        .satisfies(patch -> assertThat(patch.body()).contains("\"capacity\":1", "\"customData\":\""));
+        .satisfies(patch -> {
+          assertThat(patch.body()).contains("\"capacity\":1", "\"customData\":\"");
+          assertThat(patch.headers()).containsEntry("if-match", "\"1\"");
+        });
   }
 
   @Test
