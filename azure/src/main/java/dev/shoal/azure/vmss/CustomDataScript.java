@@ -1,9 +1,11 @@
 package dev.shoal.azure.vmss;
 
+import dev.shoal.worker.HeartbeatProvider;
 import dev.shoal.worker.WorkerOptions;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -42,12 +44,22 @@ final class CustomDataScript {
   private final WorkerOptions options;
   private final URI jarUrl;
   private final String identityClientId;
+  private final String heartbeatTarget;
+  private final Duration heartbeatPeriod;
 
-  CustomDataScript(String scaleSet, WorkerOptions options, URI jarUrl, String identityClientId) {
+  /**
+   * @param identityClientId the user-assigned identity to use, or null for the VM's only one
+   * @param heartbeatTarget where the worker beats its heartbeat, without the VM's name (appended
+   *     here), or null for no heartbeat
+   */
+  CustomDataScript(String scaleSet, WorkerOptions options, URI jarUrl, String identityClientId, String heartbeatTarget,
+      Duration heartbeatPeriod) {
     this.scaleSet = Objects.requireNonNull(scaleSet, "scaleSet");
     this.options = Objects.requireNonNull(options, "options");
     this.jarUrl = Objects.requireNonNull(jarUrl, "jarUrl");
     this.identityClientId = identityClientId;
+    this.heartbeatTarget = heartbeatTarget;
+    this.heartbeatPeriod = Objects.requireNonNull(heartbeatPeriod, "heartbeatPeriod");
   }
 
   /** The script, base64-encoded as ARM takes custom data; refused if over Azure's limit. */
@@ -114,6 +126,7 @@ final class CustomDataScript {
         .append("NAME=$(curl -fsS --connect-timeout 2 --max-time 10 --retry 3 -H 'Metadata: true' \\\n")
         .append("  '").append(IMDS).append("/instance/compute/name?api-version=2021-02-01&format=text') \\\n")
         .append("  || fail \"no VM name from the instance metadata\"\n")
+        .append(exports())
         .append("echo \"shoal: starting worker $NAME\"\n")
         .append("java -cp worker.jar ").append(WorkerOptions.MAIN_CLASS);
     for (String argument : options.arguments()) {
@@ -122,6 +135,23 @@ final class CustomDataScript {
     script.append(" --worker-id \"$NAME\"\n")
         .append("echo \"shoal: worker exited with status $?\"\n");
     return script.toString();
+  }
+
+  /**
+   * The worker's environment: its heartbeat's target and period, and which identity the worker's
+   * own Azure clients (heartbeat, transport) sign in with when it is a user-assigned one.
+   */
+  private String exports() {
+    StringBuilder exports = new StringBuilder();
+    if (identityClientId != null) {
+      exports.append("export AZURE_CLIENT_ID=").append(quote(identityClientId)).append('\n');
+    }
+    if (heartbeatTarget != null) {
+      exports.append("export ").append(HeartbeatProvider.TARGET_ENV).append('=').append(quote(heartbeatTarget))
+          .append("\"$NAME\" ").append(HeartbeatProvider.PERIOD_ENV).append('=')
+          .append(quote(heartbeatPeriod.toString())).append('\n');
+    }
+    return exports.toString();
   }
 
   /** A word for bash, single-quoted. */

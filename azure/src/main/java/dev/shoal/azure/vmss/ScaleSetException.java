@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A request to Azure Resource Manager about the pool's scale set failed, after the SDK's own
- * retries: what the provider was doing, ARM's HTTP status and error code and message, and, when
+ * A request to Azure about the pool failed (to Resource Manager about its scale set and VMs, or to
+ * Blob storage about its heartbeats), after the SDK's own retries: what the provider was doing, ARM's HTTP status and error code and message, and, when
  * ARM throttled it (429), how long it asked to wait.
  */
 public final class ScaleSetException extends RuntimeException {
@@ -49,7 +49,7 @@ public final class ScaleSetException extends RuntimeException {
     Duration retryAfter = response == null ? null : retryAfter(response.getHeaderValue(HttpHeaderName.RETRY_AFTER));
     StringBuilder text = new StringBuilder(doing).append(" failed: ");
     if (status > 0) {
-      text.append("ARM answered ").append(status);
+      text.append(failure instanceof ManagementException ? "ARM" : "Azure").append(" answered ").append(status);
     } else {
       text.append("the operation ended");
     }

@@ -24,6 +24,8 @@ import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdate;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdateOSProfile;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetUpdateVMProfile;
 import com.azure.resourcemanager.compute.models.VirtualMachineScaleSetVMInstanceRequiredIDs;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
@@ -114,6 +116,7 @@ public final class VmssProvider implements ComputeProvider {
   private final VirtualMachineScaleSetsClient scaleSets;
   private final VirtualMachinesClient machines;
   private final String customData;
+  private final HeartbeatMarkers heartbeats;
   private final Duration pollInterval;
   private final Duration operationTimeout;
   private final Clock clock;
@@ -126,14 +129,26 @@ public final class VmssProvider implements ComputeProvider {
     this.scaleSet = ScaleSetId.parse(builder.scaleSetId);
     WorkerOptions options = Objects.requireNonNull(builder.workerOptions, "a scale-set provider needs worker options");
     URI jarUrl = jarUrl(builder.workerJarUrl);
-    this.customData = new CustomDataScript(scaleSet.name(), options, jarUrl, builder.identityClientId).base64();
     this.pollInterval = builder.pollInterval;
     this.operationTimeout = builder.operationTimeout;
     this.clock = Objects.requireNonNull(builder.clock, "clock");
+    if (builder.heartbeatContainer != null && builder.heartbeatContainerUrl != null) {
+      throw new IllegalArgumentException("give the heartbeat container as a client or as a URL, not both");
+    }
+    TokenCredential credential = builder.credential;
+    if (credential == null && (builder.computeManager == null || builder.heartbeatContainerUrl != null)) {
+      credential = new DefaultAzureCredentialBuilder().build();
+    }
+    BlobContainerClient container = builder.heartbeatContainer;
+    if (builder.heartbeatContainerUrl != null) {
+      container = new BlobContainerClientBuilder().endpoint(builder.heartbeatContainerUrl).credential(credential)
+          .buildClient();
+    }
+    this.heartbeats = container == null ? null : new HeartbeatMarkers(container, scaleSet.name());
+    this.customData = new CustomDataScript(scaleSet.name(), options, jarUrl, builder.identityClientId,
+        heartbeats == null ? null : heartbeats.targetPrefix(), builder.heartbeatPeriod).base64();
     ComputeManager manager = builder.computeManager;
     if (manager == null) {
-      TokenCredential credential = builder.credential != null ? builder.credential
-          : new DefaultAzureCredentialBuilder().build();
       manager = ComputeManager.authenticate(credential,
           new AzureProfile(null, scaleSet.subscriptionId(), builder.environment));
     } else if (!manager.subscriptionId().equalsIgnoreCase(scaleSet.subscriptionId())) {
@@ -174,9 +189,10 @@ public final class VmssProvider implements ComputeProvider {
         () -> scaleSets.beginUpdate(scaleSet.resourceGroup(), scaleSet.name(), update, current.etag(), null,
             Context.NONE)));
     List<WorkerInstance> launched = new ArrayList<>();
+    Map<String, Instant> seen = heartbeats == null ? null : Map.of();
     for (VirtualMachineInner machine : poolMachines()) {
       if (!before.contains(machine.name())) {
-        WorkerInstance worker = worker(machine, phase(machine));
+        WorkerInstance worker = worker(machine, phase(machine), seen);
         if (worker != null) {
           launched.add(worker);
         }
@@ -199,6 +215,9 @@ public final class VmssProvider implements ComputeProvider {
   public List<WorkerInstance> list() {
     ensureChecked();
     List<VirtualMachineInner> all = poolMachines();
+    // Read after the VMs: the heartbeat of a VM created in between cannot exist yet, so none is forgotten wrongly.
+    Map<String, Instant> seen = heartbeats == null ? null : call("reading the heartbeats of scale set "
+        + scaleSet.name(), heartbeats::read);
     List<WorkerInstance> workers = new ArrayList<>(all.size());
     List<String> exited = new ArrayList<>();
     for (VirtualMachineInner machine : all) {
@@ -206,13 +225,24 @@ public final class VmssProvider implements ComputeProvider {
       if (phase == VmPhase.EXITED) {
         exited.add(machine.name());
       } else {
-        WorkerInstance worker = worker(machine, phase);
+        WorkerInstance worker = worker(machine, phase, seen);
         if (worker != null) {
           workers.add(worker);
         }
       }
     }
-    firstListed.keySet().retainAll(all.stream().map(VirtualMachineInner::name).collect(Collectors.toSet()));
+    Set<String> names = all.stream().map(VirtualMachineInner::name).collect(Collectors.toSet());
+    firstListed.keySet().retainAll(names);
+    if (seen != null) {
+      for (String name : seen.keySet()) {
+        if (!names.contains(name)) {
+          call("forgetting the heartbeat of " + name, () -> {
+            heartbeats.forget(name);
+            return null;
+          });
+        }
+      }
+    }
     if (!exited.isEmpty()) {
       log.info("vmss pool {}: deleting {} VM(s) whose worker exited and powered off: {}", pool, exited.size(), exited);
       try {
@@ -419,19 +449,20 @@ public final class VmssProvider implements ComputeProvider {
     return VmPhase.of(machine.provisioningState(), codes);
   }
 
-  /** The worker a VM is, or null for a VM on its way out. */
-  private WorkerInstance worker(VirtualMachineInner machine, VmPhase phase) {
-    WorkerInstance.State state = switch (phase) {
-      case PENDING -> WorkerInstance.State.PENDING;
-      case RUNNING -> WorkerInstance.State.RUNNING;
-      case EXITED, LEAVING -> null;
-    };
-    if (state == null) {
+  /**
+   * The worker a VM is, or null for a VM on its way out. With heartbeats ({@code seen} not null),
+   * a VM is running once its worker beat, and was last seen then; without, once it is powered on.
+   */
+  private WorkerInstance worker(VirtualMachineInner machine, VmPhase phase, Map<String, Instant> seen) {
+    if (phase != VmPhase.PENDING && phase != VmPhase.RUNNING) {
       return null;
     }
+    Instant lastSeen = seen == null ? null : seen.get(machine.name());
+    boolean running = seen != null ? lastSeen != null : phase == VmPhase.RUNNING;
     Instant launchedAt = machine.timeCreated() != null ? machine.timeCreated().toInstant()
         : firstListed.computeIfAbsent(machine.name(), name -> clock.instant());
-    return new WorkerInstance(machine.name(), state, launchedAt);
+    return new WorkerInstance(machine.name(), running ? WorkerInstance.State.RUNNING : WorkerInstance.State.PENDING,
+        launchedAt, lastSeen);
   }
 
   private static URI jarUrl(String url) {
@@ -470,6 +501,9 @@ public final class VmssProvider implements ComputeProvider {
     private String identityClientId;
     private Duration pollInterval = Duration.ofSeconds(5);
     private Duration operationTimeout = Duration.ofMinutes(5);
+    private BlobContainerClient heartbeatContainer;
+    private String heartbeatContainerUrl;
+    private Duration heartbeatPeriod = Duration.ofMinutes(1);
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -548,6 +582,34 @@ public final class VmssProvider implements ComputeProvider {
      */
     public Builder operationTimeout(Duration timeout) {
       this.operationTimeout = requirePositive(timeout, "operationTimeout");
+      return this;
+    }
+
+    /**
+     * The Blob container where the workers beat their heartbeats (see the class comment), as a
+     * client (tests give one on an emulator); null: none, and a VM's power state decides.
+     */
+    public Builder heartbeatContainer(BlobContainerClient container) {
+      this.heartbeatContainer = container;
+      return this;
+    }
+
+    /**
+     * The Blob container where the workers beat their heartbeats, by URL
+     * ({@code https://<account>.blob.core.windows.net/<container>}), read with the
+     * {@linkplain #credential(TokenCredential) credential}; null or blank: none.
+     */
+    public Builder heartbeatContainerUrl(String url) {
+      this.heartbeatContainerUrl = url == null || url.isBlank() ? null : url;
+      return this;
+    }
+
+    /**
+     * How often a worker beats its heartbeat (default 1 minute): a few periods must fit in the
+     * dispatcher's silence limit.
+     */
+    public Builder heartbeatPeriod(Duration period) {
+      this.heartbeatPeriod = requirePositive(period, "heartbeatPeriod");
       return this;
     }
 

@@ -74,12 +74,18 @@ class CustomDataScriptTest {
         esac""".formatted(TOKEN));
     stub("java", """
         echo "java $*" >> "$CALLS"
+        echo "env heartbeat=${SHOAL_HEARTBEAT:-} period=${SHOAL_HEARTBEAT_PERIOD:-} client=${AZURE_CLIENT_ID:-}" >> "$CALLS"
         echo "worker workers_1a2b3c4d ready: queue shoal-tasks, 2 slots"
         echo "worker workers_1a2b3c4d received nothing for PT5M, stopping" >&2""");
   }
 
   private static CustomDataScript script(String identityClientId) {
-    return new CustomDataScript("workers", OPTIONS, URI.create(JAR), identityClientId);
+    return new CustomDataScript("workers", OPTIONS, URI.create(JAR), identityClientId, null, Duration.ofMinutes(1));
+  }
+
+  private static CustomDataScript withHeartbeat(String identityClientId) {
+    return new CustomDataScript("workers", OPTIONS, URI.create(JAR), identityClientId,
+        "azblob://shoalartifacts.blob.core.windows.net/heartbeats/ready/workers/", Duration.ofSeconds(30));
   }
 
   private void stub(String name, String body) throws IOException {
@@ -149,11 +155,20 @@ class CustomDataScriptTest {
   }
 
   @Test
-  void asksForTheTokenOfAUserAssignedIdentityWhenGivenItsClientId() throws Exception {
+  void asksForTheTokenOfAUserAssignedIdentityWhenGivenItsClientIdAndTellsTheWorkerToo() throws Exception {
     boot(script("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"), Map.of());
 
     assertThat(calls()).first().asString()
         .contains("&resource=https%3A%2F%2Fstorage.azure.com%2F&client_id=9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b");
+    assertThat(calls()).contains("env heartbeat= period= client=9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b");
+  }
+
+  @Test
+  void theWorkerBeatsItsHeartbeatUnderItsVmsNameWhenThePoolReadsHeartbeats() throws Exception {
+    boot(withHeartbeat(null), Map.of());
+
+    assertThat(calls()).contains("env heartbeat=azblob://shoalartifacts.blob.core.windows.net/heartbeats/ready/workers/"
+        + "workers_1a2b3c4d period=PT30S client=");
   }
 
   @Test
@@ -233,7 +248,8 @@ class CustomDataScriptTest {
         .isEqualTo(script.render());
 
     WorkerOptions huge = OPTIONS.withQueue("q".repeat(60_000));
-    assertThatThrownBy(() -> new CustomDataScript("workers", huge, URI.create(JAR), null).base64())
+    assertThatThrownBy(() -> new CustomDataScript("workers", huge, URI.create(JAR), null, null, Duration.ofMinutes(1))
+        .base64())
         .hasMessageContaining("over Azure's limit");
   }
 
@@ -241,9 +257,9 @@ class CustomDataScriptTest {
   void shellcheckFindsNothing() throws Exception {
     Path shellcheck = Path.of("/usr/bin/shellcheck");
     Assumptions.assumeTrue(Files.isExecutable(shellcheck), "shellcheck is not installed (apt-get install shellcheck)");
-    for (String clientId : new String[] {null, "9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"}) {
+    for (CustomDataScript script : List.of(script(null), withHeartbeat("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"))) {
       Path file = dir.resolve("custom-data");
-      Files.writeString(file, script(clientId).render());
+      Files.writeString(file, script.render());
 
       Process process = new ProcessBuilder(shellcheck.toString(), "--severity=style", file.toString())
           .redirectErrorStream(true).start();
