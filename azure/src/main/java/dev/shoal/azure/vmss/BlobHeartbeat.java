@@ -41,7 +41,8 @@ public final class BlobHeartbeat implements Heartbeat {
 
   @Override
   public String toString() {
-    return "BlobHeartbeat[" + blob.getBlobUrl() + "]";
+    // Not getBlobUrl(), which shows the slashes of the blob's name encoded.
+    return "BlobHeartbeat[" + blob.getAccountUrl() + "/" + blob.getContainerName() + "/" + blob.getBlobName() + "]";
   }
 
   /**
