@@ -64,11 +64,21 @@ import org.slf4j.LoggerFactory;
  * <p><b>Listing</b> reads the scale set's VMs with their instance view in one request (the
  * virtual machines API filtered by {@code virtualMachineScaleSet/id}, which is how a Flexible scale
  * set's VMs are listed; the {@code virtualMachineScaleSetVMs} API serves Uniform ones) and maps
- * each VM's {@code ProvisioningState/*} and {@code PowerState/*} to a worker: powered on is
- * {@link WorkerInstance.State#RUNNING RUNNING} (unless still being created), anything before that
- * {@link WorkerInstance.State#PENDING PENDING}, and one on its way out is not listed. A VM's
- * {@link WorkerInstance#launchedAt()} is its creation time. No heartbeat is read, so a worker is
- * never seen ({@link WorkerInstance#lastSeen()} is null) and never taken for silent.
+ * each VM's {@code ProvisioningState/*} and {@code PowerState/*} to a phase ({@link VmPhase}): one
+ * on its way out is not listed, and one powered off is deleted (below). A VM's
+ * {@link WorkerInstance#launchedAt()} is its creation time.
+ *
+ * <p><b>Pending, running, silent.</b> With a {@linkplain Builder#heartbeatContainer heartbeat
+ * container}, each worker JVM beats a {@link BlobHeartbeat} at {@code ready/<scale set>/<vm name>}
+ * in it as soon as it polls and then every {@linkplain Builder#heartbeatPeriod(Duration) heartbeat
+ * period} while it makes progress; a VM is {@link WorkerInstance.State#RUNNING RUNNING} once that
+ * blob exists, with its last-modified time as {@link WorkerInstance#lastSeen() lastSeen}, and
+ * {@link WorkerInstance.State#PENDING PENDING} until then, whatever its power state. So the
+ * dispatcher's scaling step finds a VM whose worker never started (pending past its deadline) and
+ * one whose worker hung (silent past its limit). Listing also deletes the heartbeats of VMs that
+ * are gone; a heartbeat container that cannot be read fails the listing, rather than make every
+ * worker look pending. Without a heartbeat container, a VM that is powered on is RUNNING (unless
+ * still being created) and is never seen, so never taken for silent.
  *
  * <p><b>Who removes an idle worker: the dispatcher, after the worker has exited.</b> A worker leaves
  * by itself once idle; its script then powers the VM off, and the next {@link #list()} deletes every

@@ -56,13 +56,20 @@ public final class Azurite implements BeforeAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     Server server = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-        .getOrComputeIfAbsent(STORE_KEY, key -> Server.start(), Server.class);
+        .getOrComputeIfAbsent(STORE_KEY, key -> {
+          Server started = Server.start();
+          if (started.endpoint == null) {
+            // Surefire does not show why a class was skipped: say it where a reader of the build log sees it.
+            System.err.println("Azurite is not available, skipping the tests that need it: " + started.why);
+          }
+          return started;
+        }, Server.class);
     Assumptions.assumeTrue(server.endpoint != null, () -> "Azurite is not available, skipping: " + server.why);
     endpoint = server.endpoint;
   }
 
   /** The emulator of this run; stopped when the run's root context closes, if this run started it. */
-  static final class Server implements ExtensionContext.Store.CloseableResource {
+  static final class Server implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final String endpoint;
     final String why;
     private final Process process;
