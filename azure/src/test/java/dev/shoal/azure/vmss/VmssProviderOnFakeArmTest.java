@@ -100,7 +100,10 @@ class VmssProviderOnFakeArmTest {
     // The capacity and the custom data in one PATCH, conditional on the scale set not having changed since it was read.
     assertThat(requests("PATCH", "/virtualMachineScaleSets/workers")).singleElement()
         .satisfies(patch -> {
-          assertThat(patch.body()).contains("\"capacity\":1", "\"customData\":\"");
+          // Nothing else of the model is touched.
+          assertThat(patch.body()).isEqualTo("{\"sku\":{\"capacity\":1},\"properties\":{\"virtualMachineProfile\":"
+              + "{\"osProfile\":{\"customData\":\"" + java.util.Base64.getEncoder().encodeToString(
+                  script.getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "\"}}}}");
           assertThat(patch.headers()).containsEntry("if-match", "\"1\"");
         });
   }
@@ -129,6 +132,18 @@ class VmssProviderOnFakeArmTest {
 
     assertThat(arm.vm(GROUP, launched.get(0))).isEmpty();
     assertThat(arm.vmNames(pool)).containsExactly(launched.get(1));
+  }
+
+  @Test
+  void anOperationThatOutlastsTheTimeoutLeavesLaunchWithTheVmsThatExist() {
+    arm.operationPolls(1_000_000);
+    VmssProvider provider = provider(pool).operationTimeout(Duration.ofMillis(300)).build();
+
+    List<WorkerInstance> launched = provider.launch(2);
+
+    assertThat(ids(launched)).containsExactlyInAnyOrderElementsOf(arm.vmNames(pool)).hasSize(2);
+    assertThat(launched).allMatch(worker -> worker.state() == WorkerInstance.State.PENDING);
+    assertThat(arm.vm(GROUP, launched.get(0).id()).orElseThrow().provisioningState()).isEqualTo("Creating");
   }
 
   @Test
@@ -340,5 +355,28 @@ class VmssProviderOnFakeArmTest {
     assertThatThrownBy(() -> provider(pool).workerOptions(null).build()).hasMessageContaining("worker options");
     assertThatThrownBy(() -> provider(pool.replace(arm.subscriptionId(), "11111111-2222-3333-4444-555555555555"))
         .build()).hasMessageContaining("subscription");
+  }
+
+  /** How the Function dispatcher builds one: from settings alone, signing in with its identity, calling nothing yet. */
+  @Test
+  void buildsFromSettingsWithACredentialWithoutCallingAzure() {
+    com.azure.core.credential.TokenCredential refusing = request -> reactor.core.publisher.Mono.error(
+        new IllegalStateException("no token in this test"));
+
+    VmssProvider provider = VmssProvider.builder().credential(refusing).scaleSetId(pool).workerOptions(SPEC)
+        .workerJarUrl(JAR).identityClientId("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b")
+        .heartbeatContainerUrl("https://shoalartifacts.blob.core.windows.net/heartbeats")
+        .heartbeatPeriod(Duration.ofSeconds(30)).build();
+
+    assertThat(provider.scaleSetId()).isEqualTo(pool);
+    assertThat(provider.customDataScript()).contains(
+        "export SHOAL_HEARTBEAT='azblob://shoalartifacts.blob.core.windows.net/heartbeats/ready/workers/'\"$NAME\""
+            + " SHOAL_HEARTBEAT_PERIOD='PT30S'", "export AZURE_CLIENT_ID='9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b'",
+        "&client_id=9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b");
+    assertThat(arm.requests()).isEmpty();
+    assertThatThrownBy(() -> provider(pool).heartbeatContainerUrl("https://a.blob.core.windows.net/h")
+        .heartbeatContainer(new com.azure.storage.blob.BlobContainerClientBuilder()
+            .endpoint("https://a.blob.core.windows.net/h").buildClient()).build())
+        .hasMessageContaining("not both");
   }
 }
