@@ -30,10 +30,12 @@ import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -335,7 +337,7 @@ public final class VmssProvider implements ComputeProvider {
 
   /** The script the VMs get as custom data, before base64. */
   String customDataScript() {
-    return new String(java.util.Base64.getDecoder().decode(customData), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(Base64.getDecoder().decode(customData), StandardCharsets.UTF_8);
   }
 
   private void ensureChecked() {
