@@ -113,7 +113,7 @@ public final class DispatcherFunctions {
   /** The dispatcher the app settings describe: the servicebus transport, and the scale set's provider. */
   static FunctionDispatcher fromEnvironment(Map<String, String> env) {
     FunctionSettings settings = FunctionSettings.fromEnvironment(env);
-    Transport transport = transportProvider().create(settings.transportSettings());
+    Transport transport = transportProvider(TRANSPORT).create(settings.transportSettings());
     try {
       return new FunctionDispatcher(settings, transport, computeProvider(settings), Clock.systemUTC());
     } catch (RuntimeException e) {
@@ -123,18 +123,19 @@ public final class DispatcherFunctions {
   }
 
   /**
-   * The {@value #TRANSPORT} provider, looked up in the class loader that loaded this class: the
-   * Functions worker loads the app's jars in a loader of their own.
+   * The transport provider of this name ({@value #TRANSPORT} in production), looked up in the class
+   * loader that loaded this class: the Functions worker loads the app's jars in a loader of their own.
    */
-  static TransportProvider transportProvider() {
+  static TransportProvider transportProvider(String name) {
     for (TransportProvider provider : ServiceLoader.load(TransportProvider.class,
         DispatcherFunctions.class.getClassLoader())) {
-      if (provider.name().equals(TRANSPORT)) {
+      if (provider.name().equals(name)) {
         return provider;
       }
     }
-    throw new IllegalStateException("no transport named '" + TRANSPORT + "' on the Function's class path: its lib/ "
-        + "must hold shoal-azure, which lists it in META-INF/services/" + TransportProvider.class.getName());
+    throw new IllegalStateException("no transport named '" + name + "' on the Function's class path: its lib/ "
+        + "must hold the jar that lists it in META-INF/services/" + TransportProvider.class.getName()
+        + " (shoal-azure, for " + TRANSPORT + ")");
   }
 
   /**

@@ -260,6 +260,16 @@ class DispatcherFunctionsTest {
   }
 
   @Test
+  void theTransportIsFoundByNameInTheFunctionsOwnClassLoader() {
+    try (Transport found = DispatcherFunctions.transportProvider(InMemoryTransportProvider.NAME).create(Map.of())) {
+      assertThat(found).isInstanceOf(InMemoryTransport.class);
+    }
+    assertThatThrownBy(() -> DispatcherFunctions.transportProvider("no-such-transport"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no transport named 'no-such-transport'");
+  }
+
+  @Test
   void theProductionComputeProviderIsNotWiredYetAndSaysWhatIsMissing() {
     FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of()));
     assertThatThrownBy(() -> DispatcherFunctions.computeProvider(settings))
