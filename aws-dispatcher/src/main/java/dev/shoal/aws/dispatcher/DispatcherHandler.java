@@ -6,19 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.SqsClients;
-import dev.shoal.dispatcher.ScalingDecision;
-import dev.shoal.dispatcher.ScalingOutcome;
+import dev.shoal.dispatcher.NudgedTasksPerMessage;
+import dev.shoal.dispatcher.PoolSettings;
+import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.dispatcher.ScalingStep;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.Transport;
-import dev.shoal.spi.WorkerInstance;
 import dev.shoal.worker.WorkerOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The dispatcher as an AWS Lambda function: every invocation, whether from its schedule (an
  * EventBridge event) or from a client's nudge (any payload, see {@code dev.shoal.aws.LambdaNudger}),
  * runs one {@link ScalingStep} on the task queue and the EC2 pool (depth, stuck and silent
- * instances, decision, launch), logs its decision and returns its {@link Outcome} as JSON. A queue whose depth
+ * instances, decision, launch), logs its decision and returns its {@link ScalingReport} as JSON. A queue whose depth
  * cannot be read fails the invocation; the next one tries again.
  *
  * <p>Configuration comes only from the environment, see {@link DispatcherSettings}.
@@ -52,14 +51,11 @@ public final class DispatcherHandler implements RequestStreamHandler {
   /** A third of the function's 60 s timeout (template.yaml), so a slow queue fails the invocation clearly. */
   private static final Duration DEPTH_TIMEOUT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration SHORTEST_HEARTBEAT = Duration.ofSeconds(5);
-  private static final Duration LONGEST_HEARTBEAT = Duration.ofMinutes(1);
   /** The presigned jar link must outlast any boot the pending deadline allows. */
   private static final Duration SHORTEST_JAR_LINK = Duration.ofHours(1);
 
   private final ScalingStep step;
-  /** Tasks per message as the last nudge counted them; NaN before any. */
-  private volatile double nudgedTasksPerMessage = Double.NaN;
+  private final NudgedTasksPerMessage tasksPerMessage;
 
   /** The constructor Lambda calls: everything from the environment, clients from the SDK's defaults. */
   public DispatcherHandler() {
@@ -75,13 +71,13 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
   /** A handler on given clients (tests run it against emulators). */
   DispatcherHandler(DispatcherSettings settings, Transport transport, ComputeProvider provider, Clock clock) {
+    this.tasksPerMessage = new NudgedTasksPerMessage(settings.tasksPerMessage());
     this.step = ScalingStep.builder()
         .taskQueue(transport, settings.taskQueueUrl())
         .provider(provider)
         .config(settings.scalingConfig())
         .clock(clock)
-        .tasksPerMessage(() -> Double.isNaN(nudgedTasksPerMessage) ? settings.tasksPerMessage()
-            : nudgedTasksPerMessage)
+        .tasksPerMessage(tasksPerMessage)
         .depthTimeout(DEPTH_TIMEOUT)
         .build();
   }
@@ -105,18 +101,14 @@ public final class DispatcherHandler implements RequestStreamHandler {
 
   /** A fifth of the silence limit, so that a few lost beats are no silence; within 5 s and a minute. */
   static Duration heartbeatPeriod(Duration silenceLimit) {
-    Duration fifth = silenceLimit.dividedBy(5);
-    return fifth.compareTo(SHORTEST_HEARTBEAT) < 0 ? SHORTEST_HEARTBEAT
-        : fifth.compareTo(LONGEST_HEARTBEAT) > 0 ? LONGEST_HEARTBEAT : fifth;
+    return PoolSettings.heartbeatPeriod(silenceLimit);
   }
 
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
     Event event = Event.read(input);
-    if (event.tasks() > 0 && event.messages() > 0) {
-      nudgedTasksPerMessage = (double) event.tasks() / event.messages();
-    }
-    Outcome outcome = evaluate();
+    tasksPerMessage.heard(event.tasks(), event.messages());
+    ScalingReport outcome = evaluate();
     log.info("dispatcher ({}): {}", event.source(), outcome.reason());
     JSON.writeValue(output, outcome);
   }
@@ -141,34 +133,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
     }
   }
 
-  /**
-   * What one evaluation saw and did, as the function returns it.
-   *
-   * @param action the decision's {@link ScalingDecision.Action} name
-   * @param launched the ids of the instances launched
-   * @param terminatedStuck the ids of the instances terminated for not polling within the pending deadline
-   * @param terminatedSilent the ids of the polling instances terminated for no heartbeat within the silence limit
-   * @param reason the decision, as one log line
-   */
-  public record Outcome(String action, int currentWorkers, int desiredWorkers, List<String> launched,
-      List<String> terminatedStuck, List<String> terminatedSilent, long visibleMessages, long inFlightMessages,
-      String reason) {
-
-    static Outcome of(ScalingOutcome outcome) {
-      ScalingDecision decision = outcome.decision();
-      return new Outcome(decision.action().name(), decision.currentWorkers(), decision.desiredWorkers(),
-          ids(outcome.launched()), ids(outcome.terminatedStuck()), ids(outcome.terminatedSilent()),
-          outcome.depth().visible(),
-          outcome.depth().inFlight(), decision.toString());
-    }
-
-    private static List<String> ids(List<WorkerInstance> workers) {
-      return workers.stream().map(WorkerInstance::id).toList();
-    }
-  }
-
   /** One evaluation: depth, stuck and silent instances, decision, launch. */
-  Outcome evaluate() {
-    return Outcome.of(step.evaluate());
+  ScalingReport evaluate() {
+    return ScalingReport.of(step.evaluate());
   }
 }

@@ -1,8 +1,9 @@
 package dev.shoal.aws.dispatcher;
 
+import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.dispatcher.ScalingConfig;
+import dev.shoal.dispatcher.SettingsReader;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,7 +11,8 @@ import java.util.Objects;
 /**
  * The dispatcher function's configuration, read only from environment variables that
  * {@code template.yaml} sets. Every variable the function reads is a constant here and listed in
- * {@link #VARIABLES} (a test checks the template sets each of them). Durations are ISO-8601
+ * {@link #VARIABLES} (a test checks the template sets each of them); those every cloud host reads
+ * alike are {@link PoolSettings}'s, named here again so the Lambda's list stays whole. Durations are ISO-8601
  * ({@code PT5M}); an empty value means "not set" where a variable is optional.
  */
 public record DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
@@ -22,22 +24,22 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
   public static final String TASK_QUEUE_URL = "SHOAL_TASK_QUEUE_URL";
   /** The pool's name: the value of the instances' {@code shoal:pool} tag (required). */
   public static final String POOL = "SHOAL_POOL";
-  public static final String MIN_WORKERS = "SHOAL_MIN_WORKERS";
-  public static final String MAX_WORKERS = "SHOAL_MAX_WORKERS";
-  public static final String SLOTS_PER_WORKER = "SHOAL_SLOTS_PER_WORKER";
-  public static final String TARGET_BACKLOG_PER_SLOT = "SHOAL_TARGET_BACKLOG_PER_SLOT";
+  public static final String MIN_WORKERS = PoolSettings.MIN_WORKERS;
+  public static final String MAX_WORKERS = PoolSettings.MAX_WORKERS;
+  public static final String SLOTS_PER_WORKER = PoolSettings.SLOTS_PER_WORKER;
+  public static final String TARGET_BACKLOG_PER_SLOT = PoolSettings.TARGET_BACKLOG_PER_SLOT;
   /**
    * The average tasks a queue message carries (the client bundles them), used only while the task
    * queue has no record of its own and no nudge has said; 1 if unknown.
    */
-  public static final String TASKS_PER_MESSAGE = "SHOAL_TASKS_PER_MESSAGE";
-  public static final String IDLE_COOLDOWN = "SHOAL_IDLE_COOLDOWN";
-  public static final String PENDING_DEADLINE = "SHOAL_PENDING_DEADLINE";
+  public static final String TASKS_PER_MESSAGE = PoolSettings.TASKS_PER_MESSAGE;
+  public static final String IDLE_COOLDOWN = PoolSettings.IDLE_COOLDOWN;
+  public static final String PENDING_DEADLINE = PoolSettings.PENDING_DEADLINE;
   /**
    * How long a polling worker may go without a heartbeat before it is terminated as silent; the
    * workers beat every fifth of it (between 5 s and 1 minute). Needs the readiness bucket.
    */
-  public static final String SILENCE_LIMIT = "SHOAL_SILENCE_LIMIT";
+  public static final String SILENCE_LIMIT = PoolSettings.SILENCE_LIMIT;
   /** The workers' launch template id (required). */
   public static final String LAUNCH_TEMPLATE_ID = "SHOAL_LAUNCH_TEMPLATE_ID";
   /** Its version; empty for the template's default version. */
@@ -51,14 +53,14 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
    * decides pending/running, and no worker is ever found silent.
    */
   public static final String READY_BUCKET = "SHOAL_READY_BUCKET";
-  public static final String WORKER_IDLE_TIMEOUT = "SHOAL_WORKER_IDLE_TIMEOUT";
-  public static final String WORKER_LEASE = "SHOAL_WORKER_LEASE";
+  public static final String WORKER_IDLE_TIMEOUT = PoolSettings.WORKER_IDLE_TIMEOUT;
+  public static final String WORKER_LEASE = PoolSettings.WORKER_LEASE;
   /**
    * Deliveries after which a worker dead-letters a task as poison, telling its client; the task
    * queue's redrive maxReceiveCount must be above it (the template sets it 2 higher), or the queue
    * moves the task away before the delivery on which the worker would say so.
    */
-  public static final String WORKER_MAX_DELIVERIES = "SHOAL_WORKER_MAX_DELIVERIES";
+  public static final String WORKER_MAX_DELIVERIES = PoolSettings.WORKER_MAX_DELIVERIES;
 
   /** Every variable above: what the template must set. */
   public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
@@ -79,97 +81,33 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
     Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
   }
 
+  /** The settings every cloud host of the scaling step shares: limits, targets, what workers are told. */
+  public PoolSettings poolSettings() {
+    return new PoolSettings(minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage,
+        idleCoolDown, pendingDeadline, silenceLimit, workerIdleTimeout, workerLease, workerMaxDeliveries);
+  }
+
   /** The pool's scaling limits and targets, as the {@code ScalingStep} takes them. */
   public ScalingConfig scalingConfig() {
-    return ScalingConfig.builder()
-        .minWorkers(minWorkers)
-        .maxWorkers(maxWorkers)
-        .slotsPerWorker(slotsPerWorker)
-        .targetBacklogPerSlot(targetBacklogPerSlot)
-        .coolDown(idleCoolDown)
-        .pendingDeadline(pendingDeadline)
-        .silenceLimit(silenceLimit)
-        .build();
+    return poolSettings().scalingConfig();
   }
 
   /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */
   public static DispatcherSettings fromEnvironment(Map<String, String> env) {
-    Reader read = new Reader(env);
-    DispatcherSettings settings = new DispatcherSettings(
-        read.required(TASK_QUEUE_URL),
-        read.required(POOL),
-        read.integer(MIN_WORKERS, 0),
-        read.integer(MAX_WORKERS, 10),
-        read.integer(SLOTS_PER_WORKER, 2),
-        read.number(TARGET_BACKLOG_PER_SLOT, 1.0),
-        read.number(TASKS_PER_MESSAGE, 1.0),
-        read.duration(IDLE_COOLDOWN, Duration.ofMinutes(5)),
-        read.duration(PENDING_DEADLINE, Duration.ofMinutes(10)),
-        read.duration(SILENCE_LIMIT, Duration.ofMinutes(5)),
+    SettingsReader read = new SettingsReader(env);
+    String taskQueueUrl = read.required(TASK_QUEUE_URL);
+    String pool = read.required(POOL);
+    PoolSettings shared = PoolSettings.read(read);
+    DispatcherSettings settings = new DispatcherSettings(taskQueueUrl, pool, shared.minWorkers(), shared.maxWorkers(),
+        shared.slotsPerWorker(), shared.targetBacklogPerSlot(), shared.tasksPerMessage(), shared.idleCoolDown(),
+        shared.pendingDeadline(), shared.silenceLimit(),
         read.required(LAUNCH_TEMPLATE_ID),
         read.optional(LAUNCH_TEMPLATE_VERSION),
         read.optional(SUBNET_ID),
         read.required(WORKER_JAR_URL),
         read.optional(READY_BUCKET),
-        read.duration(WORKER_IDLE_TIMEOUT, Duration.ofMinutes(5)),
-        read.duration(WORKER_LEASE, Duration.ofSeconds(30)),
-        read.integer(WORKER_MAX_DELIVERIES, 3));
-    if (!read.problems.isEmpty()) {
-      throw new IllegalArgumentException("dispatcher configuration: " + String.join("; ", read.problems));
-    }
+        shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries());
+    read.check("dispatcher configuration");
     return settings;
-  }
-
-  private static final class Reader {
-    private final Map<String, String> env;
-    private final java.util.List<String> problems = new java.util.ArrayList<>();
-
-    Reader(Map<String, String> env) {
-      this.env = env;
-    }
-
-    String optional(String name) {
-      String value = env.get(name);
-      return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    String required(String name) {
-      String value = optional(name);
-      if (value == null) {
-        problems.add(name + " is not set");
-        return "";
-      }
-      return value;
-    }
-
-    int integer(String name, int fallback) {
-      String value = optional(name);
-      try {
-        return value == null ? fallback : Integer.parseInt(value);
-      } catch (NumberFormatException e) {
-        problems.add(name + " is not an integer: " + value);
-        return fallback;
-      }
-    }
-
-    double number(String name, double fallback) {
-      String value = optional(name);
-      try {
-        return value == null ? fallback : Double.parseDouble(value);
-      } catch (NumberFormatException e) {
-        problems.add(name + " is not a number: " + value);
-        return fallback;
-      }
-    }
-
-    Duration duration(String name, Duration fallback) {
-      String value = optional(name);
-      try {
-        return value == null ? fallback : Duration.parse(value);
-      } catch (DateTimeParseException e) {
-        problems.add(name + " is not an ISO-8601 duration such as PT5M: " + value);
-        return fallback;
-      }
-    }
   }
 }

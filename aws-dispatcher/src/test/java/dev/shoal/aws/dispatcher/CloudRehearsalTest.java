@@ -11,6 +11,7 @@ import dev.shoal.app.Apps;
 import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.Moto;
 import dev.shoal.aws.SqsClients;
+import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.embedded.EmbeddedSqsServer;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.spi.QueueDepth;
@@ -216,7 +217,7 @@ class CloudRehearsalTest {
     DispatcherHandler handler = handler(Map.of(DispatcherSettings.MIN_WORKERS, "1"));
 
     // An empty pool is brought up to min.
-    DispatcherHandler.Outcome first = handler.evaluate();
+    ScalingReport first = handler.evaluate();
     assertThat(first.launched()).hasSize(1);
     // Work comes and goes: the pool grows to 3, and they all poll.
     publish(5);
@@ -229,7 +230,7 @@ class CloudRehearsalTest {
     assertThat(handler.evaluate().action()).isEqualTo("HOLD");
     // Idle past the cool-down: the decision is to scale in to min, and it stops nobody.
     clock.advance(Duration.ofSeconds(31));
-    DispatcherHandler.Outcome idle = handler.evaluate();
+    ScalingReport idle = handler.evaluate();
     assertThat(idle.action()).isEqualTo("SCALE_IN");
     assertThat(idle.desiredWorkers()).isEqualTo(1);
     assertThat(idle.launched()).isEmpty();
@@ -239,7 +240,7 @@ class CloudRehearsalTest {
     // Idle workers leave by themselves (their VMs power off); the dispatcher keeps min.
     List<String> all = pool().stream().map(Instance::instanceId).toList();
     ec2.terminateInstances(r -> r.instanceIds(all.subList(0, 2)));
-    DispatcherHandler.Outcome atMin = handler.evaluate();
+    ScalingReport atMin = handler.evaluate();
     assertThat(atMin.action()).isEqualTo("HOLD");
     assertThat(atMin.currentWorkers()).isEqualTo(1);
     ec2.terminateInstances(r -> r.instanceIds(all.get(2)));
@@ -262,7 +263,7 @@ class CloudRehearsalTest {
     assertThat(instance(stuck).state().name()).isEqualTo(InstanceStateName.RUNNING);
 
     clock.advance(Duration.ofMinutes(1).plusSeconds(5));
-    DispatcherHandler.Outcome outcome = handler.evaluate();
+    ScalingReport outcome = handler.evaluate();
 
     assertThat(outcome.terminatedStuck()).containsExactly(stuck);
     assertThat(instance(stuck).state().name()).isIn(InstanceStateName.SHUTTING_DOWN, InstanceStateName.TERMINATED);
@@ -318,7 +319,7 @@ class CloudRehearsalTest {
     clock.advance(Duration.between(clock.instant(), hungSeen.plus(Duration.ofMinutes(5)).minusMillis(1)));
     assertThat(handler.evaluate().terminatedSilent()).isEmpty();
     clock.advance(Duration.ofMillis(1));
-    DispatcherHandler.Outcome outcome = handler.evaluate();
+    ScalingReport outcome = handler.evaluate();
 
     assertThat(outcome.terminatedSilent()).containsExactly(hung);
     assertThat(outcome.terminatedStuck()).isEmpty();
@@ -363,7 +364,7 @@ class CloudRehearsalTest {
     assertThat(out).contains("worker " + id + " ready");
     Instant seen = lastBeat(id);
     clock.advance(Duration.ofMinutes(3));
-    DispatcherHandler.Outcome outcome = handler.evaluate();
+    ScalingReport outcome = handler.evaluate();
     assertThat(outcome.terminatedStuck()).as("pending deadline 2 minutes; last seen %s", seen).isEmpty();
     assertThat(instance(id).state().name()).isEqualTo(InstanceStateName.RUNNING);
   }

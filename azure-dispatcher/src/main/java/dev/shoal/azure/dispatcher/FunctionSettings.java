@@ -1,0 +1,86 @@
+package dev.shoal.azure.dispatcher;
+
+import dev.shoal.dispatcher.PoolSettings;
+import dev.shoal.dispatcher.SettingsReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The dispatcher Function's configuration, read only from its app settings (environment variables)
+ * that {@code infra/azure/main.bicep} sets. Every variable it reads is a constant here or in
+ * {@link PoolSettings}, and {@link #VARIABLES} lists them (a test checks that the Bicep sets each).
+ *
+ * <p><b>Transport settings</b> are passed through without being interpreted here: every variable
+ * named {@value #TRANSPORT_SETTING_PREFIX}{@code <key>} becomes the setting {@code <key>} of the
+ * {@code servicebus} transport (its namespace, say), exactly as a worker's {@code --setting
+ * key=value}, so that the Function and the workers it launches are configured alike. No secret
+ * belongs there: the Function reaches Service Bus with its managed identity.
+ *
+ * @param taskQueue the task queue: a name or an address, resolved by the transport
+ * @param transportSettings the {@code servicebus} transport's settings
+ * @param scaleSetId the ARM resource id of the workers' scale set
+ * @param workerJarUrl the worker jar's blob URL, which workers fetch with their managed identity
+ * @param workerIdentityClientId the client id of the workers' user-assigned identity, which a
+ *     worker names to pick it (null: the VM's only identity)
+ * @param pool the scaling limits and targets, and what the workers are told
+ */
+record FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId,
+    String workerJarUrl, String workerIdentityClientId, PoolSettings pool) {
+
+  /** The task queue's name (or address) (required). */
+  static final String TASK_QUEUE = "SHOAL_TASK_QUEUE";
+  /** The prefix of the variables passed to the transport as settings; at least one is required. */
+  static final String TRANSPORT_SETTING_PREFIX = "SHOAL_TRANSPORT_SETTING_";
+  /** The scale set's ARM resource id (required). */
+  static final String SCALE_SET_ID = "SHOAL_SCALE_SET_ID";
+  /** The worker jar's blob URL (required). */
+  static final String WORKER_JAR_URL = "SHOAL_WORKER_JAR_URL";
+  /** The workers' user-assigned identity's client id (optional). */
+  static final String WORKER_IDENTITY_CLIENT_ID = "SHOAL_WORKER_IDENTITY_CLIENT_ID";
+
+  /** Every fixed variable the Function reads (the transport's are named by the deployment). */
+  static final List<String> VARIABLES;
+
+  static {
+    List<String> all = new ArrayList<>(List.of(TASK_QUEUE, SCALE_SET_ID, WORKER_JAR_URL, WORKER_IDENTITY_CLIENT_ID));
+    all.addAll(PoolSettings.VARIABLES);
+    VARIABLES = List.copyOf(all);
+  }
+
+  FunctionSettings {
+    Objects.requireNonNull(taskQueue, TASK_QUEUE);
+    transportSettings = Map.copyOf(transportSettings);
+    Objects.requireNonNull(scaleSetId, SCALE_SET_ID);
+    Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
+    Objects.requireNonNull(pool, "pool");
+  }
+
+  /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */
+  static FunctionSettings fromEnvironment(Map<String, String> env) {
+    SettingsReader read = new SettingsReader(env);
+    Map<String, String> transport = new TreeMap<>();
+    env.forEach((name, value) -> {
+      if (name.startsWith(TRANSPORT_SETTING_PREFIX) && name.length() > TRANSPORT_SETTING_PREFIX.length()) {
+        String setting = read.optional(name);
+        if (setting != null) {
+          transport.put(name.substring(TRANSPORT_SETTING_PREFIX.length()), setting);
+        }
+      }
+    });
+    if (transport.isEmpty()) {
+      read.problem("no transport setting: set " + TRANSPORT_SETTING_PREFIX + "<key> for the servicebus transport");
+    }
+    FunctionSettings settings = new FunctionSettings(
+        read.required(TASK_QUEUE),
+        transport,
+        read.required(SCALE_SET_ID),
+        read.required(WORKER_JAR_URL),
+        read.optional(WORKER_IDENTITY_CLIENT_ID),
+        PoolSettings.read(read));
+    read.check("dispatcher configuration");
+    return settings;
+  }
+}

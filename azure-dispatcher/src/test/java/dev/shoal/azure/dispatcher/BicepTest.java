@@ -1,0 +1,474 @@
+package dev.shoal.azure.dispatcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.worker.WorkerOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * infra/azure/main.bicep, checked offline, since no Bicep compiler runs here: its parameters, the
+ * resource types and API versions it deploys, the built-in roles it grants and on what, that
+ * nothing lets a connection in to the workers, and that it gives the Function every setting the
+ * code reads and the client every output the deploy steps read. It parses the file's declarations
+ * with a few patterns, which is enough for a file written to be read; what it cannot check (that
+ * ARM accepts it, that the roles suffice) only a deployment can.
+ */
+class BicepTest {
+  /** The built-in roles the template grants, by the ids Azure documents (the same in every tenant). */
+  private static final Map<String, String> BUILT_IN_ROLES = Map.of(
+      "serviceBusDataReceiverRole", "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",  // Azure Service Bus Data Receiver
+      "serviceBusDataSenderRole", "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",    // Azure Service Bus Data Sender
+      "serviceBusDataOwnerRole", "090c5cfd-751d-490a-894a-3ce6f1109419",     // Azure Service Bus Data Owner
+      "storageBlobDataReaderRole", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",   // Storage Blob Data Reader
+      "storageBlobDataOwnerRole", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",    // Storage Blob Data Owner
+      "storageBlobDataContributorRole", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", // Storage Blob Data Contributor
+      "virtualMachineContributorRole", "9980e02c-c2be-4d73-94e8-173b1dc7cf3c", // Virtual Machine Contributor
+      "managedIdentityOperatorRole", "f1a07417-d97a-45cb-824c-7a7467783830", // Managed Identity Operator
+      "readerRole", "acdd72a7-3385-48ef-bd42-f606fba81ae7");                 // Reader
+  /** Roles that would give away far more than any part here needs: Owner, Contributor, User Access Administrator. */
+  private static final Set<String> TOO_BROAD = Set.of("8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+      "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9");
+
+  private static Path dir;
+  private static String text;
+  private static Bicep bicep;
+
+  @BeforeAll
+  static void parse() throws IOException {
+    Path repo = Path.of("").toAbsolutePath();
+    while (!Files.isRegularFile(repo.resolve("infra/azure/main.bicep"))) {
+      repo = repo.getParent();
+      assertThat(repo).as("infra/azure/main.bicep above the working directory").isNotNull();
+    }
+    dir = repo.resolve("infra/azure");
+    text = Files.readString(dir.resolve("main.bicep"));
+    bicep = Bicep.parse(text);
+  }
+
+  @Test
+  void itTakesTheseParametersAndOnlyTheSshKeyHasNoDefault() {
+    assertThat(bicep.params.keySet()).containsExactlyInAnyOrder("location", "namePrefix", "serviceBusSku",
+        "taskQueueName", "taskLockDuration", "workerMaxDeliveries", "maxDeliveryCount", "taskMessageTimeToLive",
+        "workerVmSize", "workerImage", "adminUsername", "adminSshPublicKey", "workerCustomData", "workerJarName",
+        "minWorkers", "maxWorkers", "slotsPerWorker", "targetBacklogPerSlot", "tasksPerMessage", "idleCoolDown",
+        "pendingDeadline", "silenceLimit", "workerIdleTimeout", "functionJavaVersion", "clientPrincipalId",
+        "clientPrincipalType", "deployerPrincipalId", "deployerPrincipalType", "vnetAddressPrefix",
+        "workerSubnetPrefix");
+    bicep.params.forEach((name, param) -> {
+      if (name.equals("adminSshPublicKey")) {
+        assertThat(param.defaultValue()).as(name).isNull();
+      } else {
+        assertThat(param.defaultValue()).as("default of %s", name).isNotNull();
+      }
+    });
+    // The queue's own dead-lettering stays behind the workers' poison check.
+    assertThat(bicep.params.get("maxDeliveryCount").defaultValue()).isEqualTo("workerMaxDeliveries + 2");
+    // Durations are ISO-8601, as the Function and the workers parse them.
+    for (String duration : List.of("taskLockDuration", "idleCoolDown", "pendingDeadline", "silenceLimit",
+        "workerIdleTimeout")) {
+      Duration parsed = Duration.parse(unquote(bicep.params.get(duration).defaultValue()));
+      assertThat(parsed).as(duration).isPositive();
+    }
+    assertThat(Duration.parse(unquote(bicep.params.get("taskLockDuration").defaultValue())))
+        .as("Service Bus locks last at most 5 minutes").isLessThanOrEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void itDeploysTheseResourceTypesAtGaApiVersions() {
+    List<String> deployed = bicep.resources.values().stream().filter(resource -> !resource.existing())
+        .map(resource -> resource.type() + "@" + resource.apiVersion()).sorted().toList();
+    assertThat(deployed).containsExactly(
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleDefinitions@2022-04-01",
+        "Microsoft.Compute/virtualMachineScaleSets@2024-07-01",
+        "Microsoft.Insights/components@2020-02-02",
+        "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31",
+        "Microsoft.Network/natGateways@2024-05-01",
+        "Microsoft.Network/networkSecurityGroups@2024-05-01",
+        "Microsoft.Network/publicIPAddresses@2024-05-01",
+        "Microsoft.Network/virtualNetworks@2024-05-01",
+        "Microsoft.OperationalInsights/workspaces@2023-09-01",
+        "Microsoft.ServiceBus/namespaces/queues@2024-01-01",
+        "Microsoft.ServiceBus/namespaces@2024-01-01",
+        "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
+        "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
+        "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
+        "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
+        "Microsoft.Storage/storageAccounts@2023-05-01",
+        "Microsoft.Storage/storageAccounts@2023-05-01",
+        "Microsoft.Web/serverfarms@2024-04-01",
+        "Microsoft.Web/sites@2024-04-01");
+    assertThat(bicep.resources.values()).allSatisfy(resource ->
+        assertThat(resource.apiVersion()).as(resource.symbol()).matches("\\d{4}-\\d{2}-\\d{2}"));
+    assertThat(bicep.resources.values()).noneMatch(resource -> resource.type().contains("loadBalancers")
+        || resource.type().contains("bastionHosts") || resource.type().contains("inboundNatRules"));
+  }
+
+  @Test
+  void theRolesAreBuiltInOnesByTheirDocumentedIdsAndNoneIsBroad() {
+    Map<String, String> declared = new LinkedHashMap<>();
+    bicep.vars.forEach((name, value) -> {
+      if (name.endsWith("Role")) {
+        declared.put(name, unquote(value));
+      }
+    });
+    assertThat(declared).containsExactlyInAnyOrderEntriesOf(BUILT_IN_ROLES);
+    for (String broad : TOO_BROAD) {
+      assertThat(text).doesNotContain(broad);
+    }
+    assertThat(text).doesNotContain("subscription().id)").doesNotContain("scope: subscription()")
+        .doesNotContain("targetScope = 'subscription'");
+  }
+
+  @Test
+  void eachIdentityGetsTheseRolesOnTheseScopesAndNoOther() {
+    Set<String> grants = new TreeSet<>();
+    for (Resource resource : bicep.resources.values()) {
+      if (!resource.type().equals("Microsoft.Authorization/roleAssignments")) {
+        continue;
+      }
+      String role = first(resource.body(),
+          "roleDefinitionId: (?:subscriptionResourceId\\('Microsoft.Authorization/roleDefinitions', (\\w+)\\)|(\\w+)\\.id)");
+      String scope = first(resource.body(), "(?m)^\\s*scope: (\\w+)\\s*$");
+      String principal = first(resource.body(), "principalId: (\\w+)");
+      assertThat(role).as("role of %s", resource.symbol()).isNotNull();
+      assertThat(principal).as("principal of %s", resource.symbol()).isNotNull();
+      assertThat(resource.body()).as("%s names itself after its scope, principal and role", resource.symbol())
+          .containsPattern("name: guid\\([^\\n]*" + Pattern.quote(role) + "[^\\n]*\\)");
+      grants.add(principal + " <- " + role + " on " + (scope == null ? "resourceGroup" : scope));
+    }
+    assertThat(grants).containsExactlyInAnyOrder(
+        // Workers: receive tasks, send replies, read the jar.
+        "workerIdentity <- serviceBusDataReceiverRole on taskQueue",
+        "workerIdentity <- serviceBusDataSenderRole on serviceBus",
+        "workerIdentity <- storageBlobDataReaderRole on jarContainer",
+        // The dispatcher: the queue's depth and record (Manage, on the task queue), its own host
+        // storage, and the only one that may change the scale set.
+        "functionApp <- serviceBusDataOwnerRole on taskQueue",
+        "functionApp <- storageBlobDataOwnerRole on functionStorage",
+        "functionApp <- virtualMachineContributorRole on scaleSet",
+        "functionApp <- readerRole on resourceGroup",
+        "functionApp <- managedIdentityOperatorRole on workerIdentity",
+        "functionApp <- subnetJoinRole on workerSubnet",
+        // The client: its reply queues are created per run (Manage on the namespace).
+        "clientPrincipalId <- serviceBusDataOwnerRole on serviceBus",
+        // Whoever deploys: the two uploads.
+        "deployerPrincipalId <- storageBlobDataContributorRole on jarContainer",
+        "deployerPrincipalId <- storageBlobDataContributorRole on packageContainer");
+    assertThat(grants.stream().filter(grant -> grant.endsWith(" on scaleSet")))
+        .containsExactly("functionApp <- virtualMachineContributorRole on scaleSet");
+    // The principals are the identities the template makes, or parameters that may be left empty.
+    assertThat(bicep.resources.get("clientOwnsQueues").condition()).isEqualTo("!empty(clientPrincipalId)");
+    assertThat(bicep.resources.get("deployerWritesJar").condition()).isEqualTo("!empty(deployerPrincipalId)");
+
+    Resource custom = bicep.resources.get("subnetJoinRole");
+    assertThat(custom.type()).isEqualTo("Microsoft.Authorization/roleDefinitions");
+    assertThat(all(custom.body(), "'(Microsoft\\.[^']+)'"))
+        .containsExactly("Microsoft.Network/virtualNetworks/subnets/join/action");
+    assertThat(custom.body()).contains("resourceGroup().id").contains("type: 'CustomRole'");
+  }
+
+  @Test
+  void nothingLetsAConnectionInToTheWorkers() {
+    Resource nsg = bicep.resources.get("workerNsg");
+    List<String> rules = objects(nsg.body(), "direction:");
+    assertThat(rules).hasSize(1);
+    String rule = rules.get(0);
+    assertThat(rule).contains("direction: 'Inbound'").contains("access: 'Deny'").contains("priority: 4096")
+        .contains("sourceAddressPrefix: '*'").contains("destinationPortRange: '*'").contains("protocol: '*'");
+    assertThat(text).doesNotContainPattern("access: 'Allow'");
+    // The subnet carries the group and reaches out through the NAT gateway, the only public address.
+    Resource vnet = bicep.resources.get("vnet");
+    assertThat(vnet.body()).contains("id: workerNsg.id").contains("id: natGateway.id")
+        .contains("defaultOutboundAccess: false");
+    assertThat(all(text, "(\\w+)\\.id\\b").stream().filter(symbol -> symbol.equals("natAddress")))
+        .as("the public address is the NAT gateway's alone").hasSize(1);
+    assertThat(bicep.resources.get("natGateway").body()).contains("id: natAddress.id");
+    Resource scaleSet = bicep.resources.get("scaleSet");
+    assertThat(scaleSet.body()).doesNotContain("publicIPAddressConfiguration").doesNotContain("networkSecurityGroup")
+        .doesNotContain("loadBalancer").contains("id: workerSubnet.id")
+        .contains("orchestrationMode: 'Flexible'").contains("capacity: 0")
+        .contains("'${workerIdentity.id}': {}").contains("disablePasswordAuthentication: true")
+        .contains("customData: base64(empty(workerCustomData) ? workerCloudInit : workerCustomData)");
+  }
+
+  @Test
+  void queuesAndStorageAreClosedToAnonymousAndKeyAccess() {
+    assertThat(bicep.resources.get("serviceBus").body()).contains("disableLocalAuth: true");
+    assertThat(bicep.resources.get("taskQueue").body()).contains("deadLetteringOnMessageExpiration: true")
+        .contains("maxDeliveryCount: maxDeliveryCount").contains("lockDuration: taskLockDuration")
+        .contains("requiresSession: false");
+    for (String account : List.of("workerStorage", "functionStorage")) {
+      assertThat(bicep.resources.get(account).body()).as(account).contains("allowBlobPublicAccess: false")
+          .contains("allowSharedKeyAccess: false").contains("minimumTlsVersion: 'TLS1_2'");
+    }
+    for (String container : List.of("jarContainer", "packageContainer")) {
+      assertThat(bicep.resources.get(container).body()).as(container).contains("publicAccess: 'None'");
+    }
+  }
+
+  @Test
+  void theFunctionGetsEverySettingTheCodeReadsAndRunsOnOneInstanceWithItsOwnIdentity() throws IOException {
+    Resource function = bicep.resources.get("functionApp");
+    Map<String, String> settings = new LinkedHashMap<>();
+    Matcher setting = Pattern.compile("name: '([^']+)'\\s*\\n\\s*value: ([^\\n]+)").matcher(function.body());
+    while (setting.find()) {
+      settings.put(setting.group(1), setting.group(2).trim());
+    }
+    Set<String> shoal = new TreeSet<>();
+    settings.keySet().stream().filter(name -> name.startsWith("SHOAL_")).forEach(shoal::add);
+    Set<String> expected = new TreeSet<>(FunctionSettings.VARIABLES);
+    expected.add(FunctionSettings.TRANSPORT_SETTING_PREFIX + "namespace");
+    assertThat(shoal).isEqualTo(expected);
+
+    // And the code names no variable outside that list.
+    Set<String> named = new TreeSet<>();
+    Pattern literal = Pattern.compile("\"(SHOAL_[A-Z0-9_]+)\"");
+    Path sources = dir.resolve("../../azure-dispatcher/src/main/java").normalize();
+    try (Stream<Path> files = Files.walk(sources)) {
+      for (Path source : files.filter(path -> path.toString().endsWith(".java")).toList()) {
+        Matcher matcher = literal.matcher(Files.readString(source));
+        while (matcher.find()) {
+          named.add(matcher.group(1));
+        }
+      }
+    }
+    assertThat(named).isNotEmpty().allMatch(name -> shoal.contains(name)
+        || name.equals(FunctionSettings.TRANSPORT_SETTING_PREFIX));
+
+    // The same values the workers get in their cloud-init, and the queue's lock as the lease.
+    assertThat(settings.get("SHOAL_TASK_QUEUE")).isEqualTo("taskQueueName");
+    assertThat(settings.get("SHOAL_TRANSPORT_SETTING_namespace")).isEqualTo("serviceBusFqdn");
+    assertThat(settings.get("SHOAL_WORKER_LEASE")).isEqualTo("taskLockDuration");
+    assertThat(settings.get("SHOAL_WORKER_MAX_DELIVERIES")).isEqualTo("string(workerMaxDeliveries)");
+    assertThat(settings.get("SHOAL_SCALE_SET_ID")).isEqualTo("scaleSet.id");
+    assertThat(settings.get("FUNCTIONS_WORKER_RUNTIME")).isEqualTo("'java'");
+    assertThat(settings.get("FUNCTIONS_EXTENSION_VERSION")).isEqualTo("'~4'");
+    assertThat(settings.get("AzureWebJobsStorage__accountName")).isEqualTo("functionStorage.name");
+    assertThat(settings.get("WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID")).isEqualTo("'SystemAssigned'");
+    assertThat(settings).doesNotContainKey("AzureWebJobsStorage");
+    // The package is the layout the build assembles, zipped under its folder's name.
+    String layout = Path.of(System.getProperty("shoal.functions.layout")).getFileName().toString();
+    assertThat(unquote(bicep.vars.get("functionPackageName"))).isEqualTo(layout + ".zip");
+
+    assertThat(function.body()).contains("type: 'SystemAssigned'").contains("httpsOnly: true")
+        .contains("functionAppScaleLimit: 1").contains("linuxFxVersion: 'Java|${functionJavaVersion}'");
+    assertThat(bicep.resources.get("plan").body()).contains("name: 'Y1'").contains("reserved: true");
+  }
+
+  @Test
+  void theWorkersCloudInitFillsEveryPlaceholderAndStartsAWorkerOnTheTaskQueue() throws IOException {
+    String cloudInit = Files.readString(dir.resolve("worker-cloud-init.yaml"));
+    assertThat(cloudInit).startsWith("#cloud-config\n");
+    assertThat(text).contains("loadTextContent('worker-cloud-init.yaml')");
+    Set<String> placeholders = new TreeSet<>(all(cloudInit, "@([A-Z_]+)@"));
+    Set<String> values = new TreeSet<>(all(bicep.vars.get("cloudInitValues"), "(?m)^\\s*([A-Z_]+):"));
+    assertThat(placeholders).isNotEmpty().isEqualTo(values);
+    assertThat(bicep.vars.get("cloudInitValues")).contains("LEASE: taskLockDuration")
+        .contains("MAX_DELIVERIES: string(workerMaxDeliveries)").contains("TASK_QUEUE: taskQueueName")
+        .contains("NAMESPACE: serviceBusFqdn");
+
+    // The worker's command line, as WorkerMain will read it.
+    String command = cloudInit.replace("\\\n", " ");
+    Matcher java = Pattern.compile(Pattern.quote(WorkerOptions.MAIN_CLASS) + "([^\\n]*)").matcher(command);
+    assertThat(java.find()).as("the cloud-init runs %s", WorkerOptions.MAIN_CLASS).isTrue();
+    String arguments = java.group(1).replace("\"$(hostname)\"", "vm-1")
+        .replace("@NAMESPACE@", "shoal-x.servicebus.example").replace("@TASK_QUEUE@", "shoal-tasks")
+        .replace("@SLOTS@", "2").replace("@IDLE_TIMEOUT@", "PT5M").replace("@LEASE@", "PT1M")
+        .replace("@MAX_DELIVERIES@", "3");
+    WorkerOptions options = WorkerOptions.parse(arguments.trim().split("\\s+"));
+    assertThat(options.transport()).isEqualTo(DispatcherFunctions.TRANSPORT);
+    assertThat(options.transportSettings()).containsEntry("namespace", "shoal-x.servicebus.example");
+    assertThat(options.queue()).isEqualTo("shoal-tasks");
+    assertThat(options.slots()).isEqualTo(2);
+    assertThat(options.lease()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(options.maxDeliveries()).isEqualTo(3);
+    // The jar comes with the VM's identity, not a key or a SAS.
+    assertThat(cloudInit).contains("169.254.169.254/metadata/identity/oauth2/token")
+        .contains("client_id=@CLIENT_ID@").contains("AZURE_CLIENT_ID=@CLIENT_ID@").doesNotContain("sig=");
+  }
+
+  @Test
+  void theOutputsTheClientAndTheDeployStepsReadExist() throws IOException {
+    assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "nudgeUrl",
+        "functionAppName", "scaleSetName", "workerJarContainerUrl");
+    String readme = Files.readString(dir.resolve("README.md"));
+    Set<String> read = new TreeSet<>(all(readme, "\\$\\(out (\\w+)\\)"));
+    read.addAll(all(readme, "// output (\\w+)"));
+    assertThat(read).as("outputs README reads").contains("nudgeUrl", "serviceBusNamespace", "taskQueueName")
+        .allMatch(bicep.outputs::containsKey);
+    // The nudge's URL is the HTTP trigger's route, under host.json's prefix.
+    assertThat(bicep.outputs.get("nudgeUrl")).endsWith("/api/" + DispatcherFunctions.NUDGE + "'");
+    Path hostJson = Path.of(System.getProperty("shoal.functions.layout")).resolve("host.json");
+    assertThat(new ObjectMapper().readTree(hostJson.toFile()).path("extensions").path("http").path("routePrefix")
+        .asText()).isEqualTo("api");
+  }
+
+  // ---------------------------------------------------------------- a reader of Bicep declarations
+
+  record Param(String name, String type, String defaultValue) {}
+
+  record Resource(String symbol, String type, String apiVersion, boolean existing, String condition, String body) {}
+
+  /** A Bicep file's top-level declarations, found line by line once comments are gone. */
+  static final class Bicep {
+    final Map<String, Param> params = new LinkedHashMap<>();
+    final Map<String, String> vars = new LinkedHashMap<>();
+    final Map<String, Resource> resources = new LinkedHashMap<>();
+    final Map<String, String> outputs = new LinkedHashMap<>();
+
+    private static final Pattern PARAM = Pattern.compile("(?m)^param (\\w+) (\\w+)(?: = ([^\\n]+))?$");
+    private static final Pattern VAR = Pattern.compile("(?m)^var (\\w+) = ");
+    private static final Pattern RESOURCE = Pattern.compile(
+        "(?m)^resource (\\w+) '([^'@]+)@([^']+)'( existing)? = (?:if \\((.*)\\) )?\\{");
+    private static final Pattern OUTPUT = Pattern.compile("(?m)^output (\\w+) (\\w+) = ([^\\n]+)$");
+
+    static Bicep parse(String source) {
+      String code = withoutComments(source);
+      Bicep bicep = new Bicep();
+      Matcher param = PARAM.matcher(code);
+      while (param.find()) {
+        bicep.params.put(param.group(1), new Param(param.group(1), param.group(2),
+            param.group(3) == null ? null : param.group(3).trim()));
+      }
+      Matcher var = VAR.matcher(code);
+      while (var.find()) {
+        int start = var.end();
+        int end = code.charAt(start) == '{' ? closing(code, start) + 1 : code.indexOf('\n', start);
+        bicep.vars.put(var.group(1), code.substring(start, end).trim());
+      }
+      Matcher resource = RESOURCE.matcher(code);
+      while (resource.find()) {
+        int open = resource.end() - 1;
+        bicep.resources.put(resource.group(1), new Resource(resource.group(1), resource.group(2),
+            resource.group(3), resource.group(4) != null, resource.group(5),
+            code.substring(open, closing(code, open) + 1)));
+      }
+      Matcher output = OUTPUT.matcher(code);
+      while (output.find()) {
+        bicep.outputs.put(output.group(1), output.group(3).trim());
+      }
+      return bicep;
+    }
+
+    /** The source without // and /* comments, strings kept as they are. */
+    static String withoutComments(String source) {
+      StringBuilder out = new StringBuilder(source.length());
+      boolean inString = false;
+      for (int i = 0; i < source.length(); i++) {
+        char c = source.charAt(i);
+        if (inString) {
+          out.append(c);
+          if (c == '\\' && i + 1 < source.length()) {
+            out.append(source.charAt(++i));
+          } else if (c == '\'') {
+            inString = false;
+          }
+        } else if (c == '\'') {
+          inString = true;
+          out.append(c);
+        } else if (source.startsWith("//", i)) {
+          while (i < source.length() && source.charAt(i) != '\n') {
+            i++;
+          }
+          out.append('\n');
+        } else if (source.startsWith("/*", i)) {
+          i = source.indexOf("*/", i) + 1;
+        } else {
+          out.append(c);
+        }
+      }
+      return out.toString();
+    }
+
+    /** The index of the brace or bracket that closes the one at {@code open}, skipping strings. */
+    static int closing(String code, int open) {
+      int depth = 0;
+      boolean inString = false;
+      for (int i = open; i < code.length(); i++) {
+        char c = code.charAt(i);
+        if (inString) {
+          if (c == '\\') {
+            i++;
+          } else if (c == '\'') {
+            inString = false;
+          }
+        } else if (c == '\'') {
+          inString = true;
+        } else if (c == '{' || c == '[') {
+          depth++;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) {
+            return i;
+          }
+        }
+      }
+      throw new AssertionError("unbalanced braces from " + code.substring(open, Math.min(code.length(), open + 80)));
+    }
+  }
+
+  /** The innermost objects ({...}) of {@code body} that contain {@code marker}. */
+  private static List<String> objects(String body, String marker) {
+    List<String> found = new ArrayList<>();
+    int at = body.indexOf(marker);
+    while (at >= 0) {
+      int open = body.lastIndexOf('{', at);
+      found.add(body.substring(open, Bicep.closing(body, open) + 1));
+      at = body.indexOf(marker, at + 1);
+    }
+    return found;
+  }
+
+  private static String first(String text, String regex) {
+    Matcher matcher = Pattern.compile(regex).matcher(text);
+    if (!matcher.find()) {
+      return null;
+    }
+    for (int group = 1; group <= matcher.groupCount(); group++) {
+      if (matcher.group(group) != null) {
+        return matcher.group(group);
+      }
+    }
+    return matcher.group();
+  }
+
+  private static List<String> all(String text, String regex) {
+    List<String> found = new ArrayList<>();
+    Matcher matcher = Pattern.compile(regex).matcher(text);
+    while (matcher.find()) {
+      found.add(matcher.group(1));
+    }
+    return found;
+  }
+
+  private static String unquote(String value) {
+    assertThat(value).as("a quoted string").startsWith("'").endsWith("'");
+    return value.substring(1, value.length() - 1);
+  }
+}

@@ -1,0 +1,775 @@
+// Shoal on Azure: a task queue (Service Bus), a pool of worker VMs that pull from it (a Flexible
+// scale set with no inbound path), the dispatcher Function that sizes the pool from the queue's
+// depth, storage for the worker jar and the Function's package, and least-privilege role
+// assignments between them. Deploy steps: infra/azure/README.md. No Bicep compiler runs in the
+// build: azure-dispatcher's BicepTest checks this file's structure against the code.
+
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------- parameters
+
+@description('Where everything goes.')
+param location string = resourceGroup().location
+
+@minLength(3)
+@maxLength(11)
+@description('Starts every resource name; lower-case letters and digits (storage account names allow no more).')
+param namePrefix string = 'shoal'
+
+@allowed([
+  'Standard'
+  'Premium'
+])
+@description('Service Bus tier: Standard takes messages up to 256 KB; Premium up to 100 MB, at a fixed price.')
+param serviceBusSku string = 'Standard'
+
+@description('The task queue the client sends to and the workers receive from.')
+param taskQueueName string = 'shoal-tasks'
+
+@description('How long a worker holds a task message before Service Bus gives it to another (ISO-8601, at most PT5M); workers renew it while the task runs, and are told it as their lease.')
+param taskLockDuration string = 'PT1M'
+
+@minValue(1)
+@maxValue(10)
+@description('Deliveries of a task that crashed or hung its worker each time, after which the next worker dead-letters it as poison and tells its client.')
+param workerMaxDeliveries int = 3
+
+@minValue(2)
+@maxValue(2000)
+@description('The task queue\'s own dead-lettering after this many deliveries: a backstop only, so keep it above workerMaxDeliveries (a lower one moves a task away before the delivery on which a worker says it is poison, and its client waits for ever).')
+param maxDeliveryCount int = workerMaxDeliveries + 2
+
+@description('How long an unreceived task message lives before it is dead-lettered (ISO-8601).')
+param taskMessageTimeToLive string = 'P14D'
+
+@description('The workers\' VM size.')
+param workerVmSize string = 'Standard_D2s_v5'
+
+@description('The workers\' image: a Linux with apt (the cloud-init installs Java 17 and curl).')
+param workerImage object = {
+  publisher: 'Canonical'
+  offer: '0001-com-ubuntu-server-jammy'
+  sku: '22_04-lts-gen2'
+  version: 'latest'
+}
+
+@description('The VMs\' administrator; Azure requires one, and nothing can reach it (no inbound rule, no public IP).')
+param adminUsername string = 'shoal'
+
+@description('An SSH public key for the administrator (Azure requires a credential; password logins are off).')
+param adminSshPublicKey string
+
+@description('The workers\' cloud-init, instead of worker-cloud-init.yaml (empty: that file, with this deployment\'s values filled in).')
+param workerCustomData string = ''
+
+@description('The worker jar\'s blob name in the jar container.')
+param workerJarName string = 'shoal-worker.jar'
+
+@minValue(0)
+param minWorkers int = 0
+
+@minValue(1)
+param maxWorkers int = 10
+
+@minValue(1)
+param slotsPerWorker int = 2
+
+@description('Tasks (running or waiting) a slot may carry before more workers are wanted (a decimal number).')
+param targetBacklogPerSlot string = '1'
+
+@description('Tasks a queue message carries, when the client has recorded nothing on the queue and no nudge said (a decimal number).')
+param tasksPerMessage string = '1'
+
+@description('How long the queue must stay empty before the dispatcher says the pool may shrink (ISO-8601).')
+param idleCoolDown string = 'PT5M'
+
+@description('A worker that has not started polling this long after launch is deleted (ISO-8601).')
+param pendingDeadline string = 'PT10M'
+
+@description('A polling worker whose heartbeat is this old is deleted (ISO-8601); workers beat every fifth of it.')
+param silenceLimit string = 'PT5M'
+
+@description('A worker with nothing to do for this long exits, and its VM powers off (ISO-8601).')
+param workerIdleTimeout string = 'PT5M'
+
+@allowed([
+  '17'
+  '21'
+])
+@description('The Function\'s Java (the code is Java 17 bytecode).')
+param functionJavaVersion string = '17'
+
+@description('The object id of the client\'s identity (a user, group or service principal) to make Data Owner of the namespace; empty: none.')
+param clientPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param clientPrincipalType string = 'User'
+
+@description('The object id of whoever uploads the worker jar and the Function\'s package (az ad signed-in-user show --query id), made Blob Data Contributor of those two containers; empty: none (the accounts take no keys, so an upload needs this role).')
+param deployerPrincipalId string = ''
+
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param deployerPrincipalType string = 'User'
+
+@description('The workers\' virtual network.')
+param vnetAddressPrefix string = '10.42.0.0/16'
+
+@description('The workers\' subnet, within the network.')
+param workerSubnetPrefix string = '10.42.0.0/20'
+
+// ---------------------------------------------------------------- names and built-in roles
+
+var suffix = uniqueString(resourceGroup().id)
+var serviceBusName = '${namePrefix}-${suffix}'
+var workerStorageName = take('${namePrefix}jar${suffix}', 24)
+var functionStorageName = take('${namePrefix}fn${suffix}', 24)
+var functionAppName = '${namePrefix}-dispatcher-${suffix}'
+var scaleSetName = '${namePrefix}-workers'
+var workerSubnetName = 'workers'
+var jarContainerName = 'worker'
+var packageContainerName = 'function-package'
+var functionPackageName = 'shoal-dispatcher.zip'
+
+// Built-in role definitions (their ids are the same in every tenant).
+var serviceBusDataReceiverRole = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+var serviceBusDataSenderRole = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+var serviceBusDataOwnerRole = '090c5cfd-751d-490a-894a-3ce6f1109419'
+var storageBlobDataReaderRole = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+var storageBlobDataOwnerRole = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageBlobDataContributorRole = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var virtualMachineContributorRole = '9980e02c-c2be-4d73-94e8-173b1dc7cf3c'
+var managedIdentityOperatorRole = 'f1a07417-d97a-45cb-824c-7a7467783830'
+var readerRole = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
+
+// The host name alone (the endpoint is https://<name>:443/), as the transport takes it.
+var serviceBusFqdn = split(replace(serviceBus.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+var workerJarContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${jarContainerName}'
+var workerJarUrl = '${workerJarContainerUrl}/${workerJarName}'
+
+// ---------------------------------------------------------------- monitoring
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: '${namePrefix}-logs-${suffix}'
+  location: location
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: '${namePrefix}-insights-${suffix}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+  }
+}
+
+// ---------------------------------------------------------------- the task queue
+
+resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: serviceBusName
+  location: location
+  sku: {
+    name: serviceBusSku
+    tier: serviceBusSku
+  }
+  properties: {
+    // Microsoft Entra only: no shared access keys exist to leak.
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+  }
+}
+
+resource taskQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBus
+  name: taskQueueName
+  properties: {
+    lockDuration: taskLockDuration
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: taskMessageTimeToLive
+    requiresSession: false
+  }
+}
+
+// ---------------------------------------------------------------- storage
+
+// The worker jar: read by the workers with their identity; no anonymous access, no keys.
+resource workerStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: workerStorageName
+  location: location
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource workerBlobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: workerStorage
+  name: 'default'
+}
+
+resource jarContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: workerBlobs
+  name: jarContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// The Function host's own storage (timer locks, keys) and its package; apart from the jar, so that
+// the Function's owner rights there reach nothing the workers run.
+resource functionStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: functionStorageName
+  location: location
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowBlobPublicAccess: false
+    allowSharedKeyAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+  }
+}
+
+resource functionBlobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+  parent: functionStorage
+  name: 'default'
+}
+
+resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: functionBlobs
+  name: packageContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// ---------------------------------------------------------------- the workers' network: no way in
+
+resource workerNsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {
+  name: '${namePrefix}-workers-nsg'
+  location: location
+  properties: {
+    securityRules: [
+      {
+        // Above Azure's default rules (which let the virtual network and the load balancer in).
+        name: 'deny-all-inbound'
+        properties: {
+          priority: 4096
+          direction: 'Inbound'
+          access: 'Deny'
+          protocol: '*'
+          sourceAddressPrefix: '*'
+          sourcePortRange: '*'
+          destinationAddressPrefix: '*'
+          destinationPortRange: '*'
+        }
+      }
+    ]
+  }
+}
+
+// Outbound only (Service Bus, Blob storage, the image's package mirror): the one public address is
+// the NAT gateway's, which takes no connection in. The VMs have none.
+resource natAddress 'Microsoft.Network/publicIPAddresses@2024-05-01' = {
+  name: '${namePrefix}-workers-egress'
+  location: location
+  sku: {
+    name: 'Standard'
+  }
+  properties: {
+    publicIPAllocationMethod: 'Static'
+  }
+}
+
+resource natGateway 'Microsoft.Network/natGateways@2024-05-01' = {
+  name: '${namePrefix}-workers-nat'
+  location: location
+  sku: {
+    name: 'Standard'
+  }
+  properties: {
+    publicIpAddresses: [
+      {
+        id: natAddress.id
+      }
+    ]
+  }
+}
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+  name: '${namePrefix}-vnet'
+  location: location
+  properties: {
+    addressSpace: {
+      addressPrefixes: [
+        vnetAddressPrefix
+      ]
+    }
+    subnets: [
+      {
+        name: workerSubnetName
+        properties: {
+          addressPrefix: workerSubnetPrefix
+          networkSecurityGroup: {
+            id: workerNsg.id
+          }
+          natGateway: {
+            id: natGateway.id
+          }
+          defaultOutboundAccess: false
+        }
+      }
+    ]
+  }
+}
+
+resource workerSubnet 'Microsoft.Network/virtualNetworks/subnets@2024-05-01' existing = {
+  parent: vnet
+  name: workerSubnetName
+}
+
+// ---------------------------------------------------------------- the workers
+
+// One identity for every worker VM, made before any VM, so that its roles are in place at first boot.
+resource workerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${namePrefix}-worker'
+  location: location
+}
+
+// The values worker-cloud-init.yaml's @NAME@ placeholders take.
+var cloudInitValues = {
+  NAMESPACE: serviceBusFqdn
+  TASK_QUEUE: taskQueueName
+  JAR_URL: workerJarUrl
+  CLIENT_ID: workerIdentity.properties.clientId
+  SLOTS: string(slotsPerWorker)
+  IDLE_TIMEOUT: workerIdleTimeout
+  LEASE: taskLockDuration
+  MAX_DELIVERIES: string(workerMaxDeliveries)
+}
+var workerCloudInit = reduce(items(cloudInitValues), loadTextContent('worker-cloud-init.yaml'), (text, value) => replace(text, '@${value.key}@', value.value))
+
+resource scaleSet 'Microsoft.Compute/virtualMachineScaleSets@2024-07-01' = {
+  name: scaleSetName
+  location: location
+  // Empty until the dispatcher grows it; only the dispatcher changes it.
+  sku: {
+    name: workerVmSize
+    capacity: 0
+  }
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${workerIdentity.id}': {}
+    }
+  }
+  properties: {
+    orchestrationMode: 'Flexible'
+    platformFaultDomainCount: 1
+    singlePlacementGroup: false
+    virtualMachineProfile: {
+      osProfile: {
+        computerNamePrefix: 'shoal'
+        adminUsername: adminUsername
+        customData: base64(empty(workerCustomData) ? workerCloudInit : workerCustomData)
+        linuxConfiguration: {
+          disablePasswordAuthentication: true
+          ssh: {
+            publicKeys: [
+              {
+                path: '/home/${adminUsername}/.ssh/authorized_keys'
+                keyData: adminSshPublicKey
+              }
+            ]
+          }
+        }
+      }
+      storageProfile: {
+        imageReference: workerImage
+        osDisk: {
+          createOption: 'FromImage'
+          deleteOption: 'Delete'
+          managedDisk: {
+            storageAccountType: 'StandardSSD_LRS'
+          }
+        }
+      }
+      networkProfile: {
+        networkApiVersion: '2020-11-01'
+        networkInterfaceConfigurations: [
+          {
+            name: 'worker-nic'
+            properties: {
+              primary: true
+              deleteOption: 'Delete'
+              // No publicIPAddressConfiguration: a worker has no address outside the network.
+              ipConfigurations: [
+                {
+                  name: 'worker-ip'
+                  properties: {
+                    subnet: {
+                      id: workerSubnet.id
+                    }
+                  }
+                }
+              ]
+            }
+          }
+        ]
+      }
+      // The serial log keeps cloud-init's output after a failed boot.
+      diagnosticsProfile: {
+        bootDiagnostics: {
+          enabled: true
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the dispatcher Function
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: '${namePrefix}-dispatcher-plan'
+  location: location
+  kind: 'functionapp'
+  sku: {
+    name: 'Y1'
+    tier: 'Dynamic'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: functionAppName
+  location: location
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'Java|${functionJavaVersion}'
+      // One instance: the timer and the nudges share one warm step and are serialized, as the
+      // Lambda's reserved concurrency of 1 does (two instances could both launch for one burst).
+      functionAppScaleLimit: 1
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [
+        {
+          name: 'FUNCTIONS_EXTENSION_VERSION'
+          value: '~4'
+        }
+        {
+          name: 'FUNCTIONS_WORKER_RUNTIME'
+          value: 'java'
+        }
+        {
+          // The host's storage through the Function's identity: no connection string.
+          name: 'AzureWebJobsStorage__accountName'
+          value: functionStorage.name
+        }
+        {
+          // The package the build assembles, uploaded by README's deploy step, fetched with the identity.
+          name: 'WEBSITE_RUN_FROM_PACKAGE'
+          value: '${functionStorage.properties.primaryEndpoints.blob}${packageContainerName}/${functionPackageName}'
+        }
+        {
+          name: 'WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID'
+          value: 'SystemAssigned'
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: insights.properties.ConnectionString
+        }
+        {
+          name: 'SHOAL_TASK_QUEUE'
+          value: taskQueueName
+        }
+        {
+          // The servicebus transport's setting "namespace", as workers get it with --setting.
+          name: 'SHOAL_TRANSPORT_SETTING_namespace'
+          value: serviceBusFqdn
+        }
+        {
+          name: 'SHOAL_SCALE_SET_ID'
+          value: scaleSet.id
+        }
+        {
+          name: 'SHOAL_WORKER_JAR_URL'
+          value: workerJarUrl
+        }
+        {
+          name: 'SHOAL_WORKER_IDENTITY_CLIENT_ID'
+          value: workerIdentity.properties.clientId
+        }
+        {
+          name: 'SHOAL_MIN_WORKERS'
+          value: string(minWorkers)
+        }
+        {
+          name: 'SHOAL_MAX_WORKERS'
+          value: string(maxWorkers)
+        }
+        {
+          name: 'SHOAL_SLOTS_PER_WORKER'
+          value: string(slotsPerWorker)
+        }
+        {
+          name: 'SHOAL_TARGET_BACKLOG_PER_SLOT'
+          value: targetBacklogPerSlot
+        }
+        {
+          name: 'SHOAL_TASKS_PER_MESSAGE'
+          value: tasksPerMessage
+        }
+        {
+          name: 'SHOAL_IDLE_COOLDOWN'
+          value: idleCoolDown
+        }
+        {
+          name: 'SHOAL_PENDING_DEADLINE'
+          value: pendingDeadline
+        }
+        {
+          name: 'SHOAL_SILENCE_LIMIT'
+          value: silenceLimit
+        }
+        {
+          name: 'SHOAL_WORKER_IDLE_TIMEOUT'
+          value: workerIdleTimeout
+        }
+        {
+          name: 'SHOAL_WORKER_LEASE'
+          value: taskLockDuration
+        }
+        {
+          name: 'SHOAL_WORKER_MAX_DELIVERIES'
+          value: string(workerMaxDeliveries)
+        }
+      ]
+    }
+  }
+}
+
+// ---------------------------------------------------------------- roles: the workers
+
+// Receive (and complete, abandon, dead-letter, renew) on the task queue only.
+resource workerReceivesTasks 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(taskQueue.id, workerIdentity.id, serviceBusDataReceiverRole)
+  scope: taskQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Send: results go to reply queues that clients create per run, after this deployment, under
+// names no role can be scoped to in advance, and a worker re-sends a redelivered bundle's tasks to
+// the task queue one by one; so Sender on the namespace. Sending is all it allows.
+resource workerSendsReplies 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus.id, workerIdentity.id, serviceBusDataSenderRole)
+  scope: serviceBus
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Read the worker jar, in its container only.
+resource workerReadsJar 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(jarContainer.id, workerIdentity.id, storageBlobDataReaderRole)
+  scope: jarContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReaderRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------- roles: the dispatcher Function
+
+// The task queue's depth and its tasks-per-message record come from the Service Bus administration
+// API, which needs the Manage right: Data Owner, on the task queue alone.
+resource functionReadsQueueDepth 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(taskQueue.id, functionApp.id, serviceBusDataOwnerRole)
+  scope: taskQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The Functions host keeps its timer locks and keys in its own storage account.
+resource functionOwnsHostStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(functionStorage.id, functionApp.id, storageBlobDataOwnerRole)
+  scope: functionStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwnerRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Only the dispatcher changes the scale set: grow its capacity, delete chosen instances.
+resource functionScalesWorkers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(scaleSet.id, functionApp.id, virtualMachineContributorRole)
+  scope: scaleSet
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', virtualMachineContributorRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// A Flexible scale set's VMs are resources of the group, not of the set: listing them and their
+// power state is a read in the group. Reading is all it allows.
+resource functionListsWorkers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, functionApp.id, readerRole)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', readerRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Growing a set whose VMs carry the workers' identity assigns that identity: on it alone.
+resource functionAssignsWorkerIdentity 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(workerIdentity.id, functionApp.id, managedIdentityOperatorRole)
+  scope: workerIdentity
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', managedIdentityOperatorRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// New VMs join the workers' subnet: that one action, on that subnet (no built-in role is as narrow).
+resource subnetJoinRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'shoal-subnet-join')
+  properties: {
+    roleName: 'Shoal workers subnet join (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Lets the Shoal dispatcher place new worker VMs in the workers\' subnet, and nothing else.'
+    type: 'CustomRole'
+    assignableScopes: [
+      resourceGroup().id
+    ]
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Network/virtualNetworks/subnets/join/action'
+        ]
+        notActions: []
+      }
+    ]
+  }
+}
+
+resource functionJoinsWorkerSubnet 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(workerSubnet.id, functionApp.id, subnetJoinRole.id)
+  scope: workerSubnet
+  properties: {
+    roleDefinitionId: subnetJoinRole.id
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------- roles: the client
+
+// A client sends to the task queue, records its tasks per message on it, and creates, reads and
+// deletes a reply queue per run: creating a queue that does not exist yet is a Manage right on the
+// namespace, which only Data Owner carries.
+resource clientOwnsQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(clientPrincipalId)) {
+  name: guid(serviceBus.id, clientPrincipalId, serviceBusDataOwnerRole)
+  scope: serviceBus
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRole)
+    principalId: clientPrincipalId
+    principalType: clientPrincipalType
+  }
+}
+
+// ---------------------------------------------------------------- roles: the deployer
+
+// Uploading the worker jar and the Function's package, into those two containers only.
+resource deployerWritesJar 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(jarContainer.id, deployerPrincipalId, storageBlobDataContributorRole)
+  scope: jarContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+resource deployerWritesPackage 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(packageContainer.id, deployerPrincipalId, storageBlobDataContributorRole)
+  scope: packageContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+// ---------------------------------------------------------------- what the client and the deploy steps need
+
+@description('The Service Bus namespace, as the servicebus transport\'s "namespace" setting takes it.')
+output serviceBusNamespace string = serviceBusFqdn
+
+@description('The task queue\'s name, for the client\'s QueueExecutor.')
+output taskQueueName string = taskQueue.name
+
+@description('The URL FunctionNudger posts to (its key: az functionapp function keys list).')
+output nudgeUrl string = 'https://${functionApp.properties.defaultHostName}/api/nudge'
+
+output functionAppName string = functionApp.name
+
+output scaleSetName string = scaleSet.name
+
+output scaleSetId string = scaleSet.id
+
+@description('Where the worker jar goes (az storage blob upload).')
+output workerJarContainerUrl string = workerJarContainerUrl
+
+output workerJarUrl string = workerJarUrl
+
+output workerStorageAccountName string = workerStorage.name
+
+@description('Where the Function\'s package goes (az storage blob upload of shoal-dispatcher.zip).')
+output functionPackageUrl string = '${functionStorage.properties.primaryEndpoints.blob}${packageContainerName}/${functionPackageName}'
+
+output functionStorageAccountName string = functionStorage.name
+
+output workerIdentityClientId string = workerIdentity.properties.clientId
