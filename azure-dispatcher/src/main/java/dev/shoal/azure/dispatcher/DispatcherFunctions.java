@@ -13,7 +13,10 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.dispatcher.ScalingStep;
+import dev.shoal.azure.vmss.VmssProvider;
+import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.spi.ComputeProvider;
+import dev.shoal.worker.WorkerOptions;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportProvider;
 import java.io.UncheckedIOException;
@@ -144,9 +147,27 @@ public final class DispatcherFunctions {
    * settings and the pool's worker options, and fetching {@link FunctionSettings#workerJarUrl()}.
    */
   static ComputeProvider computeProvider(FunctionSettings settings) {
-    throw new IllegalStateException("the dispatcher Function has no compute provider: the scale-set provider "
-        + "(dev.shoal.azure.vmss.VmssProvider) is not wired into DispatcherFunctions.computeProvider yet, so it "
-        + "cannot scale " + settings.scaleSetId());
+    return providerBuilder(settings).build();
+  }
+
+  /** Everything but the credential: the Function's managed identity (DefaultAzureCredential) by default, tests a fake's. */
+  static VmssProvider.Builder providerBuilder(FunctionSettings settings) {
+    PoolSettings pool = settings.pool();
+    WorkerOptions worker = WorkerOptions.of(TRANSPORT, settings.transportSettings(), settings.taskQueue())
+        .withSlots(pool.slotsPerWorker()).withIdleTimeout(pool.workerIdleTimeout())
+        .withLease(pool.workerLease()).withMaxDeliveries(pool.workerMaxDeliveries());
+    VmssProvider.Builder builder = VmssProvider.builder()
+        .scaleSetId(settings.scaleSetId())
+        .workerOptions(worker)
+        .workerJarUrl(settings.workerJarUrl())
+        .heartbeatPeriod(pool.heartbeatPeriod());
+    if (settings.workerIdentityClientId() != null) {
+      builder.identityClientId(settings.workerIdentityClientId());
+    }
+    if (settings.heartbeatContainerUrl() != null) {
+      builder.heartbeatContainerUrl(settings.heartbeatContainerUrl());
+    }
+    return builder;
   }
 
   /**

@@ -25,10 +25,12 @@ import java.util.TreeMap;
  * @param workerJarUrl the worker jar's blob URL, which workers fetch with their managed identity
  * @param workerIdentityClientId the client id of the workers' user-assigned identity, which a
  *     worker names to pick it (null: the VM's only identity)
+ * @param heartbeatContainerUrl the Blob container the workers beat their heartbeats in (null: no
+ *     heartbeats, so a worker that hangs is never found silent)
  * @param pool the scaling limits and targets, and what the workers are told
  */
 record FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId,
-    String workerJarUrl, String workerIdentityClientId, PoolSettings pool) {
+    String workerJarUrl, String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool) {
 
   /** The task queue's name (or address) (required). */
   static final String TASK_QUEUE = "SHOAL_TASK_QUEUE";
@@ -40,12 +42,15 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
   static final String WORKER_JAR_URL = "SHOAL_WORKER_JAR_URL";
   /** The workers' user-assigned identity's client id (optional). */
   static final String WORKER_IDENTITY_CLIENT_ID = "SHOAL_WORKER_IDENTITY_CLIENT_ID";
+  /** The workers' heartbeat container's URL (optional). */
+  static final String HEARTBEAT_CONTAINER_URL = "SHOAL_HEARTBEAT_CONTAINER_URL";
 
   /** Every fixed variable the Function reads (the transport's are named by the deployment). */
   static final List<String> VARIABLES;
 
   static {
-    List<String> all = new ArrayList<>(List.of(TASK_QUEUE, SCALE_SET_ID, WORKER_JAR_URL, WORKER_IDENTITY_CLIENT_ID));
+    List<String> all = new ArrayList<>(List.of(TASK_QUEUE, SCALE_SET_ID, WORKER_JAR_URL, WORKER_IDENTITY_CLIENT_ID,
+        HEARTBEAT_CONTAINER_URL));
     all.addAll(PoolSettings.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
@@ -79,6 +84,7 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
         read.required(SCALE_SET_ID),
         read.required(WORKER_JAR_URL),
         read.optional(WORKER_IDENTITY_CLIENT_ID),
+        read.optional(HEARTBEAT_CONTAINER_URL),
         PoolSettings.read(read));
     read.check("dispatcher configuration");
     return settings;

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
+import dev.shoal.azure.fake.FakeArm;
 import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.dispatcher.ScalingStep;
 import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.WorkerInstance;
@@ -270,11 +272,26 @@ class DispatcherFunctionsTest {
   }
 
   @Test
-  void theProductionComputeProviderIsNotWiredYetAndSaysWhatIsMissing() {
-    FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of()));
-    assertThatThrownBy(() -> DispatcherFunctions.computeProvider(settings))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("dev.shoal.azure.vmss.VmssProvider")
-        .hasMessageContaining("shoal-workers");
+  void theProductionComputeProviderLaunchesServiceBusWorkersOnTheScaleSetTheSettingsName() {
+    // ARM is the fake at the HTTP boundary; everything else is what the Function builds from its settings.
+    try (FakeArm arm = FakeArm.start()) {
+      String scaleSet = arm.createPool("shoal-rg", "shoal-workers", "pool-1");
+      FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of(
+          FunctionSettings.SCALE_SET_ID, scaleSet,
+          FunctionSettings.WORKER_IDENTITY_CLIENT_ID, "11111111-2222-3333-4444-555555555555")));
+      try (ComputeProvider provider = DispatcherFunctions.providerBuilder(settings)
+          .computeManager(arm.computeManager()).pollInterval(Duration.ofMillis(10)).build()) {
+        assertThat(provider.launch(1)).hasSize(1);
+        assertThat(arm.capacity(scaleSet)).isEqualTo(1);
+        String script = arm.customData(scaleSet);
+        assertThat(script)
+            .contains("'--transport' 'servicebus'")
+            .contains("'--queue' 'shoal-tasks'")
+            .contains("'--setting' 'namespace=shoal.example.invalid'")
+            .contains("'--slots' '2'")
+            .contains("https://jars.example.invalid/worker/shoal-worker.jar")
+            .contains("11111111-2222-3333-4444-555555555555");
+      }
+    }
   }
 }
