@@ -1,6 +1,8 @@
 package dev.shoal.azure;
 
 import dev.shoal.spi.PublishListener;
+import dev.shoal.spi.ThrottledNudger;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -10,19 +12,15 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Nudges the dispatcher Function when the client publishes tasks, so the pool grows within seconds
  * instead of at the Function's next timer tick: an HTTP POST of {@code
  * {"source":"shoal.nudge","tasks":N,"messages":M}} to its nudge URL (the deployment's {@code
  * nudgeUrl} output), with the function's key in the {@value #KEY_HEADER} header, at most one per
- * {@linkplain Builder#minInterval interval} (default one second). Publishes in between are covered
- * by the nudge already sent, since the dispatcher reads the queue's depth itself.
+ * {@linkplain Builder#minInterval interval} (default one second), carrying every task published
+ * since the last one (see {@link ThrottledNudger}, which also keeps the request off the publishing
+ * thread).
  *
  * <p>Hook it into a queue executor with {@code QueueExecutor.builder().publishListener(nudger)}.
  * It never blocks or throws into the publisher: the request is sent asynchronously, and a failure
@@ -42,32 +40,18 @@ public final class FunctionNudger implements PublishListener, AutoCloseable {
   /** The header the Functions host reads a function's key from. */
   public static final String KEY_HEADER = "x-functions-key";
 
-  private static final Logger log = LoggerFactory.getLogger(FunctionNudger.class);
-
   private final URI url;
   private final String functionKey;
-  private final long minIntervalNanos;
   private final Duration requestTimeout;
-  private final Clock clock;
-  private final ExecutorService executor;
   private final HttpClient http;
-  private final AtomicLong lastNudge = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong nudges = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private volatile boolean closed;
+  private final ThrottledNudger nudger;
 
   private FunctionNudger(Builder builder) {
     this.url = checked(Objects.requireNonNull(builder.url, "a nudger needs the Function's nudge URL"));
     this.functionKey = Objects.requireNonNull(builder.functionKey, "a nudger needs the nudge function's key");
-    this.minIntervalNanos = builder.minInterval.toNanos();
     this.requestTimeout = builder.requestTimeout;
-    this.clock = builder.clock;
-    this.executor = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "shoal-function-nudger");
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.http = HttpClient.newBuilder().executor(executor).connectTimeout(builder.requestTimeout).build();
+    this.http = HttpClient.newBuilder().connectTimeout(builder.requestTimeout).build();
+    this.nudger = ThrottledNudger.create(url.toString(), this::post, builder.minInterval, builder.clock);
   }
 
   public static Builder builder() {
@@ -106,65 +90,38 @@ public final class FunctionNudger implements PublishListener, AutoCloseable {
    */
   @Override
   public void published(int tasks, int messages) {
-    if (tasks <= 0 || closed) {
-      return;
-    }
-    long now = clock.millis() * 1_000_000L;
-    long last = lastNudge.get();
-    if (last != Long.MIN_VALUE && now - last < minIntervalNanos) {
-      return;
-    }
-    if (!lastNudge.compareAndSet(last, now)) {
-      return; // another thread nudges right now
-    }
+    nudger.published(tasks, messages);
+  }
+
+  /** One nudge, on the nudger's own thread; anything but a 2xx answer is a failure, logged by the nudger. */
+  private void post(ThrottledNudger.Nudge nudge) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(url)
         .timeout(requestTimeout)
         .header("Content-Type", "application/json")
         .header(KEY_HEADER, functionKey)
-        .POST(HttpRequest.BodyPublishers.ofString("{\"source\":\"shoal.nudge\",\"tasks\":" + tasks
-            + ",\"messages\":" + messages + "}"))
+        .POST(HttpRequest.BodyPublishers.ofString(nudge.toJson()))
         .build();
-    try {
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-        if (error != null) {
-          Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-              ? error.getCause() : error;
-          failed("could not nudge the dispatcher Function at " + url + ": " + cause);
-        } else if (response.statusCode() / 100 != 2) {
-          failed("the dispatcher Function at " + url + " answered " + response.statusCode() + " to a nudge"
-              + (response.statusCode() == 401 || response.statusCode() == 403 ? " (is its function key right?)" : ""));
-        } else {
-          nudges.incrementAndGet();
-        }
-      });
-    } catch (RuntimeException e) {
-      // Closed under us, or the client refused the request: the publisher must not hear of it.
-      failed("could not nudge the dispatcher Function at " + url + ": " + e);
-    }
-  }
-
-  private void failed(String message) {
-    failures.incrementAndGet();
-    if (!closed) {
-      log.warn(message);
+    int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    if (status / 100 != 2) {
+      throw new IOException("the dispatcher Function answered " + status + " to a nudge"
+          + (status == 401 || status == 403 ? " (is its function key right?)" : ""));
     }
   }
 
   /** Nudges the Function accepted so far. */
   public long nudges() {
-    return nudges.get();
+    return nudger.sent();
   }
 
-  /** Nudges that failed (unreachable, refused, an error answered); for tests. */
-  long failures() {
-    return failures.get();
+  /** Nudges that failed (unreachable, refused, an error answered), each logged. */
+  public long failures() {
+    return nudger.failed();
   }
 
   /** Stops nudging; a nudge under way may still complete. */
   @Override
   public void close() {
-    closed = true;
-    executor.shutdown();
+    nudger.close();
   }
 
   @Override
