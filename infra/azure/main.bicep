@@ -1,8 +1,10 @@
 // Shoal on Azure: a task queue (Service Bus), a pool of worker VMs that pull from it (a Flexible
 // scale set with no inbound path), the dispatcher Function that sizes the pool from the queue's
-// depth, storage for the worker jar and the Function's package, and least-privilege role
-// assignments between them. Deploy steps: infra/azure/README.md. No Bicep compiler runs in the
-// build: azure-dispatcher's BicepTest checks this file's structure against the code.
+// depth, storage for the worker jar, the workers' heartbeats and the Function's package, and
+// least-privilege role assignments between them. The workers' boot script is not here: the
+// dispatcher (VmssProvider) writes it into the scale set's model at every launch, from its app
+// settings, so there is one source of it. Deploy steps: infra/azure/README.md. No Bicep compiler
+// runs in the build: azure-dispatcher's BicepTest checks this file's structure against the code.
 
 targetScope = 'resourceGroup'
 
@@ -45,7 +47,7 @@ param taskMessageTimeToLive string = 'P14D'
 @description('The workers\' VM size.')
 param workerVmSize string = 'Standard_D2s_v5'
 
-@description('The workers\' image: a Linux with apt (the cloud-init installs Java 17 and curl).')
+@description('The workers\' image: a Linux with cloud-init, curl, and Java 17 or apt, tdnf or dnf to install it (the dispatcher\'s boot script does).')
 param workerImage object = {
   publisher: 'Canonical'
   offer: '0001-com-ubuntu-server-jammy'
@@ -59,8 +61,10 @@ param adminUsername string = 'shoal'
 @description('An SSH public key for the administrator (Azure requires a credential; password logins are off).')
 param adminSshPublicKey string
 
-@description('The workers\' cloud-init, instead of worker-cloud-init.yaml (empty: that file, with this deployment\'s values filled in).')
-param workerCustomData string = ''
+@minLength(1)
+@maxLength(256)
+@description('The pool\'s name: the value of the scale set\'s tag shoal-pool, without which the dispatcher will not touch the set, and the name its logs give the pool.')
+param poolName string = namePrefix
 
 @description('The worker jar\'s blob name in the jar container.')
 param workerJarName string = 'shoal-worker.jar'
@@ -135,6 +139,7 @@ var functionAppName = '${namePrefix}-dispatcher-${suffix}'
 var scaleSetName = '${namePrefix}-workers'
 var workerSubnetName = 'workers'
 var jarContainerName = 'worker'
+var heartbeatContainerName = 'heartbeats'
 var packageContainerName = 'function-package'
 var functionPackageName = 'shoal-dispatcher.zip'
 
@@ -145,14 +150,14 @@ var serviceBusDataOwnerRole = '090c5cfd-751d-490a-894a-3ce6f1109419'
 var storageBlobDataReaderRole = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
 var storageBlobDataOwnerRole = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageBlobDataContributorRole = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
-var virtualMachineContributorRole = '9980e02c-c2be-4d73-94e8-173b1dc7cf3c'
 var managedIdentityOperatorRole = 'f1a07417-d97a-45cb-824c-7a7467783830'
-var readerRole = 'acdd72a7-3385-48ef-bd42-f606fba81ae7'
 
 // The host name alone (the endpoint is https://<name>:443/), as the transport takes it.
 var serviceBusFqdn = split(replace(serviceBus.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
 var workerJarContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${jarContainerName}'
 var workerJarUrl = '${workerJarContainerUrl}/${workerJarName}'
+// https://<account>.blob.core.windows.net/heartbeats, no trailing slash: the form VmssProvider takes.
+var heartbeatContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${heartbeatContainerName}'
 
 // ---------------------------------------------------------------- monitoring
 
@@ -207,7 +212,8 @@ resource taskQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
 
 // ---------------------------------------------------------------- storage
 
-// The worker jar: read by the workers with their identity; no anonymous access, no keys.
+// The worker jar and the workers' heartbeats, both reached with identities only: no anonymous
+// access, no keys.
 resource workerStorage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: workerStorageName
   location: location
@@ -231,6 +237,17 @@ resource workerBlobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
 resource jarContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: workerBlobs
   name: jarContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Each worker rewrites an empty blob ready/<scale set>/<VM name> here while it makes progress; the
+// dispatcher lists them (a VM is running once its blob exists, silent once it is old) and deletes
+// those of VMs that are gone.
+resource heartbeatContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: workerBlobs
+  name: heartbeatContainerName
   properties: {
     publicAccess: 'None'
   }
@@ -359,23 +376,17 @@ resource workerIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-0
   location: location
 }
 
-// The values worker-cloud-init.yaml's @NAME@ placeholders take.
-var cloudInitValues = {
-  NAMESPACE: serviceBusFqdn
-  TASK_QUEUE: taskQueueName
-  JAR_URL: workerJarUrl
-  CLIENT_ID: workerIdentity.properties.clientId
-  SLOTS: string(slotsPerWorker)
-  IDLE_TIMEOUT: workerIdleTimeout
-  LEASE: taskLockDuration
-  MAX_DELIVERIES: string(workerMaxDeliveries)
-}
-var workerCloudInit = reduce(items(cloudInitValues), loadTextContent('worker-cloud-init.yaml'), (text, value) => replace(text, '@${value.key}@', value.value))
-
+// The pool. VmssProvider refuses a scale set that lacks the tag shoal-pool, is not Flexible, or
+// would roll a model change out to running VMs: each launch writes the workers' boot script into
+// the model as custom data, which under an Automatic or Rolling policy would reimage busy workers.
 resource scaleSet 'Microsoft.Compute/virtualMachineScaleSets@2024-07-01' = {
   name: scaleSetName
   location: location
-  // Empty until the dispatcher grows it; only the dispatcher changes it.
+  tags: {
+    'shoal-pool': poolName
+  }
+  // Empty until the dispatcher grows it; only the dispatcher changes it. A redeployment sets it
+  // back to 0, which deletes every worker: redeploy while the pool is empty (README).
   sku: {
     name: workerVmSize
     capacity: 0
@@ -390,11 +401,17 @@ resource scaleSet 'Microsoft.Compute/virtualMachineScaleSets@2024-07-01' = {
     orchestrationMode: 'Flexible'
     platformFaultDomainCount: 1
     singlePlacementGroup: false
+    upgradePolicy: {
+      mode: 'Manual'
+    }
     virtualMachineProfile: {
+      // No customData: the dispatcher writes the workers' boot script (fetch the jar, run the
+      // worker, power off) into this profile with every launch, from its own settings; a second
+      // copy here would only drift from it. Custom data is optional, and no VM exists before the
+      // first launch.
       osProfile: {
         computerNamePrefix: 'shoal'
         adminUsername: adminUsername
-        customData: base64(empty(workerCustomData) ? workerCloudInit : workerCustomData)
         linuxConfiguration: {
           disablePasswordAuthentication: true
           ssh: {
@@ -440,7 +457,7 @@ resource scaleSet 'Microsoft.Compute/virtualMachineScaleSets@2024-07-01' = {
           }
         ]
       }
-      // The serial log keeps cloud-init's output after a failed boot.
+      // The serial log keeps the boot script's output (through cloud-init) after a failed boot.
       diagnosticsProfile: {
         bootDiagnostics: {
           enabled: true
@@ -531,6 +548,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: workerIdentity.properties.clientId
         }
         {
+          // Where workers beat (the boot script tells each its blob) and the dispatcher looks.
+          name: 'SHOAL_HEARTBEAT_CONTAINER_URL'
+          value: heartbeatContainerUrl
+        }
+        {
           name: 'SHOAL_MIN_WORKERS'
           value: string(minWorkers)
         }
@@ -616,6 +638,18 @@ resource workerReadsJar 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+// Beat: rewrite its own heartbeat blob, in the heartbeat container only (the narrowest built-in
+// role that may write a blob).
+resource workerBeatsHeartbeat 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(heartbeatContainer.id, workerIdentity.id, storageBlobDataContributorRole)
+  scope: heartbeatContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // ---------------------------------------------------------------- roles: the dispatcher Function
 
 // The task queue's depth and its tasks-per-message record come from the Service Bus administration
@@ -641,23 +675,70 @@ resource functionOwnsHostStorage 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Only the dispatcher changes the scale set: grow its capacity, delete chosen instances.
+// Only the dispatcher changes the scale set. VmssProvider reads it (the tag, the orchestration and
+// upgrade mode, the capacity), grows it with a PATCH of its capacity and custom data, and deletes
+// chosen VMs through its delete-instances action: those three actions, on this set alone (not
+// Virtual Machine Contributor, which would also let it delete the set itself).
+resource poolScalerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'shoal-pool-scaler')
+  properties: {
+    roleName: 'Shoal pool scaler (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Lets the Shoal dispatcher read its workers\' scale set, grow it, and delete chosen VMs of it, and nothing else.'
+    type: 'CustomRole'
+    assignableScopes: [
+      resourceGroup().id
+    ]
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Compute/virtualMachineScaleSets/read'
+          'Microsoft.Compute/virtualMachineScaleSets/write'
+          'Microsoft.Compute/virtualMachineScaleSets/delete/action'
+        ]
+        notActions: []
+      }
+    ]
+  }
+}
+
 resource functionScalesWorkers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(scaleSet.id, functionApp.id, virtualMachineContributorRole)
+  name: guid(scaleSet.id, functionApp.id, poolScalerRole.id)
   scope: scaleSet
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', virtualMachineContributorRole)
+    roleDefinitionId: poolScalerRole.id
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
 }
 
-// A Flexible scale set's VMs are resources of the group, not of the set: listing them and their
-// power state is a read in the group. Reading is all it allows.
-resource functionListsWorkers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resourceGroup().id, functionApp.id, readerRole)
+// A Flexible scale set's VMs are resources of the group, not of the set: VmssProvider lists them
+// with their instance view in the group (filtered by the set) and reads one by name before
+// deleting it. Reading VMs is all this allows; not Reader, which reads everything in the group.
+resource workerListerRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'shoal-worker-lister')
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', readerRole)
+    roleName: 'Shoal worker lister (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Lets the Shoal dispatcher read the VMs of its resource group and their power state, and nothing else.'
+    type: 'CustomRole'
+    assignableScopes: [
+      resourceGroup().id
+    ]
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Compute/virtualMachines/read'
+          'Microsoft.Compute/virtualMachines/instanceView/read'
+        ]
+        notActions: []
+      }
+    ]
+  }
+}
+
+resource functionListsWorkers 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, functionApp.id, workerListerRole.id)
+  properties: {
+    roleDefinitionId: workerListerRole.id
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
@@ -700,6 +781,19 @@ resource functionJoinsWorkerSubnet 'Microsoft.Authorization/roleAssignments@2022
   scope: workerSubnet
   properties: {
     roleDefinitionId: subnetJoinRole.id
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The heartbeats: list them (a VM is running once its blob exists, silent once it is old) and
+// delete those of VMs that are gone. Reader cannot delete; Contributor is the narrowest built-in
+// role that can, and its write adds nothing to what the dispatcher can already do to the pool.
+resource functionReadsHeartbeats 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(heartbeatContainer.id, functionApp.id, storageBlobDataContributorRole)
+  scope: heartbeatContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
     principalId: functionApp.identity.principalId
     principalType: 'ServicePrincipal'
   }
@@ -766,6 +860,9 @@ output workerJarContainerUrl string = workerJarContainerUrl
 output workerJarUrl string = workerJarUrl
 
 output workerStorageAccountName string = workerStorage.name
+
+@description('Where the workers beat their heartbeats and the dispatcher reads them (the Function\'s SHOAL_HEARTBEAT_CONTAINER_URL).')
+output heartbeatContainerUrl string = heartbeatContainerUrl
 
 @description('Where the Function\'s package goes (az storage blob upload of shoal-dispatcher.zip).')
 output functionPackageUrl string = '${functionStorage.properties.primaryEndpoints.blob}${packageContainerName}/${functionPackageName}'

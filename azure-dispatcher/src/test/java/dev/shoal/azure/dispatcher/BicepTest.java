@@ -2,8 +2,12 @@ package dev.shoal.azure.dispatcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.azure.resourcemanager.compute.models.OrchestrationMode;
+import com.azure.resourcemanager.compute.models.UpgradeMode;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.BlobContainerClientBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.worker.WorkerOptions;
+import dev.shoal.azure.vmss.VmssProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * infra/azure/main.bicep, checked offline, since no Bicep compiler runs here: its parameters, the
- * resource types and API versions it deploys, the built-in roles it grants and on what, that
- * nothing lets a connection in to the workers, and that it gives the Function every setting the
- * code reads and the client every output the deploy steps read. It parses the file's declarations
+ * resource types and API versions it deploys, the roles it grants and on what, that nothing lets a
+ * connection in to the workers, that its scale set is one {@link VmssProvider} agrees to change,
+ * and that it gives the Function every setting the code reads and the client every output the
+ * deploy steps read. It parses the file's declarations
  * with a few patterns, which is enough for a file written to be read; what it cannot check (that
  * ARM accepts it, that the roles suffice) only a deployment can.
  */
@@ -37,12 +42,23 @@ class BicepTest {
       "storageBlobDataReaderRole", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",   // Storage Blob Data Reader
       "storageBlobDataOwnerRole", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",    // Storage Blob Data Owner
       "storageBlobDataContributorRole", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", // Storage Blob Data Contributor
-      "virtualMachineContributorRole", "9980e02c-c2be-4d73-94e8-173b1dc7cf3c", // Virtual Machine Contributor
-      "managedIdentityOperatorRole", "f1a07417-d97a-45cb-824c-7a7467783830", // Managed Identity Operator
-      "readerRole", "acdd72a7-3385-48ef-bd42-f606fba81ae7");                 // Reader
-  /** Roles that would give away far more than any part here needs: Owner, Contributor, User Access Administrator. */
+      "managedIdentityOperatorRole", "f1a07417-d97a-45cb-824c-7a7467783830"); // Managed Identity Operator
+  /**
+   * Roles that would give away more than any part here needs: Owner, Contributor, User Access
+   * Administrator, and Virtual Machine Contributor and Reader (the dispatcher gets custom roles
+   * with just the scale set's and the VMs' actions instead).
+   */
   private static final Set<String> TOO_BROAD = Set.of("8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-      "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9");
+      "b24988ac-6180-42a0-ab88-20f7382dd24c", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+      "9980e02c-c2be-4d73-94e8-173b1dc7cf3c", "acdd72a7-3385-48ef-bd42-f606fba81ae7");
+  /** The custom roles the template defines (each assignable in its resource group only), with their actions. */
+  private static final Map<String, List<String>> CUSTOM_ROLES = Map.of(
+      "poolScalerRole", List.of("Microsoft.Compute/virtualMachineScaleSets/read",
+          "Microsoft.Compute/virtualMachineScaleSets/write",
+          "Microsoft.Compute/virtualMachineScaleSets/delete/action"),
+      "workerListerRole", List.of("Microsoft.Compute/virtualMachines/read",
+          "Microsoft.Compute/virtualMachines/instanceView/read"),
+      "subnetJoinRole", List.of("Microsoft.Network/virtualNetworks/subnets/join/action"));
 
   private static Path dir;
   private static String text;
@@ -64,7 +80,7 @@ class BicepTest {
   void itTakesTheseParametersAndOnlyTheSshKeyHasNoDefault() {
     assertThat(bicep.params.keySet()).containsExactlyInAnyOrder("location", "namePrefix", "serviceBusSku",
         "taskQueueName", "taskLockDuration", "workerMaxDeliveries", "maxDeliveryCount", "taskMessageTimeToLive",
-        "workerVmSize", "workerImage", "adminUsername", "adminSshPublicKey", "workerCustomData", "workerJarName",
+        "workerVmSize", "workerImage", "adminUsername", "adminSshPublicKey", "poolName", "workerJarName",
         "minWorkers", "maxWorkers", "slotsPerWorker", "targetBacklogPerSlot", "tasksPerMessage", "idleCoolDown",
         "pendingDeadline", "silenceLimit", "workerIdleTimeout", "functionJavaVersion", "clientPrincipalId",
         "clientPrincipalType", "deployerPrincipalId", "deployerPrincipalType", "vnetAddressPrefix",
@@ -105,6 +121,10 @@ class BicepTest {
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleDefinitions@2022-04-01",
+        "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Compute/virtualMachineScaleSets@2024-07-01",
         "Microsoft.Insights/components@2020-02-02",
@@ -116,6 +136,7 @@ class BicepTest {
         "Microsoft.OperationalInsights/workspaces@2023-09-01",
         "Microsoft.ServiceBus/namespaces/queues@2024-01-01",
         "Microsoft.ServiceBus/namespaces@2024-01-01",
+        "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
@@ -131,7 +152,7 @@ class BicepTest {
   }
 
   @Test
-  void theRolesAreBuiltInOnesByTheirDocumentedIdsAndNoneIsBroad() {
+  void theBuiltInRolesGoByTheirDocumentedIdsAndNoneIsBroad() {
     Map<String, String> declared = new LinkedHashMap<>();
     bicep.vars.forEach((name, value) -> {
       if (name.endsWith("Role")) {
@@ -164,34 +185,47 @@ class BicepTest {
       grants.add(principal + " <- " + role + " on " + (scope == null ? "resourceGroup" : scope));
     }
     assertThat(grants).containsExactlyInAnyOrder(
-        // Workers: receive tasks, send replies, read the jar.
+        // Workers: receive tasks, send replies, read the jar, beat their heartbeats.
         "workerIdentity <- serviceBusDataReceiverRole on taskQueue",
         "workerIdentity <- serviceBusDataSenderRole on serviceBus",
         "workerIdentity <- storageBlobDataReaderRole on jarContainer",
+        "workerIdentity <- storageBlobDataContributorRole on heartbeatContainer",
         // The dispatcher: the queue's depth and record (Manage, on the task queue), its own host
-        // storage, and the only one that may change the scale set.
+        // storage, and what VmssProvider calls: read, grow (PATCH) and delete instances of the
+        // scale set, the only identity that may; list and read the VMs, which a Flexible set keeps
+        // in the group and the provider lists there; assign the workers' identity and join their
+        // subnet as the set grows; list the heartbeats and delete those of VMs that are gone.
         "functionApp <- serviceBusDataOwnerRole on taskQueue",
         "functionApp <- storageBlobDataOwnerRole on functionStorage",
-        "functionApp <- virtualMachineContributorRole on scaleSet",
-        "functionApp <- readerRole on resourceGroup",
+        "functionApp <- poolScalerRole on scaleSet",
+        "functionApp <- workerListerRole on resourceGroup",
         "functionApp <- managedIdentityOperatorRole on workerIdentity",
         "functionApp <- subnetJoinRole on workerSubnet",
+        "functionApp <- storageBlobDataContributorRole on heartbeatContainer",
         // The client: its reply queues are created per run (Manage on the namespace).
         "clientPrincipalId <- serviceBusDataOwnerRole on serviceBus",
         // Whoever deploys: the two uploads.
         "deployerPrincipalId <- storageBlobDataContributorRole on jarContainer",
         "deployerPrincipalId <- storageBlobDataContributorRole on packageContainer");
     assertThat(grants.stream().filter(grant -> grant.endsWith(" on scaleSet")))
-        .containsExactly("functionApp <- virtualMachineContributorRole on scaleSet");
+        .containsExactly("functionApp <- poolScalerRole on scaleSet");
     // The principals are the identities the template makes, or parameters that may be left empty.
     assertThat(bicep.resources.get("clientOwnsQueues").condition()).isEqualTo("!empty(clientPrincipalId)");
     assertThat(bicep.resources.get("deployerWritesJar").condition()).isEqualTo("!empty(deployerPrincipalId)");
 
-    Resource custom = bicep.resources.get("subnetJoinRole");
-    assertThat(custom.type()).isEqualTo("Microsoft.Authorization/roleDefinitions");
-    assertThat(all(custom.body(), "'(Microsoft\\.[^']+)'"))
-        .containsExactly("Microsoft.Network/virtualNetworks/subnets/join/action");
-    assertThat(custom.body()).contains("resourceGroup().id").contains("type: 'CustomRole'");
+    // The custom roles: exactly these actions, no wildcard, no data action, assignable in this group only.
+    Map<String, List<String>> custom = new LinkedHashMap<>();
+    bicep.resources.values().stream().filter(resource -> resource.type().equals("Microsoft.Authorization/roleDefinitions"))
+        .forEach(resource -> custom.put(resource.symbol(), all(resource.body(), "'(Microsoft\\.[^']+)'")));
+    assertThat(custom).containsExactlyInAnyOrderEntriesOf(CUSTOM_ROLES);
+    for (String role : CUSTOM_ROLES.keySet()) {
+      String body = bicep.resources.get(role).body();
+      assertThat(body).as(role).contains("type: 'CustomRole'").contains("notActions: []")
+          .doesNotContain("dataActions").doesNotContain("*")
+          .containsPattern("assignableScopes: \\[\\s*resourceGroup\\(\\)\\.id\\s*\\]")
+          // Role names are unique in the tenant: one per subscription and group.
+          .contains("${subscription().subscriptionId}/${resourceGroup().name}");
+    }
   }
 
   @Test
@@ -213,9 +247,28 @@ class BicepTest {
     Resource scaleSet = bicep.resources.get("scaleSet");
     assertThat(scaleSet.body()).doesNotContain("publicIPAddressConfiguration").doesNotContain("networkSecurityGroup")
         .doesNotContain("loadBalancer").contains("id: workerSubnet.id")
-        .contains("orchestrationMode: 'Flexible'").contains("capacity: 0")
-        .contains("'${workerIdentity.id}': {}").contains("disablePasswordAuthentication: true")
-        .contains("customData: base64(empty(workerCustomData) ? workerCloudInit : workerCustomData)");
+        .contains("capacity: 0").contains("'${workerIdentity.id}': {}")
+        .contains("disablePasswordAuthentication: true");
+  }
+
+  @Test
+  void theScaleSetIsOneTheProviderAgreesToChangeAndCarriesNoBootScriptOfItsOwn() {
+    String scaleSet = bicep.resources.get("scaleSet").body();
+    // VmssProvider refuses a scale set without its pool tag, not Flexible, or whose upgrade policy
+    // would roll the custom data it writes out to running workers (by reimaging them).
+    assertThat(scaleSet).containsPattern("(?m)^  tags: \\{\\s*'" + Pattern.quote(VmssProvider.POOL_TAG)
+        + "': poolName\\s*\\}");
+    assertThat(bicep.params.get("poolName").defaultValue()).isNotBlank();
+    assertThat(text).containsPattern("@minLength\\(1\\)\\s*\\n(?:@[^\\n]*\\n)*param poolName ");
+    assertThat(scaleSet).contains("orchestrationMode: '" + OrchestrationMode.FLEXIBLE + "'")
+        .containsPattern("\\n    upgradePolicy: \\{\\s*mode: '" + UpgradeMode.MANUAL + "'\\s*\\}");
+    // The provider writes the workers' boot script (its CustomDataScript, made from the Function's
+    // settings) into the scale set's model at every launch: custom data here would be a second
+    // source of truth, outdated by the first launch and overwritten by it. So the template sets
+    // none, and has no cloud-init of its own.
+    assertThat(scaleSet).doesNotContain("customData").doesNotContain("userData");
+    assertThat(text).doesNotContain("loadTextContent").doesNotContain("cloud-init.yaml");
+    assertThat(dir.resolve("worker-cloud-init.yaml")).doesNotExist();
   }
 
   @Test
@@ -228,7 +281,7 @@ class BicepTest {
       assertThat(bicep.resources.get(account).body()).as(account).contains("allowBlobPublicAccess: false")
           .contains("allowSharedKeyAccess: false").contains("minimumTlsVersion: 'TLS1_2'");
     }
-    for (String container : List.of("jarContainer", "packageContainer")) {
+    for (String container : List.of("jarContainer", "packageContainer", "heartbeatContainer")) {
       assertThat(bicep.resources.get(container).body()).as(container).contains("publicAccess: 'None'");
     }
   }
@@ -262,12 +315,13 @@ class BicepTest {
     assertThat(named).isNotEmpty().allMatch(name -> shoal.contains(name)
         || name.equals(FunctionSettings.TRANSPORT_SETTING_PREFIX));
 
-    // The same values the workers get in their cloud-init, and the queue's lock as the lease.
+    // The values the dispatcher writes into the workers' boot script, and the queue's lock as the lease.
     assertThat(settings.get("SHOAL_TASK_QUEUE")).isEqualTo("taskQueueName");
     assertThat(settings.get("SHOAL_TRANSPORT_SETTING_namespace")).isEqualTo("serviceBusFqdn");
     assertThat(settings.get("SHOAL_WORKER_LEASE")).isEqualTo("taskLockDuration");
     assertThat(settings.get("SHOAL_WORKER_MAX_DELIVERIES")).isEqualTo("string(workerMaxDeliveries)");
     assertThat(settings.get("SHOAL_SCALE_SET_ID")).isEqualTo("scaleSet.id");
+    assertThat(settings.get(FunctionSettings.HEARTBEAT_CONTAINER_URL)).isEqualTo("heartbeatContainerUrl");
     assertThat(settings.get("FUNCTIONS_WORKER_RUNTIME")).isEqualTo("'java'");
     assertThat(settings.get("FUNCTIONS_EXTENSION_VERSION")).isEqualTo("'~4'");
     assertThat(settings.get("AzureWebJobsStorage__accountName")).isEqualTo("functionStorage.name");
@@ -283,41 +337,25 @@ class BicepTest {
   }
 
   @Test
-  void theWorkersCloudInitFillsEveryPlaceholderAndStartsAWorkerOnTheTaskQueue() throws IOException {
-    String cloudInit = Files.readString(dir.resolve("worker-cloud-init.yaml"));
-    assertThat(cloudInit).startsWith("#cloud-config\n");
-    assertThat(text).contains("loadTextContent('worker-cloud-init.yaml')");
-    Set<String> placeholders = new TreeSet<>(all(cloudInit, "@([A-Z_]+)@"));
-    Set<String> values = new TreeSet<>(all(bicep.vars.get("cloudInitValues"), "(?m)^\\s*([A-Z_]+):"));
-    assertThat(placeholders).isNotEmpty().isEqualTo(values);
-    assertThat(bicep.vars.get("cloudInitValues")).contains("LEASE: taskLockDuration")
-        .contains("MAX_DELIVERIES: string(workerMaxDeliveries)").contains("TASK_QUEUE: taskQueueName")
-        .contains("NAMESPACE: serviceBusFqdn");
-
-    // The worker's command line, as WorkerMain will read it.
-    String command = cloudInit.replace("\\\n", " ");
-    Matcher java = Pattern.compile(Pattern.quote(WorkerOptions.MAIN_CLASS) + "([^\\n]*)").matcher(command);
-    assertThat(java.find()).as("the cloud-init runs %s", WorkerOptions.MAIN_CLASS).isTrue();
-    String arguments = java.group(1).replace("\"$(hostname)\"", "vm-1")
-        .replace("@NAMESPACE@", "shoal-x.servicebus.example").replace("@TASK_QUEUE@", "shoal-tasks")
-        .replace("@SLOTS@", "2").replace("@IDLE_TIMEOUT@", "PT5M").replace("@LEASE@", "PT1M")
-        .replace("@MAX_DELIVERIES@", "3");
-    WorkerOptions options = WorkerOptions.parse(arguments.trim().split("\\s+"));
-    assertThat(options.transport()).isEqualTo(DispatcherFunctions.TRANSPORT);
-    assertThat(options.transportSettings()).containsEntry("namespace", "shoal-x.servicebus.example");
-    assertThat(options.queue()).isEqualTo("shoal-tasks");
-    assertThat(options.slots()).isEqualTo(2);
-    assertThat(options.lease()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(options.maxDeliveries()).isEqualTo(3);
-    // The jar comes with the VM's identity, not a key or a SAS.
-    assertThat(cloudInit).contains("169.254.169.254/metadata/identity/oauth2/token")
-        .contains("client_id=@CLIENT_ID@").contains("AZURE_CLIENT_ID=@CLIENT_ID@").doesNotContain("sig=");
+  void theHeartbeatContainerUrlNamesTheContainerTheRolesAreOn() {
+    // The URL is the workers' account's blob endpoint (which ends in a slash) and the container's
+    // name: the form the provider gives Blob storage's client, which must find that container in it.
+    assertThat(bicep.vars.get("heartbeatContainerUrl"))
+        .isEqualTo("'${workerStorage.properties.primaryEndpoints.blob}${heartbeatContainerName}'");
+    Resource container = bicep.resources.get("heartbeatContainer");
+    assertThat(container.body()).contains("parent: workerBlobs").contains("name: heartbeatContainerName");
+    String name = unquote(bicep.vars.get("heartbeatContainerName"));
+    String url = "https://shoaljarx.blob.core.windows.net/" + name;
+    BlobContainerClient client = new BlobContainerClientBuilder().endpoint(url).buildClient();
+    assertThat(client.getBlobContainerName()).isEqualTo(name);
+    assertThat(client.getAccountName()).isEqualTo("shoaljarx");
+    assertThat(bicep.outputs.get("heartbeatContainerUrl")).isEqualTo("heartbeatContainerUrl");
   }
 
   @Test
   void theOutputsTheClientAndTheDeployStepsReadExist() throws IOException {
     assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "nudgeUrl",
-        "functionAppName", "scaleSetName", "workerJarContainerUrl");
+        "functionAppName", "scaleSetName", "workerJarContainerUrl", "heartbeatContainerUrl");
     String readme = Files.readString(dir.resolve("README.md"));
     Set<String> read = new TreeSet<>(all(readme, "\\$\\(out (\\w+)\\)"));
     read.addAll(all(readme, "// output (\\w+)"));
