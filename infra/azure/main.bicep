@@ -531,8 +531,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: taskQueueName
         }
         {
-          // The servicebus transport's setting "namespace", as workers get it with --setting.
-          name: 'SHOAL_TRANSPORT_SETTING_namespace'
+          // The servicebus transport's setting "servicebus.namespace" ("__" for "."), as workers get it with --setting.
+          name: 'SHOAL_TRANSPORT_SETTING_servicebus__namespace'
           value: serviceBusFqdn
         }
         {
@@ -839,7 +839,7 @@ resource deployerWritesPackage 'Microsoft.Authorization/roleAssignments@2022-04-
 
 // ---------------------------------------------------------------- what the client and the deploy steps need
 
-@description('The Service Bus namespace, as the servicebus transport\'s "namespace" setting takes it.')
+@description('The Service Bus namespace, as the servicebus transport\'s "servicebus.namespace" setting takes it.')
 output serviceBusNamespace string = serviceBusFqdn
 
 @description('The task queue\'s name, for the client\'s QueueExecutor.')

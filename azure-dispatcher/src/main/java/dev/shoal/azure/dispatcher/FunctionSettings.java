@@ -15,8 +15,10 @@ import java.util.TreeMap;
  *
  * <p><b>Transport settings</b> are passed through without being interpreted here: every variable
  * named {@value #TRANSPORT_SETTING_PREFIX}{@code <key>} becomes the setting {@code <key>} of the
- * {@code servicebus} transport (its namespace, say), exactly as a worker's {@code --setting
- * key=value}, so that the Function and the workers it launches are configured alike. No secret
+ * {@code servicebus} transport, with {@code __} read as {@code .} (app setting names on Linux take
+ * no dots, the convention ASP.NET uses for its {@code :}): {@code
+ * SHOAL_TRANSPORT_SETTING_servicebus__namespace} is {@code servicebus.namespace}, exactly as a
+ * worker's {@code --setting servicebus.namespace=...}, so that the Function and the workers it launches are configured alike. No secret
  * belongs there: the Function reaches Service Bus with its managed identity.
  *
  * @param taskQueue the task queue: a name or an address, resolved by the transport
@@ -71,7 +73,7 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
       if (name.startsWith(TRANSPORT_SETTING_PREFIX) && name.length() > TRANSPORT_SETTING_PREFIX.length()) {
         String setting = read.optional(name);
         if (setting != null) {
-          transport.put(name.substring(TRANSPORT_SETTING_PREFIX.length()), setting);
+          transport.put(name.substring(TRANSPORT_SETTING_PREFIX.length()).replace("__", "."), setting);
         }
       }
     });

@@ -297,7 +297,7 @@ class BicepTest {
     Set<String> shoal = new TreeSet<>();
     settings.keySet().stream().filter(name -> name.startsWith("SHOAL_")).forEach(shoal::add);
     Set<String> expected = new TreeSet<>(FunctionSettings.VARIABLES);
-    expected.add(FunctionSettings.TRANSPORT_SETTING_PREFIX + "namespace");
+    expected.add(FunctionSettings.TRANSPORT_SETTING_PREFIX + "servicebus__namespace");
     assertThat(shoal).isEqualTo(expected);
 
     // And the code names no variable outside that list.
@@ -317,7 +317,7 @@ class BicepTest {
 
     // The values the dispatcher writes into the workers' boot script, and the queue's lock as the lease.
     assertThat(settings.get("SHOAL_TASK_QUEUE")).isEqualTo("taskQueueName");
-    assertThat(settings.get("SHOAL_TRANSPORT_SETTING_namespace")).isEqualTo("serviceBusFqdn");
+    assertThat(settings.get("SHOAL_TRANSPORT_SETTING_servicebus__namespace")).isEqualTo("serviceBusFqdn");
     assertThat(settings.get("SHOAL_WORKER_LEASE")).isEqualTo("taskLockDuration");
     assertThat(settings.get("SHOAL_WORKER_MAX_DELIVERIES")).isEqualTo("string(workerMaxDeliveries)");
     assertThat(settings.get("SHOAL_SCALE_SET_ID")).isEqualTo("scaleSet.id");

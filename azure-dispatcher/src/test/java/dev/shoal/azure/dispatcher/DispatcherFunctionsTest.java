@@ -57,7 +57,7 @@ class DispatcherFunctionsTest {
   static Map<String, String> environment(Map<String, String> overrides) {
     Map<String, String> env = new HashMap<>(Map.of(
         FunctionSettings.TASK_QUEUE, "shoal-tasks",
-        FunctionSettings.TRANSPORT_SETTING_PREFIX + "namespace", "shoal.example.invalid",
+        FunctionSettings.TRANSPORT_SETTING_PREFIX + "servicebus__namespace", "shoal.example.invalid",
         FunctionSettings.SCALE_SET_ID, "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/"
             + "virtualMachineScaleSets/shoal-workers",
         FunctionSettings.WORKER_JAR_URL, "https://jars.example.invalid/worker/shoal-worker.jar",
@@ -240,12 +240,12 @@ class DispatcherFunctionsTest {
   @Test
   void transportSettingsArePassedThroughByTheirKeys() {
     FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of(
-        FunctionSettings.TRANSPORT_SETTING_PREFIX + "maxMessageBytes", " 1048576 ",
+        FunctionSettings.TRANSPORT_SETTING_PREFIX + "servicebus__maxMessageBytes", " 1048576 ",
         FunctionSettings.TRANSPORT_SETTING_PREFIX + "blank", " ",
         FunctionSettings.WORKER_IDENTITY_CLIENT_ID, "11111111-2222-3333-4444-555555555555")));
 
     assertThat(settings.transportSettings()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "namespace", "shoal.example.invalid", "maxMessageBytes", "1048576"));
+        "servicebus.namespace", "shoal.example.invalid", "servicebus.maxMessageBytes", "1048576"));
     assertThat(settings.workerIdentityClientId()).isEqualTo("11111111-2222-3333-4444-555555555555");
     assertThat(settings.pool().maxWorkers()).isEqualTo(20);
   }
@@ -287,7 +287,7 @@ class DispatcherFunctionsTest {
         assertThat(script)
             .contains("'--transport' 'servicebus'")
             .contains("'--queue' 'shoal-tasks'")
-            .contains("'--setting' 'namespace=shoal.example.invalid'")
+            .contains("'--setting' 'servicebus.namespace=shoal.example.invalid'")
             .contains("'--slots' '2'")
             .contains("https://jars.example.invalid/worker/shoal-worker.jar")
             .contains("11111111-2222-3333-4444-555555555555");
