@@ -6,7 +6,6 @@ import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceExistsException;
 import com.azure.core.exception.ResourceNotFoundException;
 import com.azure.core.util.BinaryData;
-import com.azure.core.util.IterableStream;
 import com.azure.messaging.servicebus.ServiceBusClientBuilder;
 import com.azure.messaging.servicebus.ServiceBusException;
 import com.azure.messaging.servicebus.ServiceBusFailureReason;
@@ -71,9 +70,10 @@ import org.slf4j.LoggerFactory;
  *       order. A body may use that size less {@value #ENVELOPE_RESERVE} bytes kept for the AMQP
  *       envelope and batch framing.
  *   <li><b>Receive</b> is peek-lock through a synchronous receiver on a thread of the transport:
- *       up to {@code max} messages, waiting up to {@code wait} for them (the SDK returns a second
- *       after the last message of a partial batch; a zero wait still waits up to
- *       {@value #SHORT_POLL_MILLIS} ms, since AMQP has no "what is there now"). Without prefetch
+ *       it waits up to {@code wait} for a first message, then up to 100 ms for more, to
+ *       {@code max} in all (the SDK's own batch receive would linger a second after the last
+ *       message of a partial batch). A zero wait still waits up to {@value #SHORT_POLL_MILLIS} ms,
+ *       since AMQP has no "what is there now". Without prefetch
  *       (the default) a message that arrives after the caller stopped waiting is released
  *       unopened, which does not count as a delivery; with prefetch, messages wait in the
  *       receiver's buffer under a lock that is already running, so prefetch only suits consumers
@@ -130,6 +130,8 @@ public final class ServiceBusTransport implements Transport {
   public static final String EXPIRES_TAG = "shoal:expires";
 
   static final int SHORT_POLL_MILLIS = 250;
+  /** How long a receive that got its first message waits for more that are there already. */
+  private static final Duration GATHER = Duration.ofMillis(100);
   private static final int BATCH = 100;
   private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(60);
   private static final Duration MIN_AUTO_DELETE = Duration.ofMinutes(5);
@@ -353,8 +355,14 @@ public final class ServiceBusTransport implements Transport {
     return wrap("receive from " + address, supply(receiving, () -> {
       held.forgetLapsed();
       ServiceBusReceiverClient receiver = receivers.computeIfAbsent(queue.entityPath(), path -> receiver(queue));
+      // The SDK ends a receive a second after its last message when fewer than asked for came: so
+      // wait for one, then gather briefly what else is there at once.
+      List<ServiceBusReceivedMessage> messages = new ArrayList<>();
+      receiver.receiveMessages(1, window).forEach(messages::add);
+      if (!messages.isEmpty() && count > 1) {
+        receiver.receiveMessages(count - 1, GATHER).forEach(messages::add);
+      }
       List<ReceivedMessage> received = new ArrayList<>();
-      IterableStream<ServiceBusReceivedMessage> messages = receiver.receiveMessages(count, window);
       for (ServiceBusReceivedMessage message : messages) {
         String receipt = message.getLockToken();
         Instant lockedUntil = message.getLockedUntil() == null ? clock.instant() : message.getLockedUntil().toInstant();
