@@ -1,5 +1,6 @@
 package dev.shoal.azure.servicebus;
 
+import com.azure.core.amqp.exception.AmqpErrorCondition;
 import com.azure.core.amqp.exception.AmqpException;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
@@ -67,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Send</b> packs bodies into {@link ServiceBusMessageBatch}es of up to the namespace's
  *       message size (256 KiB on Standard, a setting on Premium), as many batches as it takes, in
- *       order. A body may use that size less {@value #ENVELOPE_RESERVE} bytes kept for the AMQP
- *       envelope and batch framing.
+ *       order. A body may use that size less what the SDK keeps for batch framing (1 KiB per
+ *       64 KiB) and {@value #ENVELOPE_RESERVE} bytes for its envelope: 257,024 bytes on Standard.
  *   <li><b>Receive</b> is peek-lock through a synchronous receiver on a thread of the transport:
  *       it waits up to {@code wait} for a first message, then up to 100 ms for more, to
  *       {@code max} in all (the SDK's own batch receive would linger a second after the last
@@ -121,8 +122,8 @@ public final class ServiceBusTransport implements Transport {
 
   /** The largest message a Standard namespace takes. */
   public static final int STANDARD_MAX_MESSAGE_BYTES = 256 * 1024;
-  /** Bytes of a message kept for the AMQP envelope around its body and the batch framing. */
-  public static final int ENVELOPE_RESERVE = 1024;
+  /** Bytes of a message kept for the AMQP envelope around its body, beyond what the SDK's batch keeps. */
+  static final int ENVELOPE_RESERVE = 1024;
   /** The shortest and longest lock Service Bus gives a queue. */
   public static final Duration MIN_LOCK = Duration.ofSeconds(5);
   public static final Duration MAX_LOCK = Duration.ofMinutes(5);
@@ -162,7 +163,7 @@ public final class ServiceBusTransport implements Transport {
         builder.adminEndpoint);
     this.linkBytes = builder.maxMessageBytes;
     this.prefetch = builder.prefetch;
-    this.limits = new TransportLimits(linkBytes - ENVELOPE_RESERVE, BATCH, BATCH, MAX_RECEIVE_WAIT, MAX_LOCK);
+    this.limits = new TransportLimits(bodyLimit(linkBytes), BATCH, BATCH, MAX_RECEIVE_WAIT, MAX_LOCK);
     this.receiving = Executors.newCachedThreadPool(daemons("shoal-servicebus-receive"));
     this.settling = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         daemons("shoal-servicebus-settle"));
@@ -219,6 +220,14 @@ public final class ServiceBusTransport implements Transport {
         .thenApply(created -> address(name))
         .exceptionallyCompose(error -> cause(error) instanceof ResourceExistsException
             ? CompletableFuture.completedFuture(address(name)) : CompletableFuture.failedFuture(error)));
+  }
+
+  /**
+   * The largest body in a message of {@code messageBytes}: an SDK batch keeps 1 KiB in every 64 KiB
+   * of the link's size for its framing, and the message's own envelope takes some more.
+   */
+  static int bodyLimit(int messageBytes) {
+    return messageBytes - messageBytes / (64 * 1024) * 1024 - ENVELOPE_RESERVE;
   }
 
   /** Service Bus locks last 5 seconds to 5 minutes. */
@@ -617,12 +626,26 @@ public final class ServiceBusTransport implements Transport {
     });
   }
 
-  static boolean retryable(Throwable cause) {
+  /**
+   * Whether a retry may help: decided by the first SDK failure in the cause chain (the synchronous
+   * receiver wraps what ended it), else yes.
+   */
+  static boolean retryable(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      Boolean decided = decide(cause);
+      if (decided != null) {
+        return decided;
+      }
+    }
+    return !(error instanceof IllegalArgumentException);
+  }
+
+  private static Boolean decide(Throwable cause) {
     if (cause instanceof ServiceBusException bus) {
       return bus.isTransient() && bus.getReason() != ServiceBusFailureReason.MESSAGING_ENTITY_NOT_FOUND;
     }
     if (cause instanceof AmqpException amqp) {
-      return amqp.isTransient();
+      return amqp.isTransient() && amqp.getErrorCondition() != AmqpErrorCondition.NOT_FOUND;
     }
     if (cause instanceof ResourceNotFoundException || cause instanceof ResourceExistsException) {
       return false;
@@ -631,7 +654,7 @@ public final class ServiceBusTransport implements Transport {
       int status = http.getResponse().getStatusCode();
       return status == 408 || status == 429 || status >= 500;
     }
-    return !(cause instanceof IllegalArgumentException);
+    return null;
   }
 
   @Override
@@ -694,8 +717,8 @@ public final class ServiceBusTransport implements Transport {
 
     /** The largest message the namespace takes (default {@link #STANDARD_MAX_MESSAGE_BYTES}; more on Premium). */
     public Builder maxMessageBytes(int bytes) {
-      if (bytes <= ENVELOPE_RESERVE) {
-        throw new IllegalArgumentException("maxMessageBytes must be over " + ENVELOPE_RESERVE + ": " + bytes);
+      if (bodyLimit(bytes) < 1024) {
+        throw new IllegalArgumentException("maxMessageBytes is too small for an envelope and a body: " + bytes);
       }
       this.maxMessageBytes = bytes;
       return this;
