@@ -10,9 +10,12 @@ import java.util.Map;
 
 /**
  * Builds Service Bus clients and transports from Shoal's settings (a worker's
- * {@code --setting key=value}): a namespace given by connection string (shared access key, or
- * Microsoft's emulator with {@code UseDevelopmentEmulator=true}) or by its fully qualified name,
- * signed in with {@code DefaultAzureCredential} (a managed identity on Azure).
+ * {@code --setting key=value}): a namespace given by its fully qualified name, signed in with
+ * {@code DefaultAzureCredential} (a managed identity on Azure: no secret anywhere), or by
+ * connection string (a shared access key, or Microsoft's emulator with
+ * {@code UseDevelopmentEmulator=true}). A connection string holds a key: give it to workers through
+ * the environment ({@value #CONNECTION_ENV}), not as a command-line setting, which every user of
+ * the machine can read.
  */
 public final class ServiceBusClients {
   /** Setting: a namespace connection string ({@code Endpoint=sb://...;SharedAccessKeyName=...;SharedAccessKey=...}). */

@@ -17,21 +17,16 @@ import com.azure.messaging.servicebus.ServiceBusReceiverClient;
 import com.azure.messaging.servicebus.ServiceBusSenderAsyncClient;
 import com.azure.messaging.servicebus.administration.ServiceBusAdministrationAsyncClient;
 import com.azure.messaging.servicebus.administration.models.CreateQueueOptions;
-import com.azure.messaging.servicebus.administration.models.QueueProperties;
 import com.azure.messaging.servicebus.models.CreateMessageBatchOptions;
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.TransportLimits;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,11 +69,10 @@ import org.slf4j.LoggerFactory;
  *       it waits up to {@code wait} for a first message, then up to 100 ms for more, to
  *       {@code max} in all (the SDK's own batch receive would linger a second after the last
  *       message of a partial batch). A zero wait still waits up to {@value #SHORT_POLL_MILLIS} ms,
- *       since AMQP has no "what is there now". Without prefetch
- *       (the default) a message that arrives after the caller stopped waiting is released
- *       unopened, which does not count as a delivery; with prefetch, messages wait in the
- *       receiver's buffer under a lock that is already running, so prefetch only suits consumers
- *       that poll all the time.
+ *       since AMQP has no "what is there now". Without prefetch (the default) a message that
+ *       arrives after the caller stopped waiting is released unopened, which Service Bus does not
+ *       count as a delivery; with prefetch, messages wait in the receiver's buffer under a lock
+ *       that is already running, so prefetch only suits consumers that poll all the time.
  *   <li><b>Ack</b> completes; {@link #deadLetter} dead-letters with a reason (Service Bus's
  *       {@code DeadLetterReason}: the reason's text before its first colon) and description (the
  *       whole reason). Service Bus cannot change the body of a message it dead-letters: a caller
@@ -125,8 +119,8 @@ public final class ServiceBusTransport implements Transport {
   /** Bytes of a message kept for the AMQP envelope around its body, beyond what the SDK's batch keeps. */
   static final int ENVELOPE_RESERVE = 1024;
   /** The shortest and longest lock Service Bus gives a queue. */
-  public static final Duration MIN_LOCK = Duration.ofSeconds(5);
-  public static final Duration MAX_LOCK = Duration.ofMinutes(5);
+  public static final Duration MIN_LOCK = QueueDescriptions.MIN_LOCK;
+  public static final Duration MAX_LOCK = QueueDescriptions.MAX_LOCK;
   /** The label whose instant tells when a queue may go (a run's reply queue): it then gets auto-delete-on-idle. */
   public static final String EXPIRES_TAG = "shoal:expires";
 
@@ -135,11 +129,8 @@ public final class ServiceBusTransport implements Transport {
   private static final Duration GATHER = Duration.ofMillis(100);
   private static final int BATCH = 100;
   private static final Duration MAX_RECEIVE_WAIT = Duration.ofSeconds(60);
-  private static final Duration MIN_AUTO_DELETE = Duration.ofMinutes(5);
-  private static final int MAX_USER_METADATA = 1024;
   private static final int MAX_REASON_CHARS = 1024;
   private static final int MAX_DESCRIPTION_CHARS = 4096;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ServiceBusClientBuilder messaging;
   private final ServiceBusAdministrationAsyncClient admin;
@@ -199,22 +190,18 @@ public final class ServiceBusTransport implements Transport {
     return parsed;
   }
 
+  /**
+   * Creates the queue: its lock is the visibility timeout (within 5 s to 5 min), {@code maxReceiveCount}
+   * deliveries (0: unlimited) move a message to its dead-letter queue, which then also takes expired
+   * messages; labels go to the user metadata. A queue that exists is taken as it is.
+   */
   @Override
   public CompletableFuture<String> createQueue(String name, QueueOptions options) {
     CreateQueueOptions create;
     try {
-      create = new CreateQueueOptions()
-          .setLockDuration(lockDuration(options.visibilityTimeout()))
-          .setMaxDeliveryCount(options.maxReceiveCount() > 0 ? options.maxReceiveCount() : Integer.MAX_VALUE)
-          .setDefaultMessageTimeToLive(options.retention())
-          .setDeadLetteringOnMessageExpiration(options.maxReceiveCount() > 0)
-          .setUserMetadata(metadata(options.tags()));
+      create = QueueDescriptions.create(options, EXPIRES_TAG, clock.instant());
     } catch (TransportException e) {
       return CompletableFuture.failedFuture(e);
-    }
-    Duration idle = autoDeleteOnIdle(options.tags());
-    if (idle != null) {
-      create.setAutoDeleteOnIdle(idle);
     }
     return wrap("create queue " + name, admin.createQueue(name, create).toFuture()
         .thenApply(created -> address(name))
@@ -228,26 +215,6 @@ public final class ServiceBusTransport implements Transport {
    */
   static int bodyLimit(int messageBytes) {
     return messageBytes - messageBytes / (64 * 1024) * 1024 - ENVELOPE_RESERVE;
-  }
-
-  /** Service Bus locks last 5 seconds to 5 minutes. */
-  static Duration lockDuration(Duration visibility) {
-    return visibility.compareTo(MIN_LOCK) < 0 ? MIN_LOCK : visibility.compareTo(MAX_LOCK) > 0 ? MAX_LOCK : visibility;
-  }
-
-  /** A queue labelled to expire is deleted once idle that long (Service Bus's minimum: 5 minutes). */
-  private Duration autoDeleteOnIdle(Map<String, String> tags) {
-    String expires = tags.get(EXPIRES_TAG);
-    if (expires == null) {
-      return null;
-    }
-    Duration left;
-    try {
-      left = Duration.between(clock.instant(), Instant.parse(expires));
-    } catch (RuntimeException e) {
-      return null;
-    }
-    return left.compareTo(MIN_AUTO_DELETE) < 0 ? MIN_AUTO_DELETE : left;
   }
 
   @Override
@@ -330,7 +297,10 @@ public final class ServiceBusTransport implements Transport {
         .whenComplete((ignored, error) -> forgetIfMissing(queue.queue(), error));
   }
 
-  /** Sends {@code bodies} from {@code first} on, one batch after another, each as full as it goes. */
+  /**
+   * Sends {@code bodies} from {@code first} on, one batch after another, each as full as its size
+   * allows and of at most {@value #BATCH} messages (the declared {@code maxSendBatch}).
+   */
   private CompletableFuture<Void> sendFrom(ServiceBusSenderAsyncClient sender, List<byte[]> bodies, int first) {
     if (first == bodies.size()) {
       return CompletableFuture.completedFuture(null);
@@ -338,7 +308,8 @@ public final class ServiceBusTransport implements Transport {
     return sender.createMessageBatch(new CreateMessageBatchOptions().setMaximumSizeInBytes(linkBytes)).toFuture()
         .thenCompose(batch -> {
           int next = first;
-          while (next < bodies.size() && batch.tryAddMessage(new ServiceBusMessage(BinaryData.fromBytes(bodies.get(next))))) {
+          while (next < bodies.size() && next - first < BATCH
+              && batch.tryAddMessage(new ServiceBusMessage(BinaryData.fromBytes(bodies.get(next))))) {
             next++;
           }
           if (next == first) {
@@ -541,9 +512,9 @@ public final class ServiceBusTransport implements Transport {
       return CompletableFuture.failedFuture(e);
     }
     return wrap("label queue " + address, admin.getQueue(queue.queue()).toFuture().thenCompose(properties -> {
-      Map<String, String> merged = new TreeMap<>(labels(properties));
+      Map<String, String> merged = new TreeMap<>(QueueDescriptions.labels(properties.getUserMetadata()));
       merged.putAll(tags);
-      properties.setUserMetadata(metadata(merged));
+      properties.setUserMetadata(QueueDescriptions.metadata(merged));
       return admin.updateQueue(properties).toFuture();
     }).thenApply(updated -> null));
   }
@@ -557,35 +528,7 @@ public final class ServiceBusTransport implements Transport {
       return CompletableFuture.failedFuture(e);
     }
     return wrap("read the labels of " + address, admin.getQueue(queue.queue()).toFuture()
-        .thenApply(properties -> Map.copyOf(labels(properties))));
-  }
-
-  private static Map<String, String> labels(QueueProperties properties) {
-    String metadata = properties.getUserMetadata();
-    if (metadata == null || metadata.isBlank()) {
-      return Map.of();
-    }
-    try {
-      return JSON.readValue(metadata, new TypeReference<Map<String, String>>() {});
-    } catch (IOException e) {
-      return Map.of(); // someone else's metadata: no labels of ours
-    }
-  }
-
-  private static String metadata(Map<String, String> tags) {
-    if (tags.isEmpty()) {
-      return null;
-    }
-    try {
-      String json = JSON.writeValueAsString(new TreeMap<>(tags));
-      if (json.length() > MAX_USER_METADATA) {
-        throw new TransportException("labels take " + json.length() + " characters of JSON, over Service Bus's "
-            + MAX_USER_METADATA + " for a queue's user metadata", false);
-      }
-      return json;
-    } catch (JsonProcessingException e) {
-      throw new TransportException("labels do not encode: " + e.getMessage(), e, false);
-    }
+        .thenApply(properties -> QueueDescriptions.labels(properties.getUserMetadata())));
   }
 
   private void forgetIfMissing(String queue, Throwable error) {

@@ -391,7 +391,8 @@ final class FakeAmqpConnection {
   private DeliveryState enqueue(Receiver receiver, String queueName, int format, byte[] bytes) {
     FakeQueue queue = namespace.queue(queueName);
     if (queue == null) {
-      ErrorCondition gone = new ErrorCondition(NOT_FOUND, "The messaging entity '" + queueName + "' could not be found.");
+      ErrorCondition gone = new ErrorCondition(NOT_FOUND,
+          "The messaging entity '" + queueName + "' could not be found.");
       receiver.setCondition(gone);
       receiver.close();
       return rejected(gone);

@@ -52,12 +52,15 @@ import org.slf4j.LoggerFactory;
  * <p>What it does not model: TLS, WebSockets and proxies; throttling and server-busy errors;
  * quotas (namespace and queue size, message counts); sessions, partitioning, duplicate detection,
  * transactions, scheduled and deferred messages, auto-forwarding, topics and subscriptions;
- * receive-and-delete mode; auto-delete-on-idle (stored, never applied); authorization of the
+ * receive-and-delete mode; update-disposition and the other management operations but renew-lock
+ * and peek; a message's own time-to-live (only the queue's default applies, checked when a message
+ * is about to be delivered); auto-delete-on-idle (stored, never applied); authorization of the
  * administration API and of JSON web tokens (only shared access signatures are checked), and
  * rights (Listen, Send, Manage) within a token; the service's real timing (locks expire on a timer
- * in this JVM, to the millisecond, never early or late as clock skew would make them; link and
- * connection idle limits; lock durations under the service's minimum are accepted); geo-replication
- * and anything about durability: it holds everything in memory, and a closed fake forgets it all.
+ * in this JVM, to the millisecond, never early or late as clock skew would make them; lock
+ * durations under the service's minimum are accepted; it never closes an idle link or connection);
+ * geo-replication and anything about durability: it holds everything in memory, and a closed fake
+ * forgets it all.
  */
 public final class FakeServiceBus implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FakeServiceBus.class);

@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker JVM started with {@code --transport servicebus}, as a launcher starts one, serves a
- * client's tasks through the fake namespace: the provider is found by name, the queue by its name,
- * results come back on the run's reply queue.
+ * client's tasks through the fake namespace: the provider is found by name, the connection string
+ * in the environment, the queue by its name; results come back on the run's reply queue.
  */
 @Timeout(180)
 class ServiceBusWorkerOnFakeTest {
@@ -45,7 +47,10 @@ class ServiceBusWorkerOnFakeTest {
   @BeforeAll
   static void start(@TempDir Path dir) throws IOException {
     bus = FakeServiceBus.start();
-    WorkerOptions options = WorkerOptions.of("servicebus", bus.transportSettings(), TASKS)
+    // The connection string holds a key: it goes in the environment, where a command line's settings are public.
+    Map<String, String> settings = new HashMap<>(bus.transportSettings());
+    String connection = settings.remove(ServiceBusClients.CONNECTION);
+    WorkerOptions options = WorkerOptions.of("servicebus", settings, TASKS)
         .withSlots(2)
         .withExitWithParent(true)
         .withWorkDir(dir.resolve("work"));
@@ -53,7 +58,9 @@ class ServiceBusWorkerOnFakeTest {
         "-cp", System.getProperty("java.class.path"), WorkerOptions.MAIN_CLASS));
     command.addAll(options.arguments());
     workerLog = dir.resolve("worker.log");
-    worker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(workerLog.toFile()).start();
+    ProcessBuilder launch = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(workerLog.toFile());
+    launch.environment().put(ServiceBusClients.CONNECTION_ENV, connection);
+    worker = launch.start();
 
     transport = TransportProvider.named("servicebus").create(bus.transportSettings());
     QueueExecutor executor = QueueExecutor.builder().transport(transport).taskQueue(TASKS)
