@@ -62,8 +62,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Send</b> packs bodies into {@link ServiceBusMessageBatch}es of up to the namespace's
- *       message size (256 KiB on Standard, a setting on Premium), as many batches as it takes, in
- *       order. A body may use that size less what the SDK keeps for batch framing (1 KiB per
+ *       message size (256 KiB on Standard, a setting on Premium), as many batches as it takes, all
+ *       in flight at once. A body may use that size less what the SDK keeps for batch framing (1 KiB per
  *       64 KiB) and {@value #ENVELOPE_RESERVE} bytes for its envelope: 257,024 bytes on Standard.
  *   <li><b>Receive</b> is peek-lock through a synchronous receiver on a thread of the transport:
  *       it waits up to {@code wait} for a first message, then up to 100 ms for more, to
@@ -293,17 +293,19 @@ public final class ServiceBusTransport implements Transport {
     }
     ServiceBusSenderAsyncClient sender = senders.computeIfAbsent(queue.queue(),
         q -> messaging.sender().queueName(q).buildAsyncClient());
-    return wrap("send to " + address, sendFrom(sender, bodies, 0))
+    return wrap("send to " + address, sendFrom(sender, bodies, 0, new ArrayList<>()))
         .whenComplete((ignored, error) -> forgetIfMissing(queue.queue(), error));
   }
 
   /**
-   * Sends {@code bodies} from {@code first} on, one batch after another, each as full as its size
-   * allows and of at most {@value #BATCH} messages (the declared {@code maxSendBatch}).
+   * Sends {@code bodies} from {@code first} on in batches, each as full as its size allows and of at
+   * most {@value #BATCH} messages (the declared {@code maxSendBatch}): a batch goes out as soon as it
+   * is packed, while the next one is packed, and the call completes when every send has.
    */
-  private CompletableFuture<Void> sendFrom(ServiceBusSenderAsyncClient sender, List<byte[]> bodies, int first) {
+  private CompletableFuture<Void> sendFrom(ServiceBusSenderAsyncClient sender, List<byte[]> bodies, int first,
+      List<CompletableFuture<Void>> sends) {
     if (first == bodies.size()) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new));
     }
     return sender.createMessageBatch(new CreateMessageBatchOptions().setMaximumSizeInBytes(linkBytes)).toFuture()
         .thenCompose(batch -> {
@@ -316,8 +318,8 @@ public final class ServiceBusTransport implements Transport {
             throw new TransportException("a message of " + bodies.get(first).length
                 + " bytes does not fit in a batch of " + batch.getMaxSizeInBytes() + " bytes", false);
           }
-          int after = next;
-          return sender.sendMessages(batch).toFuture().thenCompose(sent -> sendFrom(sender, bodies, after));
+          sends.add(sender.sendMessages(batch).toFuture());
+          return sendFrom(sender, bodies, next, sends);
         });
   }
 

@@ -113,13 +113,19 @@ final class FakeMessageStore {
     return null;
   }
 
-  /** A message past its time to live leaves: to the dead-letter queue if the queue says so. */
+  /**
+   * A message past its time to live leaves: to the dead-letter queue if the queue says so. Messages
+   * in a dead-letter queue never expire.
+   */
   private boolean expired(FakeMessage message) {
+    if (deadLetterSink == null) {
+      return false;
+    }
     Duration ttl = queue.settings().defaultMessageTimeToLive();
     if (message.enqueuedAt().plus(ttl).isAfter(clock.instant())) {
       return false;
     }
-    if (deadLetterSink != null && queue.settings().deadLetteringOnMessageExpiration()) {
+    if (queue.settings().deadLetteringOnMessageExpiration()) {
       deadLetterSink.deadLetter(message, "TTLExpiredException", "The message expired and was dead lettered.");
     }
     return true;

@@ -21,9 +21,11 @@ import com.azure.messaging.servicebus.administration.models.QueueRuntimeProperti
 import com.azure.messaging.servicebus.models.DeadLetterOptions;
 import com.azure.messaging.servicebus.models.ServiceBusReceiveMode;
 import com.azure.messaging.servicebus.models.SubQueue;
+import dev.shoal.testing.Await;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +204,24 @@ class FakeServiceBusTest {
 
     assertThat(dead.getDeadLetterReason()).isEqualTo("MaxDeliveryCountExceeded");
     assertThat(admin.getQueueRuntimeProperties(queue).getActiveMessageCount()).isZero();
+  }
+
+  @Test
+  void anExpiredMessageGoesToTheDeadLetterQueueWhenTheQueueSaysSo() {
+    String queue = queue(new CreateQueueOptions().setDefaultMessageTimeToLive(Duration.ofSeconds(1))
+        .setDeadLetteringOnMessageExpiration(true));
+    sender(queue).sendMessage(new ServiceBusMessage("stale"));
+    Instant expired = Instant.now().plusSeconds(1);
+    // The wait is for the message's time to live to pass, which is what this test is about.
+    Await.until(Duration.ofSeconds(5), () -> Instant.now().isAfter(expired), () -> "the time to live to pass");
+
+    List<ServiceBusReceivedMessage> live = new ArrayList<>();
+    receiver(queue, SubQueue.NONE).receiveMessages(1, Duration.ofMillis(500)).forEach(live::add);
+    ServiceBusReceivedMessage dead = receive(receiver(queue, SubQueue.DEAD_LETTER_QUEUE), 1).get(0);
+
+    assertThat(live).isEmpty();
+    assertThat(text(dead)).isEqualTo("stale");
+    assertThat(dead.getDeadLetterReason()).isEqualTo("TTLExpiredException");
   }
 
   @Test
