@@ -411,7 +411,8 @@ public final class ServiceBusTransport implements Transport {
       OffsetDateTime until = entry.receiver.renewMessageLock(entry.message);
       entry.renewed(until.toInstant());
       Instant keep = entry.keepUntil();
-      if (until.toInstant().isBefore(keep) && !closed) {
+      // Not for a message settled meanwhile: its entry is gone.
+      if (until.toInstant().isBefore(keep) && !closed && held.get(entry.message.getLockToken()) == entry) {
         Duration lock = Duration.between(renewedAt, until.toInstant());
         long delay = Math.max(0, Duration.between(clock.instant(), until.toInstant()).toMillis() - lock.toMillis() / 3);
         entry.renewal(renewals.schedule(() -> renew(entry).whenComplete((ignored, error) -> {
