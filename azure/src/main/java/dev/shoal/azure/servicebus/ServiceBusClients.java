@@ -42,11 +42,16 @@ public final class ServiceBusClients {
 
   /** A Service Bus transport owning clients built from these settings. */
   public static ServiceBusTransport transport(Map<String, String> settings) {
+    return transport(settings, System.getenv());
+  }
+
+  /** A transport from these settings, or {@value #CONNECTION_ENV} in {@code environment} when they name no namespace. */
+  static ServiceBusTransport transport(Map<String, String> settings, Map<String, String> environment) {
     ServiceBusTransport.Builder builder = ServiceBusTransport.builder();
     String connection = settings.get(CONNECTION);
     String namespace = settings.get(NAMESPACE);
     if (connection == null && namespace == null) {
-      connection = System.getenv(CONNECTION_ENV);
+      connection = environment.get(CONNECTION_ENV);
     }
     if (connection != null) {
       builder.connectionString(connection);

@@ -502,7 +502,7 @@ final class FakeAmqpConnection {
     public void deliver(FakeMessage message, UUID lockToken, Instant lockedUntil) {
       Delivery delivery = sender.delivery(FakeMessage.deliveryTag(lockToken));
       delivery.setContext(new LockRef(store, lockToken));
-      byte[] bytes = message.encodeForDelivery(lockToken, lockedUntil);
+      byte[] bytes = message.encodeForDelivery(lockedUntil);
       sender.send(bytes, 0, bytes.length);
       sender.advance();
       workSoon();

@@ -73,7 +73,7 @@ final class FakeManagement {
     }
     List<Map<String, Object>> messages = new ArrayList<>();
     for (FakeMessage message : peeked) {
-      messages.add(Map.of("message", new Binary(message.encodeForDelivery(null, null))));
+      messages.add(Map.of("message", new Binary(message.encodeForDelivery(null))));
     }
     return response(200, null, "OK", Map.of("messages", messages));
   }

@@ -46,7 +46,6 @@ record FakeMessage(byte[] encoded, long sequenceNumber, Instant enqueuedAt, int 
   static final Symbol ENQUEUED_TIME = Symbol.valueOf("x-opt-enqueued-time");
   static final Symbol LOCKED_UNTIL = Symbol.valueOf("x-opt-locked-until");
   static final Symbol DEAD_LETTER_SOURCE = Symbol.valueOf("x-opt-deadletter-source");
-  static final Symbol LOCK_TOKEN = Symbol.valueOf("x-opt-lock-token");
 
   FakeMessage {
     brokerProperties = Map.copyOf(brokerProperties);
@@ -72,18 +71,12 @@ record FakeMessage(byte[] encoded, long sequenceNumber, Instant enqueuedAt, int 
     return new FakeMessage(encoded, newSequenceNumber, enqueuedAt, deliveries, properties, source);
   }
 
-  /** The body bytes of a message whose single body section is Data (what the Java SDK sends). */
-  byte[] body() {
-    Message message = decode(encoded);
-    return message.getBody() instanceof Data data ? data.getValue().getArray() : new byte[0];
-  }
-
   /**
-   * The transfer payload of this message delivered under {@code lockToken} until {@code lockedUntil}
-   * (null for a peek). The AMQP header's delivery-count counts earlier deliveries, as the service
-   * sends it (the first delivery carries 0; .NET adds one for its DeliveryCount, the Java SDK does not).
+   * The transfer payload of this message locked until {@code lockedUntil} (null for a peek). The
+   * AMQP header's delivery-count counts earlier deliveries, as the service sends it (the first
+   * delivery carries 0; .NET adds one for its DeliveryCount, the Java SDK does not).
    */
-  byte[] encodeForDelivery(UUID lockToken, Instant lockedUntil) {
+  byte[] encodeForDelivery(Instant lockedUntil) {
     Message message = decode(encoded);
     Header header = message.getHeader() == null ? new Header() : message.getHeader();
     header.setDeliveryCount(UnsignedInteger.valueOf(Math.max(0, deliveries - 1)));
@@ -96,9 +89,6 @@ record FakeMessage(byte[] encoded, long sequenceNumber, Instant enqueuedAt, int 
     annotations.put(ENQUEUED_TIME, Date.from(enqueuedAt));
     if (lockedUntil != null) {
       annotations.put(LOCKED_UNTIL, Date.from(lockedUntil));
-    }
-    if (lockToken != null && lockedUntil == null) {
-      annotations.put(LOCK_TOKEN, lockToken);
     }
     if (deadLetterSource != null) {
       annotations.put(DEAD_LETTER_SOURCE, deadLetterSource);
@@ -170,12 +160,5 @@ record FakeMessage(byte[] encoded, long sequenceNumber, Instant enqueuedAt, int 
     byte[] b = big.array();
     return new byte[] {b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6],
         b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]};
-  }
-
-  static UUID lockToken(byte[] deliveryTag) {
-    byte[] b = deliveryTag;
-    byte[] big = {b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]};
-    ByteBuffer buffer = ByteBuffer.wrap(big);
-    return new UUID(buffer.getLong(), buffer.getLong());
   }
 }

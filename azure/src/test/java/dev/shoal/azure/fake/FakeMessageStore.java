@@ -62,10 +62,6 @@ final class FakeMessageStore {
     this.loop = loop;
   }
 
-  String path() {
-    return path;
-  }
-
   void add(FakeMessage message) {
     available.put(message.sequenceNumber(), message);
     pump();

@@ -1,7 +1,6 @@
 package dev.shoal.azure.fake;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,10 +32,6 @@ final class FakeNamespace {
 
   FakeQueue queue(String name) {
     return queues.get(name);
-  }
-
-  List<FakeQueue> queues() {
-    return List.copyOf(queues.values());
   }
 
   boolean delete(String name) {
