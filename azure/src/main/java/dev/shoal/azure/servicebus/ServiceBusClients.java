@@ -45,7 +45,7 @@ public final class ServiceBusClients {
     return transport(settings, System.getenv());
   }
 
-  /** A transport from these settings, or {@value #CONNECTION_ENV} in {@code environment} when they name no namespace. */
+  /** A transport from these settings, or from {@value #CONNECTION_ENV} in {@code environment} if they name none. */
   static ServiceBusTransport transport(Map<String, String> settings, Map<String, String> environment) {
     ServiceBusTransport.Builder builder = ServiceBusTransport.builder();
     String connection = settings.get(CONNECTION);
