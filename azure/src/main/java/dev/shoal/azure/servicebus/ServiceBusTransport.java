@@ -348,6 +348,9 @@ public final class ServiceBusTransport implements Transport {
       for (ServiceBusReceivedMessage message : messages) {
         String receipt = message.getLockToken();
         Instant lockedUntil = message.getLockedUntil() == null ? clock.instant() : message.getLockedUntil().toInstant();
+        if (prefetch > 0 && !lockedUntil.isAfter(clock.instant())) {
+          continue; // its lock ran out in the prefetch buffer: it is back in the queue, for whoever gets it next
+        }
         held.add(receipt, new HeldLocks.Held(address, receiver, message, lockedUntil));
         received.add(new ReceivedMessage(Long.toString(message.getSequenceNumber()), receipt,
             message.getBody().toBytes(), (int) message.getDeliveryCount() + 1));
