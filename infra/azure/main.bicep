@@ -154,6 +154,9 @@ var managedIdentityOperatorRole = 'f1a07417-d97a-45cb-824c-7a7467783830'
 
 // The host name alone (the endpoint is https://<name>:443/), as the transport takes it.
 var serviceBusFqdn = split(replace(serviceBus.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+// The task queue's address, not its name: a queue is looked up by name through the administration
+// API, which needs the Manage right, and the workers are given Data Receiver and Sender only.
+var taskQueueAddress = 'sb://${serviceBusFqdn}/${taskQueueName}'
 var workerJarContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${jarContainerName}'
 var workerJarUrl = '${workerJarContainerUrl}/${workerJarName}'
 // https://<account>.blob.core.windows.net/heartbeats, no trailing slash: the form VmssProvider takes.
@@ -528,7 +531,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
         {
           name: 'SHOAL_TASK_QUEUE'
-          value: taskQueueName
+          value: taskQueueAddress
         }
         {
           // The servicebus transport's setting "servicebus.namespace" ("__" for "."), as workers get it with --setting.
@@ -844,6 +847,7 @@ output serviceBusNamespace string = serviceBusFqdn
 
 @description('The task queue\'s name, for the client\'s QueueExecutor.')
 output taskQueueName string = taskQueue.name
+output taskQueueAddress string = taskQueueAddress
 
 @description('The URL FunctionNudger posts to (its key: az functionapp function keys list).')
 output nudgeUrl string = 'https://${functionApp.properties.defaultHostName}/api/nudge'

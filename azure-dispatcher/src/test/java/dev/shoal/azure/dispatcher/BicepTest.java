@@ -316,7 +316,9 @@ class BicepTest {
         || name.equals(FunctionSettings.TRANSPORT_SETTING_PREFIX));
 
     // The values the dispatcher writes into the workers' boot script, and the queue's lock as the lease.
-    assertThat(settings.get("SHOAL_TASK_QUEUE")).isEqualTo("taskQueueName");
+    // An address: a worker given a name would look it up with a right it does not have (Manage).
+    assertThat(settings.get("SHOAL_TASK_QUEUE")).isEqualTo("taskQueueAddress");
+    assertThat(bicep.vars.get("taskQueueAddress")).isEqualTo("'sb://${serviceBusFqdn}/${taskQueueName}'");
     assertThat(settings.get("SHOAL_TRANSPORT_SETTING_servicebus__namespace")).isEqualTo("serviceBusFqdn");
     assertThat(settings.get("SHOAL_WORKER_LEASE")).isEqualTo("taskLockDuration");
     assertThat(settings.get("SHOAL_WORKER_MAX_DELIVERIES")).isEqualTo("string(workerMaxDeliveries)");
@@ -354,12 +356,12 @@ class BicepTest {
 
   @Test
   void theOutputsTheClientAndTheDeployStepsReadExist() throws IOException {
-    assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "nudgeUrl",
+    assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "taskQueueAddress", "nudgeUrl",
         "functionAppName", "scaleSetName", "workerJarContainerUrl", "heartbeatContainerUrl");
     String readme = Files.readString(dir.resolve("README.md"));
     Set<String> read = new TreeSet<>(all(readme, "\\$\\(out (\\w+)\\)"));
     read.addAll(all(readme, "// output (\\w+)"));
-    assertThat(read).as("outputs README reads").contains("nudgeUrl", "serviceBusNamespace", "taskQueueName")
+    assertThat(read).as("outputs README reads").contains("nudgeUrl", "serviceBusNamespace", "taskQueueAddress")
         .allMatch(bicep.outputs::containsKey);
     // The nudge's URL is the HTTP trigger's route, under host.json's prefix.
     assertThat(bicep.outputs.get("nudgeUrl")).endsWith("/api/" + DispatcherFunctions.NUDGE + "'");
