@@ -383,11 +383,7 @@ public final class Ec2Provider implements ComputeProvider {
           .append(HeartbeatProvider.PERIOD_ENV).append('=').append(quote(heartbeatPeriod.toString())).append('\n');
     }
     script.append("echo \"shoal: starting worker $ID\"\n")
-        .append("java -cp worker.jar ").append(WorkerOptions.MAIN_CLASS);
-    for (String argument : workerOptions.arguments()) {
-      script.append(' ').append(quote(argument));
-    }
-    script.append(" --worker-id \"$ID\"\n")
+        .append(workerOptions.shellCommand("worker.jar", "ID")).append('\n')
         .append("echo \"shoal: worker exited with status $?\"\n");
     return script.toString();
   }
@@ -447,9 +443,8 @@ public final class Ec2Provider implements ComputeProvider {
     return found;
   }
 
-  /** A word for bash, single-quoted. */
   static String quote(String word) {
-    return "'" + word.replace("'", "'\\''") + "'";
+    return WorkerOptions.shellQuote(word);
   }
 
   @Override

@@ -91,7 +91,7 @@ class Ec2ProviderTest {
           // The jar through a presigned link, fetched with curl: no AWS CLI needed on the image.
           .containsPattern("curl -fsS [^\n]*--max-time 300 [^\n]*-o worker.jar "
               + "'http[^']*/artifacts/shoal-worker\\.jar\\?[^']*X-Amz-Signature=[0-9a-f]+[^']*'")
-          .contains("java -cp worker.jar dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '"
+          .contains("java -cp 'worker.jar' dev.shoal.worker.WorkerMain '--transport' 'sqs' '--queue' '"
               + SPEC.queue() + "' '--slots' '4'")
           .contains("'--idle-timeout' 'PT5M'", "'--setting' 'region=us-east-1'")
           .contains("export SHOAL_HEARTBEAT='s3://" + bucket + "/ready/" + pool + "/'\"$ID\" SHOAL_HEARTBEAT_PERIOD='PT1M'")

@@ -190,6 +190,27 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
   }
 
   /**
+   * This worker as a line of a POSIX shell script, as a cloud VM's boot script runs it: {@code java
+   * -cp '<jar>' <main class> '<argument>'... --worker-id "$<variable>"}, every argument quoted, the
+   * worker's id read from a shell variable the script set (the VM's own name or id).
+   */
+  public String shellCommand(String jar, String workerIdVariable) {
+    if (!workerIdVariable.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("not a shell variable name: " + workerIdVariable);
+    }
+    StringBuilder command = new StringBuilder("java -cp ").append(shellQuote(jar)).append(' ').append(MAIN_CLASS);
+    for (String argument : arguments()) {
+      command.append(' ').append(shellQuote(argument));
+    }
+    return command.append(" --worker-id \"$").append(workerIdVariable).append('"').toString();
+  }
+
+  /** A word for a POSIX shell, single-quoted (a quote inside becomes {@code '\''}). */
+  public static String shellQuote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /**
    * The worker's command-line arguments (after {@link #MAIN_CLASS}). Defaults are written out, so
    * that a worker of another version runs with what its launcher meant.
    */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,28 @@ class WorkerOptionsTest {
     assertThat(DEFAULTS.withIdleTimeout(null).arguments()).containsSequence("--idle-timeout", "0");
     assertThat(DEFAULTS.withQueueWait(Duration.ZERO).arguments()).containsSequence("--queue-wait", "0");
     assertThat(DEFAULTS.withExitWithParent(true).arguments()).endsWith("--exit-with-parent");
+  }
+
+  @Test
+  void theShellCommandGivesTheWorkerItsOwnArgumentsBackWhateverTheyHold() throws Exception {
+    // Settings with quotes, spaces and shell syntax: bash must hand them to the worker untouched.
+    WorkerOptions options = WorkerOptions.of("servicebus",
+        Map.of("servicebus.connection", "Endpoint=sb://x/;Key='a b'$(rm -rf /)`id`\\\"", "plain", "v"), "tasks")
+        .withSlots(3);
+    String command = options.shellCommand("/opt/shoal/worker's.jar", "NAME");
+    // A java that prints each argument on its own line, NUL-free; NAME as a boot script sets it.
+    String script = "java() { printf '%s\\n' \"$@\"; }\nNAME=vm-7\n" + command + "\n";
+    Process bash = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+    List<String> printed = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+        .lines().toList();
+    assertThat(bash.waitFor()).isZero();
+
+    assertThat(printed.subList(0, 3)).containsExactly("-cp", "/opt/shoal/worker's.jar", WorkerOptions.MAIN_CLASS);
+    List<String> arguments = printed.subList(3, printed.size());
+    assertThat(arguments.subList(arguments.size() - 2, arguments.size())).containsExactly("--worker-id", "vm-7");
+    assertThat(WorkerOptions.parse(arguments.subList(0, arguments.size() - 2).toArray(String[]::new)))
+        .isEqualTo(options);
+    assertThatThrownBy(() -> options.shellCommand("w.jar", "$(id)")).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

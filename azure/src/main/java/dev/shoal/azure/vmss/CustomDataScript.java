@@ -128,11 +128,7 @@ final class CustomDataScript {
         .append("  || fail \"no VM name from the instance metadata\"\n")
         .append(exports())
         .append("echo \"shoal: starting worker $NAME\"\n")
-        .append("java -cp worker.jar ").append(WorkerOptions.MAIN_CLASS);
-    for (String argument : options.arguments()) {
-      script.append(' ').append(quote(argument));
-    }
-    script.append(" --worker-id \"$NAME\"\n")
+        .append(options.shellCommand("worker.jar", "NAME")).append('\n')
         .append("echo \"shoal: worker exited with status $?\"\n");
     return script.toString();
   }
@@ -154,9 +150,8 @@ final class CustomDataScript {
     return exports.toString();
   }
 
-  /** A word for bash, single-quoted. */
   static String quote(String word) {
-    return "'" + word.replace("'", "'\\''") + "'";
+    return WorkerOptions.shellQuote(word);
   }
 
   private static String escapeForDoubleQuotes(String text) {

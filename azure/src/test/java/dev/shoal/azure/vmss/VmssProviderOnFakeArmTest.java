@@ -93,7 +93,7 @@ class VmssProviderOnFakeArmTest {
     String script = arm.vm(GROUP, vm).orElseThrow().customData();
     assertThat(script).isEqualTo(arm.customData(pool)).isEqualTo(provider.customDataScript())
         .startsWith("#!/bin/bash\n")
-        .contains("java -cp worker.jar dev.shoal.worker.WorkerMain '--transport' 'servicebus' '--queue' 'shoal-tasks'"
+        .contains("java -cp 'worker.jar' dev.shoal.worker.WorkerMain '--transport' 'servicebus' '--queue' 'shoal-tasks'"
             + " '--slots' '4'")
         .contains("'--setting' 'namespace=shoal-ns.servicebus.windows.net'", "--worker-id \"$NAME\"",
             "-o worker.jar '" + JAR + "'");
