@@ -15,7 +15,8 @@ public interface PayloadStoreProvider {
 
   /**
    * A store that puts new objects under {@code root} (a bucket and prefix, a container, a folder)
-   * and reads any reference of its scheme.
+   * and reads and deletes references below it; a reference elsewhere, which may come from the
+   * wire, is refused with a {@link PayloadStoreException}.
    *
    * @param settings provider-specific (endpoint, region, credentials), as a transport's
    * @throws IllegalArgumentException when {@code root} is not one this provider can use
