@@ -41,16 +41,24 @@ public final class Azurite implements BeforeAllCallback {
 
   /** A new, empty container on Azurite, with a client signed with the development account's key. */
   public static BlobContainerClient newContainer() {
-    if (endpoint == null) {
-      throw new IllegalStateException("Azurite is not started: use @ExtendWith(Azurite.class)");
-    }
-    BlobServiceClient service = new BlobServiceClientBuilder()
-        .connectionString("DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
-            + ";BlobEndpoint=" + endpoint + ";")
-        .buildClient();
+    BlobServiceClient service = new BlobServiceClientBuilder().connectionString(connectionString()).buildClient();
     BlobContainerClient container = service.getBlobContainerClient("shoal-" + UUID.randomUUID());
     container.create();
     return container;
+  }
+
+  /** The connection string of Azurite's development account. */
+  public static String connectionString() {
+    if (endpoint == null) {
+      throw new IllegalStateException("Azurite is not started: use @ExtendWith(Azurite.class)");
+    }
+    return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY
+        + ";BlobEndpoint=" + endpoint + ";";
+  }
+
+  /** The host and port of Azurite's Blob service, the authority of its {@code azblob:} references. */
+  public static String authority() {
+    return java.net.URI.create(connectionString().replaceAll("(?s).*BlobEndpoint=([^;]+);.*", "$1")).getRawAuthority();
   }
 
   @Override
