@@ -1,16 +1,21 @@
 package dev.shoal.executor;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.app.EncodingException;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.wire.EnvelopeSigner;
+import dev.shoal.internal.wire.PayloadRef;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.Invocation;
+import dev.shoal.spi.PayloadStore;
 import dev.shoal.spi.PublishListener;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
 import dev.shoal.spi.Transport;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -33,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueueExecutor implements TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(QueueExecutor.class);
+  private static final long DEFAULT_MAX_PAYLOAD_BYTES = 1L << 30;
+  /** The worker's error type for task arguments it could not fetch or verify (see the worker's TaskRunner). */
+  static final String PAYLOAD_UNAVAILABLE = "shoal.worker.PayloadUnavailable";
 
   private final String label;
   private final Transport transport;
@@ -46,6 +56,8 @@ public final class QueueExecutor implements TaskExecutor {
   private final Duration replyQueueExpiry;
   private final byte[] signingKey;
   private final PublishListener publishListener;
+  private final PayloadStore payloadStore;
+  private final long maxPayloadBytes;
 
   // Set by start(), then only read.
   private RunContext context;
@@ -55,6 +67,7 @@ public final class QueueExecutor implements TaskExecutor {
   private InFlightTasks inFlight;
   private TaskPublisher publisher;
   private ReplyConsumer replies;
+  private ClaimChecks claims;
   private ScheduledExecutorService timer;
   private volatile boolean running;
 
@@ -71,6 +84,8 @@ public final class QueueExecutor implements TaskExecutor {
     this.replyQueueExpiry = builder.replyQueueExpiry;
     this.signingKey = builder.signingKey();
     this.publishListener = builder.publishListener == null ? (tasks, messages) -> { } : builder.publishListener;
+    this.payloadStore = builder.payloadStore;
+    this.maxPayloadBytes = builder.maxPayloadBytes;
   }
 
   public static Builder builder() {
@@ -141,12 +156,18 @@ public final class QueueExecutor implements TaskExecutor {
       return thread;
     });
     EnvelopeSigner signer = signingKey == null ? null : new EnvelopeSigner(signingKey, wire);
+    this.claims = new ClaimChecks(label, payloadStore, maxPayloadBytes);
     this.encoder = new TaskEncoder(context.runId(), wire, signer, replyQueue, taskTimeout,
-        TaskPublisher.maxEnvelopeBytes(transport));
+        TaskPublisher.maxEnvelopeBytes(transport), claims);
     this.inFlight = new InFlightTasks(context.completions());
     this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, consumers, maxSendsInFlight,
         publishRetryTimeout, timer, new BundlingRecord(label, transport, taskQueue, timer).andThen(publishListener),
-        (task, error) -> inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error)));
+        (task, error) -> {
+          if (task.argumentObject() != null) {
+            claims.settled(task.taskId());
+          }
+          inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error));
+        });
     this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), signer, this::resultsArrived);
     running = true;
     publisher.start();
@@ -165,7 +186,7 @@ public final class QueueExecutor implements TaskExecutor {
    */
   @Override
   public void submit(Invocation invocation) {
-    TaskEncoder.Outgoing outgoing;
+    CompletableFuture<TaskEncoder.Outgoing> outgoing;
     try {
       outgoing = encoder.encode(invocation);
     } catch (RuntimeException e) {
@@ -173,7 +194,19 @@ public final class QueueExecutor implements TaskExecutor {
       return;
     }
     inFlight.add(invocation, taskTimeout == null ? Long.MAX_VALUE : System.nanoTime() + taskTimeout.toNanos());
-    publisher.publish(outgoing);
+    // Ready at once, unless its arguments are on their way to the payload store.
+    outgoing.whenComplete((task, error) -> {
+      if (error != null) {
+        Throwable cause = ClaimChecks.unwrap(error);
+        inFlight.settle(invocation.taskId(), invocation.attempt(), failed -> failed.failed(cause));
+        return;
+      }
+      if (task.argumentObject() != null) {
+        // Before it is published, so that its result cannot arrive first.
+        claims.sent(task.taskId(), task.argumentObject());
+      }
+      publisher.publish(task);
+    });
   }
 
   private void resultsArrived(List<ResultEnvelope> results) {
@@ -182,27 +215,87 @@ public final class QueueExecutor implements TaskExecutor {
 
   /** On the kernel's completion executor: decodes the value and completes the task. */
   private void deliver(Invocation invocation, ResultEnvelope result) {
+    // Whatever the outcome, this attempt's arguments are of no more use.
+    claims.settled(result.id());
+    PayloadRef valueRef = result.valueRef();
     if (!invocation.started()) {
+      if (valueRef != null && claims.enabled()) {
+        claims.delete(valueRef.location());
+      }
       return; // cancelled while it was out
     }
-    JsonCodec json = context.codec();
     switch (result.status()) {
       case OK -> {
-        Object value;
-        try {
-          value = json.decode(result.value() == null ? json.mapper().nullNode() : result.value(),
-              invocation.app().resultType());
-        } catch (EncodingException e) {
-          invocation.failed(new EncodingException("the result of task " + result.id() + " (" + invocation.app().name()
-              + ") from worker " + result.worker() + " does not decode: " + e.getMessage(), e));
+        if (valueRef == null) {
+          succeed(invocation, result, result.value());
           return;
         }
-        invocation.succeeded(value);
+        // Fetched off the completion executor, then completed on it; deleted once consumed.
+        claims.fetch(result.id(), invocation.app().name(), valueRef).whenComplete((bytes, error) ->
+            onCompletions(() -> {
+              try {
+                if (error != null) {
+                  invocation.failed(ClaimChecks.unwrap(error));
+                } else {
+                  succeed(invocation, result, readValue(invocation, result, bytes));
+                }
+              } catch (RuntimeException e) {
+                invocation.failed(e);
+              } finally {
+                if (claims.enabled()) {
+                  claims.delete(valueRef.location());
+                }
+              }
+            }));
       }
       case APP_ERROR -> invocation.failed(ExceptionRebuilder.rebuild(result.id(), invocation.app(), result.worker(),
           result.error()));
-      case WORKER_ERROR -> invocation.failed(new WorkerFailureException(result.id(), invocation.app().name(),
-          result.worker(), result.error().message()));
+      case WORKER_ERROR -> invocation.failed(workerFailure(invocation, result));
+    }
+  }
+
+  private RuntimeException workerFailure(Invocation invocation, ResultEnvelope result) {
+    JsonNode uri = result.error().fields() == null ? null : result.error().fields().get("uri");
+    if (PAYLOAD_UNAVAILABLE.equals(result.error().type()) && uri != null && uri.isTextual()) {
+      URI location;
+      try {
+        location = new URI(uri.asText());
+      } catch (URISyntaxException e) {
+        location = null;
+      }
+      return new PayloadUnavailableException(result.id(), invocation.app().name(), result.worker(), location,
+          result.error().message());
+    }
+    return new WorkerFailureException(result.id(), invocation.app().name(), result.worker(), result.error().message());
+  }
+
+  private JsonNode readValue(Invocation invocation, ResultEnvelope result, byte[] bytes) {
+    try {
+      return context.codec().readTree(bytes);
+    } catch (EncodingException e) {
+      throw new EncodingException("the result of task " + result.id() + " (" + invocation.app().name()
+          + ") from worker " + result.worker() + " does not decode: " + e.getMessage(), e);
+    }
+  }
+
+  private void succeed(Invocation invocation, ResultEnvelope result, JsonNode tree) {
+    JsonCodec json = context.codec();
+    Object value;
+    try {
+      value = json.decode(tree == null ? json.mapper().nullNode() : tree, invocation.app().resultType());
+    } catch (EncodingException e) {
+      invocation.failed(new EncodingException("the result of task " + result.id() + " (" + invocation.app().name()
+          + ") from worker " + result.worker() + " does not decode: " + e.getMessage(), e));
+      return;
+    }
+    invocation.succeeded(value);
+  }
+
+  private void onCompletions(Runnable action) {
+    try {
+      context.completions().execute(action);
+    } catch (RejectedExecutionException stopped) {
+      action.run();
     }
   }
 
@@ -231,6 +324,7 @@ public final class QueueExecutor implements TaskExecutor {
     replies.close();
     timer.shutdownNow();
     inFlight.failAll(this::shutDownBeforeReturn);
+    claims.close();
     try {
       transport.deleteQueue(replyQueue).get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -259,6 +353,8 @@ public final class QueueExecutor implements TaskExecutor {
     private Duration replyQueueExpiry = Duration.ofDays(1);
     private byte[] signingKey;
     private PublishListener publishListener;
+    private PayloadStore payloadStore;
+    private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
 
     private Builder() {}
 
@@ -352,6 +448,31 @@ public final class QueueExecutor implements TaskExecutor {
     public Builder publishListener(PublishListener listener) {
       Objects.requireNonNull(listener, "listener");
       this.publishListener = publishListener == null ? listener : publishListener.andThen(listener);
+      return this;
+    }
+
+    /**
+     * Carries payloads too large for a queue message by claim check: a task's arguments over the
+     * limit are put in this store (under the run's id) and its envelope carries their reference,
+     * and workers may answer with a reference to a large result, which is fetched from here. Each
+     * object is verified (size and SHA-256) and deleted once its result has arrived. The caller owns
+     * the store and closes it after the executor. Without one, such a task fails with a
+     * {@link PayloadTooLargeException}.
+     */
+    public Builder payloadStore(PayloadStore store) {
+      this.payloadStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The largest payload put in or fetched from the payload store, in bytes (default 1 GiB): a
+     * result whose reference names more fails with a {@link PayloadUnavailableException} unread.
+     */
+    public Builder maxPayloadBytes(long max) {
+      if (max < 1 || max > PayloadRef.MAX_SIZE) {
+        throw new IllegalArgumentException("maxPayloadBytes must be in 1.." + PayloadRef.MAX_SIZE + ": " + max);
+      }
+      this.maxPayloadBytes = max;
       return this;
     }
 

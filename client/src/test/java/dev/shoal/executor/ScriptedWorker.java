@@ -25,7 +25,7 @@ final class ScriptedWorker implements AutoCloseable {
   private final String queue;
   private final WireCodec codec;
   private final EnvelopeSigner signer;
-  private final Function<TaskEnvelope, JsonNode> answer;
+  private final Function<TaskEnvelope, ResultEnvelope> answer;
   private final Thread thread;
   private volatile boolean running = true;
 
@@ -36,6 +36,21 @@ final class ScriptedWorker implements AutoCloseable {
   /** A worker that runs only tasks signed by {@code signer}, and signs its results with it. */
   ScriptedWorker(Transport transport, String queue, WireCodec codec, EnvelopeSigner signer,
       Function<TaskEnvelope, JsonNode> answer) {
+    this(codec, transport, queue, signer, task -> {
+      Instant now = Instant.now();
+      return new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
+          ResultEnvelope.Status.OK, answer.apply(task), null, "scripted", now, now, now);
+    });
+  }
+
+  /** A worker that answers each task with the whole result a function makes of it. */
+  static ScriptedWorker answering(Transport transport, String queue, WireCodec codec,
+      Function<TaskEnvelope, ResultEnvelope> results) {
+    return new ScriptedWorker(codec, transport, queue, null, results);
+  }
+
+  private ScriptedWorker(WireCodec codec, Transport transport, String queue, EnvelopeSigner signer,
+      Function<TaskEnvelope, ResultEnvelope> answer) {
     this.transport = transport;
     this.queue = queue;
     this.codec = codec;
@@ -55,9 +70,7 @@ final class ScriptedWorker implements AutoCloseable {
         String reply = null;
         for (TaskEnvelope task : codec.decodeTasks(message.body(), Integer.MAX_VALUE, signer).envelopes()) {
           reply = task.reply();
-          Instant now = Instant.now();
-          ResultEnvelope result = new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
-              ResultEnvelope.Status.OK, answer.apply(task), null, "scripted", now, now, now);
+          ResultEnvelope result = answer.apply(task);
           replies.add(codec.envelopeBytes(signer == null ? result : signer.sign(result)));
         }
         if (reply != null) {

@@ -9,15 +9,19 @@ import dev.shoal.internal.app.AppRegistry;
 import dev.shoal.internal.app.Builtins;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.command.CommandRunner;
+import dev.shoal.internal.wire.PayloadRef;
 import dev.shoal.internal.wire.RemoteError;
 import dev.shoal.internal.wire.ResultEnvelope.Status;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
 import java.lang.reflect.Type;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /** Turns one task envelope into its result: checks it, decodes its arguments, runs its app. */
 final class TaskRunner {
@@ -28,6 +32,8 @@ final class TaskRunner {
   static final String DEADLINE_PASSED = "shoal.worker.DeadlinePassed";
   static final String POISON = "shoal.worker.PoisonTask";
   static final String RESULT_TOO_LARGE = "shoal.worker.ResultTooLarge";
+  /** Arguments that came by reference could not be fetched or were not those sent; fields: {@code uri}. */
+  static final String PAYLOAD_UNAVAILABLE = "shoal.worker.PayloadUnavailable";
 
   /**
    * A task's result, and when the envelope itself is bad (so it belongs in the dead-letter queue)
@@ -41,12 +47,14 @@ final class TaskRunner {
   private final JsonCodec json;
   private final String workerId;
   private final Path workDir;
+  private final PayloadStores payloads;
 
-  TaskRunner(AppRegistry registry, JsonCodec json, String workerId, Path workDir) {
+  TaskRunner(AppRegistry registry, JsonCodec json, String workerId, Path workDir, PayloadStores payloads) {
     this.registry = registry;
     this.json = json;
     this.workerId = workerId;
     this.workDir = workDir;
+    this.payloads = payloads;
   }
 
   Outcome run(TaskEnvelope task, Instant received) {
@@ -60,15 +68,26 @@ final class TaskRunner {
       return failed(task, received, DEADLINE_PASSED, "task " + task.id() + " (" + task.app()
           + ") was not started: its deadline " + task.deadline() + " had passed when a slot took it at " + started);
     }
+    JsonNode arguments = task.args();
+    if (task.argsRef() != null) {
+      try {
+        arguments = fetchArguments(task);
+      } catch (PayloadUnavailable e) {
+        // Not the envelope's fault, and not the worker's: answered, never dead-lettered or retried.
+        return new Outcome(new ResultEnvelope(WireCodec.VERSION, task.id(), task.run(), task.attempt(),
+            Status.WORKER_ERROR, null, new RemoteError(PAYLOAD_UNAVAILABLE, e.getMessage(), List.of(), null,
+                Map.of("uri", json.toTree(task.argsRef().uri()))), workerId, received, null, null), null);
+      }
+    }
     List<Type> types = command ? COMMAND_PARAMETERS : app.parameterTypes();
-    if (task.args().size() != types.size()) {
+    if (arguments.size() != types.size()) {
       return failed(task, received, INVALID_ARGUMENTS, "app '" + task.app() + "' takes " + types.size()
-          + " argument(s), task " + task.id() + " has " + task.args().size());
+          + " argument(s), task " + task.id() + " has " + arguments.size());
     }
     Object[] args = new Object[types.size()];
     for (int i = 0; i < args.length; i++) {
       try {
-        args[i] = json.decode(task.args().get(i), types.get(i));
+        args[i] = json.decode(arguments.get(i), types.get(i));
       } catch (EncodingException e) {
         return failed(task, received, INVALID_ARGUMENTS, "argument " + (i + 1) + " of app '" + task.app()
             + "' in task " + task.id() + " does not decode: " + e.getMessage());
@@ -103,6 +122,45 @@ final class TaskRunner {
         null, workerId, received, started, Instant.now()), null);
   }
 
+  /** The arguments a task's reference names, fetched and checked against its size and digest. */
+  private JsonNode fetchArguments(TaskEnvelope task) {
+    PayloadRef ref = task.argsRef();
+    String what = "the arguments of task " + task.id() + " (" + task.app() + ") at " + ref.uri();
+    byte[] bytes;
+    try {
+      URI location = ref.location();
+      bytes = payloads.forReading(location).get(location, ref.size()).join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new PayloadUnavailable(what + " could not be fetched: " + cause.getMessage());
+    } catch (RuntimeException e) {
+      throw new PayloadUnavailable(what + " could not be fetched: " + e.getMessage());
+    }
+    String mismatch = ref.mismatch(bytes);
+    if (mismatch != null) {
+      throw new PayloadUnavailable(what + " are not the arguments sent: " + mismatch);
+    }
+    JsonNode arguments;
+    try {
+      arguments = json.readTree(bytes);
+    } catch (EncodingException e) {
+      throw new PayloadUnavailable(what + " are not JSON: " + e.getMessage());
+    }
+    if (arguments == null || !arguments.isArray()) {
+      throw new PayloadUnavailable(what + " are not a JSON array");
+    }
+    return arguments;
+  }
+
+  /** Why a task's arguments by reference cannot be had; the message says which and why. */
+  private static final class PayloadUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PayloadUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   /** A worker error for a task that was not run; it carries no timing beyond its receipt. */
   ResultEnvelope workerError(long id, String run, int attempt, Instant received, String type, String message) {
     return new ResultEnvelope(WireCodec.VERSION, id, run, attempt, Status.WORKER_ERROR, null,
@@ -111,9 +169,18 @@ final class TaskRunner {
 
   /** The result that replaces one too large for the reply queue. */
   ResultEnvelope tooLarge(ResultEnvelope result, int bytes, int limit) {
+    return tooLarge(result, bytes, limit, "");
+  }
+
+  /**
+   * The result that replaces one too large for the reply queue.
+   *
+   * @param why what else was tried, as a clause to append ("", or "; ..." )
+   */
+  ResultEnvelope tooLarge(ResultEnvelope result, int bytes, int limit, String why) {
     return new ResultEnvelope(WireCodec.VERSION, result.id(), result.run(), result.attempt(), Status.WORKER_ERROR,
         null, RemoteError.of(RESULT_TOO_LARGE, "the result of task " + result.id() + " takes " + bytes
-            + " bytes, over the reply queue's message limit of " + limit + " bytes"),
+            + " bytes, over the reply queue's message limit of " + limit + " bytes" + why),
         workerId, result.received(), result.started(), result.finished());
   }
 

@@ -5,14 +5,17 @@ import dev.shoal.internal.wire.BundleWriter;
 import dev.shoal.internal.wire.Decoded;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
+import dev.shoal.internal.wire.PayloadRef;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.PayloadStore;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -77,6 +81,7 @@ public final class Worker implements AutoCloseable {
   private final TransportLimits limits;
   private final int maxResultBytes;
   private final TaskRunner runner;
+  private final PayloadStores payloads;
   /** Verifies every task and signs every result; null when the worker runs unsigned tasks. */
   private final EnvelopeSigner signer;
   private final Path workDir;
@@ -145,7 +150,9 @@ public final class Worker implements AutoCloseable {
       throw new UncheckedIOException("cannot create the work directory " + workDir, e);
     }
     this.workDir = workDir;
-    this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir);
+    this.payloads = new PayloadStores(config.payloadStore(), config.options().payloadStore(),
+        config.options().transportSettings());
+    this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir, payloads);
     this.signer = config.signer();
     // Short tasks: enough waiting that the next message arrives before the slots run dry (a poll
     // takes a few milliseconds, a no-op task a few microseconds). Long ones: one per slot, so that
@@ -562,7 +569,8 @@ public final class Worker implements AutoCloseable {
         log.warn("worker {}: task {} rejected: {}", id, run.envelope.id(), outcome.rejection());
         held.reject(run.index, outcome.rejection());
       }
-      publish(held, run.envelope.reply(), outcome.result(), outcome.rejection() == null);
+      publish(held, run.envelope.reply(), outcome.result(), outcome.rejection() == null,
+          run.envelope.takesResultByRef());
     } catch (RuntimeException | Error e) {
       log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
       held.markUnposted();
@@ -573,15 +581,46 @@ public final class Worker implements AutoCloseable {
   }
 
   private void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required) {
+    publish(held, reply, result, required, false);
+  }
+
+  /** @param byRef whether the task's client takes a result too large for a message by reference */
+  private void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required, boolean byRef) {
     if (abandoned) {
       return; // its message was released when the grace period ran out
     }
     byte[] bytes = codec.envelopeBytes(signed(result));
     if (bytes.length > maxResultBytes) {
-      // The user thinks in message limits; the frame around the envelope is ours.
-      bytes = codec.envelopeBytes(signed(runner.tooLarge(result, bytes.length, limits.maxMessageBytes())));
+      bytes = codec.envelopeBytes(signed(claimCheck(result, bytes.length, byRef)));
     }
     results.post(reply, bytes, held, required);
+  }
+
+  /**
+   * A result too large for the reply queue: its value put in the payload store and referred to,
+   * when the client takes that and the worker has a store; otherwise (or when the put fails) a
+   * worker error saying so. On the task's slot: storing the result is part of its work.
+   */
+  private ResultEnvelope claimCheck(ResultEnvelope result, int bytes, boolean byRef) {
+    // The user thinks in message limits; the frame around the envelope is ours.
+    int limit = limits.maxMessageBytes();
+    PayloadStore store = payloads.forResults();
+    if (result.status() != ResultEnvelope.Status.OK || !byRef || store == null) {
+      return runner.tooLarge(result, bytes, limit, result.status() != ResultEnvelope.Status.OK ? ""
+          : store == null ? "; give the worker a payload store (--payload-store) to carry it"
+          : "; its client takes no result by reference (it has no payload store)");
+    }
+    byte[] value = codec.json().encode(result.value());
+    try {
+      URI location = store.put(result.run(), value).join();
+      return result.withValueRef(PayloadRef.of(location, value));
+    } catch (RuntimeException e) {
+      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+      log.warn("worker {}: the result of task {} ({} bytes) could not be put in the payload store: {}", id,
+          result.id(), value.length, cause.toString());
+      return runner.tooLarge(result, bytes, limit, "; and it could not be put in the " + store.scheme()
+          + ": payload store: " + cause.getMessage());
+    }
   }
 
   private ResultEnvelope signed(ResultEnvelope result) {
@@ -683,6 +722,7 @@ public final class Worker implements AutoCloseable {
       if (temporaryWorkDir) {
         deleteWorkDir();
       }
+      payloads.close();
       log.info("worker {} stopped", id);
       stopReason = reason;
       terminated.complete(null);

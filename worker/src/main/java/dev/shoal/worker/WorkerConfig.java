@@ -4,6 +4,7 @@ import dev.shoal.internal.app.AppRegistry;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.PayloadStore;
 import dev.shoal.spi.Transport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -24,6 +25,7 @@ public final class WorkerConfig {
   private final WireCodec codec;
   private final Duration postRetryLimit;
   private final Duration holdHorizon;
+  private final PayloadStore payloadStore;
 
   private WorkerConfig(Builder b) {
     WorkerOptions given = b.options;
@@ -38,6 +40,7 @@ public final class WorkerConfig {
     this.codec = b.codec != null ? b.codec : new WireCodec(JsonCodec.create());
     this.postRetryLimit = b.postRetryLimit;
     this.holdHorizon = b.holdHorizon;
+    this.payloadStore = b.payloadStore;
   }
 
   /**
@@ -58,6 +61,7 @@ public final class WorkerConfig {
     b.codec = codec;
     b.postRetryLimit = postRetryLimit;
     b.holdHorizon = holdHorizon;
+    b.payloadStore = payloadStore;
     return b;
   }
 
@@ -94,6 +98,14 @@ public final class WorkerConfig {
     return codec;
   }
 
+  /**
+   * The payload store given to the worker, or null: it puts large results there (before the
+   * options' {@link WorkerOptions#payloadStore()}) and reads the references of its scheme.
+   */
+  public PayloadStore payloadStore() {
+    return payloadStore;
+  }
+
   Duration postRetryLimit() {
     return postRetryLimit;
   }
@@ -126,6 +138,7 @@ public final class WorkerConfig {
     private Duration postRetryLimit = Duration.ofMinutes(2);
     // Long against a poll (milliseconds), short against the tasks that make a burst unfair (seconds).
     private Duration holdHorizon = Duration.ofSeconds(1);
+    private PayloadStore payloadStore;
 
     private Builder(WorkerOptions options) {
       options(options);
@@ -162,6 +175,16 @@ public final class WorkerConfig {
 
     public Builder codec(WireCodec codec) {
       this.codec = codec;
+      return this;
+    }
+
+    /**
+     * A payload store already open (the caller owns it and closes it after the worker): large
+     * results go there, and references of its scheme are read from it, instead of opening a store
+     * from the options' {@link WorkerOptions#payloadStore()} by its scheme.
+     */
+    public Builder payloadStore(PayloadStore store) {
+      this.payloadStore = store;
       return this;
     }
 

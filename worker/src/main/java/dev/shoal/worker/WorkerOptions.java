@@ -1,6 +1,8 @@
 package dev.shoal.worker;
 
 import dev.shoal.internal.wire.EnvelopeSigner;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -39,10 +41,15 @@ import java.util.TreeMap;
  *     queue has failed for this long, instead of retrying a service that is gone for ever
  * @param exitWithParent the worker stops when its standard input ends: a launcher keeps the pipe
  *     open while it lives, and the system closes it when the launcher dies, even by SIGKILL
+ * @param payloadStore where the worker puts a result too large for the reply queue (a payload
+ *     store's root, such as {@code s3://bucket/prefix}, opened by its scheme's
+ *     {@link dev.shoal.spi.PayloadStoreProvider} with the transport settings), for a client that
+ *     takes results by reference; null: such a result fails its task as too large. Arguments that
+ *     came by reference are fetched whatever this is.
  */
 public record WorkerOptions(String transport, Map<String, String> transportSettings, String queue, Integer slots,
     Duration idleTimeout, Duration lease, Duration receiveWait, int maxDeliveries, Path workDir, String workerId,
-    String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent) {
+    String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent, URI payloadStore) {
 
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
@@ -60,7 +67,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "           --queue <address-or-name> [--slots N] [--idle-timeout PT5M|0] [--lease PT30S]",
       "           [--receive-wait PT20S] [--max-deliveries 3] [--work-dir DIR] [--worker-id ID]",
       "           [--signing-key-env VAR] [--queue-wait PT10M|0] [--unreachable-timeout PT15M]",
-      "           [--exit-with-parent]",
+      "           [--exit-with-parent] [--payload-store URI]",
       "  --transport         the transport provider to use, e.g. sqs",
       "  --setting           a transport setting (endpoint, region, ...); repeatable",
       "  --queue             the task queue: an address, or a name the transport resolves",
@@ -77,6 +84,8 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "                      backoff; 0 to give up at once (default PT10M)",
       "  --unreachable-timeout  give up once every poll of the queue has failed this long (default PT15M)",
       "  --exit-with-parent  stop when standard input ends: the process that started the worker is gone",
+      "  --payload-store     where results too large for the reply queue go, e.g. s3://bucket/prefix",
+      "                      (default: none; such a result fails its task)",
       "exit status: 0 stopped cleanly (idle, SIGTERM, or --exit-with-parent), 1 could not start (its",
       "  queue did not appear within --queue-wait, say) or failed, 2 bad arguments, 3 gave up after",
       "  --unreachable-timeout");
@@ -115,78 +124,96 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       throw new IllegalArgumentException("queueWait must not be negative: " + queueWait);
     }
     requirePositive(unreachableTimeout, "unreachableTimeout");
+    if (payloadStore != null && payloadStore.getScheme() == null) {
+      throw new IllegalArgumentException("payloadStore must be a URI with a scheme, such as s3://bucket/prefix: "
+          + payloadStore);
+    }
+  }
+
+  /** Options without a payload store, as before claim checks. */
+  public WorkerOptions(String transport, Map<String, String> transportSettings, String queue, Integer slots,
+      Duration idleTimeout, Duration lease, Duration receiveWait, int maxDeliveries, Path workDir, String workerId,
+      String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent) {
+    this(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait, maxDeliveries, workDir,
+        workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, null);
   }
 
   /** A worker on this transport and queue, with every other option at its default. */
   public static WorkerOptions of(String transport, Map<String, String> transportSettings, String queue) {
     return new WorkerOptions(transport, transportSettings, queue, null, DEFAULT_IDLE_TIMEOUT, DEFAULT_LEASE,
         DEFAULT_RECEIVE_WAIT, DEFAULT_MAX_DELIVERIES, null, null, null, DEFAULT_QUEUE_WAIT,
-        DEFAULT_UNREACHABLE_TIMEOUT, false);
+        DEFAULT_UNREACHABLE_TIMEOUT, false, null);
   }
 
   public WorkerOptions withQueue(String queue) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /** Tasks run at once; null: one per processor of the worker's machine. */
   public WorkerOptions withSlots(Integer slots) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /** Stop after this long with nothing received and nothing held; zero (or null) for never. */
   public WorkerOptions withIdleTimeout(Duration idleTimeout) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withLease(Duration lease) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withReceiveWait(Duration receiveWait) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withMaxDeliveries(int maxDeliveries) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withWorkDir(Path workDir) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withWorkerId(String workerId) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   public WorkerOptions withSigningKeyEnv(String signingKeyEnv) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /** How long a starting worker waits for its queue; zero (or null): it gives up at once. */
   public WorkerOptions withQueueWait(Duration queueWait) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /** How long every poll may fail before a running worker gives up. */
   public WorkerOptions withUnreachableTimeout(Duration unreachableTimeout) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /** Whether the worker stops when its standard input ends (its launcher is gone). */
   public WorkerOptions withExitWithParent(boolean exitWithParent) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+  }
+
+  /** Where results too large for the reply queue go; null: they fail their task as too large. */
+  public WorkerOptions withPayloadStore(URI payloadStore) {
+    return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
   }
 
   /**
@@ -238,6 +265,9 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     if (exitWithParent) {
       args.add("--exit-with-parent");
     }
+    if (payloadStore != null) {
+      args.addAll(List.of("--payload-store", payloadStore.toString()));
+    }
     return List.copyOf(args);
   }
 
@@ -264,6 +294,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     Duration queueWait = DEFAULT_QUEUE_WAIT;
     Duration unreachableTimeout = DEFAULT_UNREACHABLE_TIMEOUT;
     boolean exitWithParent = false;
+    URI payloadStore = null;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       String value = null;
@@ -308,6 +339,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
         case "--signing-key-env" -> signingKeyEnv = nonBlank(option, value);
         case "--queue-wait" -> queueWait = duration(option, value, true);
         case "--unreachable-timeout" -> unreachableTimeout = duration(option, value, false);
+        case "--payload-store" -> payloadStore = storeRoot(option, value);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -318,7 +350,20 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       throw new IllegalArgumentException("--queue is required");
     }
     return new WorkerOptions(transport, settings, queue, slots, idleTimeout, lease, receiveWait, maxDeliveries,
-        workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent);
+        workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+  }
+
+  private static URI storeRoot(String option, String value) {
+    try {
+      URI uri = new URI(nonBlank(option, value));
+      if (uri.getScheme() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // Reported below.
+    }
+    throw new IllegalArgumentException(option + " takes a URI with a scheme, such as s3://bucket/prefix, got '"
+        + value + "'");
   }
 
   private static String nonBlank(String option, String value) {

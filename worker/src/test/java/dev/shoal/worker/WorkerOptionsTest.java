@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.RecordComponent;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,7 @@ class WorkerOptionsTest {
       Map.of("endpoint", "http://localhost:9324", "query", "a=b&c= d", "region", "eu-west-1"),
       "https://sqs.eu-west-1.amazonaws.com/1/tasks", 7, Duration.ofMillis(1500), Duration.ofMinutes(2),
       Duration.ofMillis(250), 9, Path.of("/tmp/shoal work"), "i-0abc", "MY_KEY", Duration.ofSeconds(90),
-      Duration.ofMinutes(3), true);
+      Duration.ofMinutes(3), true, URI.create("s3://shoal-payloads/runs"));
 
   static Stream<Arguments> variants() {
     return Stream.of(
@@ -39,7 +40,8 @@ class WorkerOptionsTest {
         Arguments.of("queue wait", DEFAULTS.withQueueWait(Duration.ofSeconds(90))),
         Arguments.of("no queue wait", DEFAULTS.withQueueWait(Duration.ZERO)),
         Arguments.of("unreachable timeout", DEFAULTS.withUnreachableTimeout(Duration.ofMinutes(3))),
-        Arguments.of("exit with parent", DEFAULTS.withExitWithParent(true)));
+        Arguments.of("exit with parent", DEFAULTS.withExitWithParent(true)),
+        Arguments.of("payload store", DEFAULTS.withPayloadStore(URI.create("file:///var/shoal/payloads"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -74,6 +76,15 @@ class WorkerOptionsTest {
     assertThat(DEFAULTS.withIdleTimeout(null).arguments()).containsSequence("--idle-timeout", "0");
     assertThat(DEFAULTS.withQueueWait(Duration.ZERO).arguments()).containsSequence("--queue-wait", "0");
     assertThat(DEFAULTS.withExitWithParent(true).arguments()).endsWith("--exit-with-parent");
+    assertThat(DEFAULTS.arguments()).doesNotContain("--payload-store");
+    assertThat(DEFAULTS.withPayloadStore(URI.create("s3://b/p")).arguments()).endsWith("--payload-store", "s3://b/p");
+  }
+
+  @Test
+  void aPayloadStoreWithoutASchemeIsRefusedSayingWhatIsExpected() {
+    assertThatThrownBy(() -> WorkerOptions.parse("--transport", "sqs", "--queue", "q", "--payload-store", "bucket/x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--payload-store takes a URI with a scheme");
   }
 
   @Test

@@ -14,6 +14,9 @@ import java.time.Instant;
  * @param attempt the attempt this result is for
  * @param status how the attempt ended
  * @param value the result when {@code status} is {@link Status#OK}
+ * @param valueRef where the result (its JSON's bytes) is when too large for a message, only when
+ *     {@code status} is {@link Status#OK}, and then {@code value} is null; only for a task whose
+ *     envelope said {@code resultByRef}
  * @param error what went wrong otherwise
  * @param worker the id of the worker that produced this result
  * @param received when the worker received the task
@@ -24,17 +27,30 @@ import java.time.Instant;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ResultEnvelope(int v, long id, String run, int attempt, Status status, JsonNode value,
-    RemoteError error, String worker, Instant received, Instant started, Instant finished, String sig) {
+    PayloadRef valueRef, RemoteError error, String worker, Instant received, Instant started, Instant finished,
+    String sig) {
+
+  /** A result whose value, if any, is in the envelope. */
+  public ResultEnvelope(int v, long id, String run, int attempt, Status status, JsonNode value, RemoteError error,
+      String worker, Instant received, Instant started, Instant finished, String sig) {
+    this(v, id, run, attempt, status, value, null, error, worker, received, started, finished, sig);
+  }
 
   /** An unsigned result: the worker signs it, if it holds a key, just before posting it. */
   public ResultEnvelope(int v, long id, String run, int attempt, Status status, JsonNode value, RemoteError error,
       String worker, Instant received, Instant started, Instant finished) {
-    this(v, id, run, attempt, status, value, error, worker, received, started, finished, null);
+    this(v, id, run, attempt, status, value, null, error, worker, received, started, finished, null);
   }
 
   public ResultEnvelope withSig(String signature) {
-    return new ResultEnvelope(v, id, run, attempt, status, value, error, worker, received, started, finished,
-        signature);
+    return new ResultEnvelope(v, id, run, attempt, status, value, valueRef, error, worker, received, started,
+        finished, signature);
+  }
+
+  /** This result with its value in object storage instead of the envelope. */
+  public ResultEnvelope withValueRef(PayloadRef ref) {
+    return new ResultEnvelope(v, id, run, attempt, status, null, ref, error, worker, received, started, finished,
+        sig);
   }
 
   /** How an attempt ended. */

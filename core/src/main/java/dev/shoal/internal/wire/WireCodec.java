@@ -228,7 +228,12 @@ public final class WireCodec {
     check(e.id() > 0, "envelope has no task id");
     check(e.run() != null && RUN_ID.matcher(e.run()).matches(), "envelope has no valid run id");
     check(e.app() != null && APP_NAME.matcher(e.app()).matches(), "envelope has no valid app name");
-    check(e.args() != null && e.args().isArray(), "envelope's args are not a JSON array");
+    if (e.argsRef() == null) {
+      check(e.args() != null && e.args().isArray(), "envelope's args are not a JSON array");
+    } else {
+      check(e.args() == null || e.args().isNull(), "envelope has both args and argsRef");
+      checkRef(e.argsRef(), "argsRef");
+    }
     check(e.attempt() >= 1, "envelope's attempt is not positive");
     check(e.reply() != null && !e.reply().isBlank() && e.reply().length() <= MAX_REPLY_LENGTH,
         "envelope has no valid reply address");
@@ -241,7 +246,17 @@ public final class WireCodec {
     check(e.run() != null && RUN_ID.matcher(e.run()).matches(), "result has no valid run id");
     check(e.status() != null, "result has no status");
     check(e.status() == ResultEnvelope.Status.OK || e.error() != null, "failed result carries no error");
+    if (e.valueRef() != null) {
+      check(e.status() == ResultEnvelope.Status.OK, "a failed result carries a valueRef");
+      check(e.value() == null || e.value().isNull(), "result has both a value and a valueRef");
+      checkRef(e.valueRef(), "valueRef");
+    }
     return e;
+  }
+
+  private static void checkRef(PayloadRef ref, String field) {
+    String invalid = ref.invalidity();
+    check(invalid == null, "envelope's " + field + " " + invalid);
   }
 
   private static void check(boolean condition, String reason) {
