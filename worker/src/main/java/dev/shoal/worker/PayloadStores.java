@@ -9,10 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payload stores a worker uses: the one results go to (given in its config, or opened from
- * {@code --payload-store}), and one per scheme and bucket or container for reading the references
- * tasks bring, opened by scheme through {@link PayloadStoreProvider} with the transport settings
- * and kept for the worker's life. Closes the stores it opened, not one it was given.
+ * The one payload store a worker uses, for the references tasks bring and for its large results:
+ * given in its config, or opened from {@code --payload-store} through {@link PayloadStoreProvider}
+ * with the transport settings. A reference is read only through that store, which refuses one
+ * outside its root: a store opened from whatever a message names would let anyone who can write to
+ * the queue have the worker read any object its identity may read (or, with {@code file:}, any file
+ * on its disk) into a task. Closes the store it opened, not one it was given.
  */
 final class PayloadStores implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PayloadStores.class);
@@ -47,19 +49,17 @@ final class PayloadStores implements AutoCloseable {
   }
 
   /**
-   * A store that reads {@code location}.
+   * The store that reads {@code location}: this worker's own, which refuses a reference outside its
+   * root.
    *
-   * @throws IllegalArgumentException when no provider on the class path serves its scheme
+   * @throws IllegalStateException when this worker has no payload store
    */
   PayloadStore forReading(URI location) {
-    if (given != null && given.scheme().equals(location.getScheme())) {
-      return given;
+    if (forResults == null) {
+      throw new IllegalStateException("this worker has no payload store (--payload-store) to read " + location
+          + " from");
     }
-    if (forResults != null && forResults.scheme().equals(location.getScheme())) {
-      return forResults;
-    }
-    return opened.computeIfAbsent(key(location), key -> PayloadStoreProvider.forScheme(location.getScheme())
-        .create(URI.create(key), settings));
+    return forResults;
   }
 
   /** Its scheme and authority (the bucket, the account and container host): one store serves them all. */

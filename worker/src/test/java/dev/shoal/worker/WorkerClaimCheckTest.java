@@ -140,15 +140,30 @@ class WorkerClaimCheckTest {
   }
 
   @Test
-  void argumentsInAStoreOfAnUnknownSchemeFailTheTaskSayingSo() {
+  void aWorkerWithoutAPayloadStoreNeverOpensOneThatAMessageNames() {
+    // Whatever store a reference names, only the worker's own reads it: here there is none.
     byte[] bytes = "[\"ab\",2]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    h.send(h.task(1, "test.repeat", "ab", 2).withArgsRef(PayloadRef.of(URI.create("nosuch://bucket/run-1/1"), bytes)));
+    h.send(h.task(1, "test.repeat", "ab", 2).withArgsRef(PayloadRef.of(URI.create("file:///etc/passwd"), bytes)));
     h.start();
 
     ResultEnvelope result = h.awaitResult();
 
     assertThat(result.error().type()).isEqualTo(TaskRunner.PAYLOAD_UNAVAILABLE);
-    assertThat(result.error().message()).contains("nosuch://bucket/run-1/1").contains("no payload store for 'nosuch:'");
+    assertThat(result.error().message()).contains("file:///etc/passwd")
+        .contains("this worker has no payload store (--payload-store)");
+  }
+
+  @Test
+  void aReferenceOutsideTheWorkersOwnStoreIsRefused() {
+    InMemoryPayloadStore store = new InMemoryPayloadStore();
+    byte[] bytes = "[\"ab\",2]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    h.send(h.task(1, "test.repeat", "ab", 2).withArgsRef(PayloadRef.of(URI.create("nosuch://bucket/run-1/1"), bytes)));
+    h.start(h.config().payloadStore(store));
+
+    ResultEnvelope result = h.awaitResult();
+
+    assertThat(result.error().type()).isEqualTo(TaskRunner.PAYLOAD_UNAVAILABLE);
+    assertThat(result.error().message()).contains("nosuch://bucket/run-1/1").contains("could not be fetched");
   }
 
   @Test
