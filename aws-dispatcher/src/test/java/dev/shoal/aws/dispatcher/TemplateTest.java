@@ -227,6 +227,27 @@ class TemplateTest {
   }
 
   @Test
+  void claimCheckObjectsAreReachableOnlyUnderPayloadsAndOnlyTheClientDeletes() {
+    List<Map<?, ?>> worker = statements(properties("WorkerRole", "AWS::IAM::Role"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> clientDocument = (Map<String, Object>) properties("ClientPolicy", "AWS::IAM::ManagedPolicy")
+        .get("PolicyDocument");
+    List<Map<?, ?>> client = ((List<?>) clientDocument.get("Statement")).stream().<Map<?, ?>>map(o -> (Map<?, ?>) o).toList();
+    for (List<Map<?, ?>> statements : List.of(worker, client)) {
+      List<Map<?, ?>> payloads = statements.stream()
+          .filter(statement -> String.valueOf(statement.get("Resource")).contains("/payloads/*")).toList();
+      assertThat(payloads).singleElement().satisfies(statement ->
+          assertThat(strings(statement.get("Action"))).contains("s3:GetObject", "s3:PutObject")
+              .allMatch(action -> action.startsWith("s3:") && !action.contains("*")));
+    }
+    assertThat(worker).noneMatch(statement -> strings(statement.get("Action")).contains("s3:DeleteObject"));
+    assertThat(client).anyMatch(statement -> strings(statement.get("Action")).contains("s3:DeleteObject")
+        && String.valueOf(statement.get("Resource")).contains("/payloads/*"));
+    assertThat(String.valueOf(((Map<?, ?>) template.get("Outputs")).get("PayloadStoreUri")))
+        .contains("s3://${ArtifactBucket}/payloads");
+  }
+
+  @Test
   void theDispatcherRunsAndTerminatesOnlyPoolTaggedInstancesAndPassesOnlyTheWorkerRole() {
     List<Map<?, ?>> statements = statements(properties("DispatcherRole", "AWS::IAM::Role"));
     for (Map<?, ?> statement : statements) {
@@ -315,7 +336,7 @@ class TemplateTest {
    * dispatcher may read the jar, the workers may not read anything; they only beat their heartbeats.
    */
   @Test
-  void theDispatcherPresignsTheJarLinkAndWorkersOnlyWriteTheirHeartbeats() {
+  void theDispatcherPresignsTheJarLinkAndWorkersOnlyWriteTheirHeartbeatsAndReachPayloads() {
     List<Map<?, ?>> dispatcher = statements(properties("DispatcherRole", "AWS::IAM::Role"));
     assertThat(dispatcher).anySatisfy(statement -> {
       assertThat(strings(statement.get("Action"))).containsExactly("s3:GetObject");
@@ -325,9 +346,13 @@ class TemplateTest {
     List<Map<?, ?>> s3 = worker.stream()
         .filter(statement -> strings(statement.get("Action")).stream().anyMatch(action -> action.startsWith("s3:")))
         .toList();
-    assertThat(s3).singleElement().satisfies(statement -> {
+    // The heartbeat (write only), and the claim-check objects under payloads/: nothing else in the bucket.
+    assertThat(s3).hasSize(2).anySatisfy(statement -> {
       assertThat(strings(statement.get("Action"))).containsExactly("s3:PutObject");
       assertThat(statement.get("Resource")).isEqualTo(new Fn("Sub", "${ArtifactBucket.Arn}/ready/${PoolName}/*"));
+    }).anySatisfy(statement -> {
+      assertThat(strings(statement.get("Action"))).containsExactly("s3:GetObject", "s3:PutObject");
+      assertThat(statement.get("Resource")).isEqualTo(new Fn("Sub", "${ArtifactBucket.Arn}/payloads/*"));
     });
   }
 
