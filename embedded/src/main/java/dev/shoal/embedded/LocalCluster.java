@@ -40,7 +40,13 @@ import org.slf4j.LoggerFactory;
  * worker processes), with no account and no Docker.
  *
  * <p>It is the kernel's executor: the kernel starts it (workers start then) and closes it, which
- * stops the autoscaler, then the workers, then the executor, the transport and the server.
+ * stops the autoscaler, then the in-process worker, then the workers, then the executor, the
+ * transport and the server.
+ *
+ * <p>While the worker JVMs it launches start, this JVM serves the first tasks itself, with a worker
+ * of the same runtime on the same queue that stops as soon as a worker JVM polls; it never runs a
+ * redelivered task, so a task that crashed a worker JVM never runs here. See
+ * {@link Builder#inProcessBurst(boolean)}, which turns it off.
  *
  * <p>The queue service can be another one instead: {@link Builder#queueService(String, Map)} names a
  * transport (such as {@code "servicebus"}, with its settings) that this JVM and the workers it starts
@@ -196,6 +202,12 @@ public final class LocalCluster implements TaskExecutor {
   @Override
   public String toString() {
     return "LocalCluster[" + executor.label() + " on " + (server != null ? server.endpoint() : transport) + "]";
+  }
+
+  /** The key a worker JVM inherits from this process's environment when the cluster sets none; null if none. */
+  private static String inheritedKey() {
+    String key = System.getenv(EnvelopeSigner.KEY_ENV);
+    return key == null || key.isEmpty() ? null : key;
   }
 
   /** 32 random bytes as text, the form an environment variable can carry. */
@@ -479,8 +491,8 @@ public final class LocalCluster implements TaskExecutor {
         if (inProcessBurst) {
           burst = new InProcessBurst(workerOptions.withSlots(BURST_SLOTS).withIdleTimeout(Duration.ZERO)
               .withReceiveWait(BURST_RECEIVE_WAIT), transport,
-              // Unsigned, as the worker JVMs: with the key they inherit, if this process has one.
-              secret != null ? secret : System.getenv(EnvelopeSigner.KEY_ENV), provider);
+              // With signing off, as the worker JVMs: the key they inherit, if this process has one.
+              secret != null ? secret : inheritedKey(), provider);
           built.add(0, burst);
         }
 
