@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local, queue, scale, chaos, fairness.
+# needs and ends with "name: value" lines. Modes: local, queue, scale, burst, chaos, fairness.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -23,6 +23,10 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.ScaleBench "$@"
     ;;
+  burst)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.BurstBench "$@"
+    ;;
   chaos)
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.ChaosBench "$@"
@@ -32,7 +36,7 @@ case "$mode" in
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.FairnessBench "$@"
     ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, chaos, fairness" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness" >&2
     exit 2
     ;;
 esac

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * autoscaler's scale-out decision, and to the first task finished on a newly started worker JVM
  * (an upper bound of "first task running": it includes the result's way back). The autoscaler's
  * tick is 5 s, Parsl's strategy period, so a decision faster than that comes from the client's
- * nudge. The baseline in the same run is the tick alone: the same burst with nudging off.
+ * nudge. The baseline in the same run is the tick alone: the same burst with nudging off. The
+ * in-process burst is off here, so that the first task is one a worker JVM ran ({@link BurstBench}
+ * measures it on).
  *
  * <p>Options: {@code --rounds R} (default 3), {@code --burst N} tasks (default 50).
  */
@@ -43,12 +45,12 @@ public final class ScaleBench {
     double[] decision = new double[rounds];
     double[] firstTask = new double[rounds];
     for (int round = 0; round < rounds; round++) {
-      double[] measured = burst(runDir, burst, true);
+      double[] measured = burst(runDir, burst, true, false);
       decision[round] = measured[0];
       firstTask[round] = measured[1];
       System.out.printf("round %d: decision %.0f ms, first task %.0f ms%n", round + 1, measured[0], measured[1]);
     }
-    double[] tickOnly = burst(runDir, burst, false);
+    double[] tickOnly = burst(runDir, burst, false, false);
     System.out.printf("without nudge: decision %.0f ms, first task %.0f ms%n", tickOnly[0], tickOnly[1]);
     System.out.printf("baseline_tick_only_decision_ms: %.0f%n", tickOnly[0]);
     Spread decided = Spread.of(decision);
@@ -57,8 +59,11 @@ public final class ScaleBench {
     Spread.of(firstTask).print("scale_first_task_ms", "%.0f");
   }
 
-  /** Returns {decision ms, first task ms} after a burst on an idle pool. */
-  static double[] burst(Path runDir, int tasks, boolean nudge) throws Exception {
+  /**
+   * Returns {decision ms, first task ms} after a burst on an idle pool, with the in-process burst
+   * ({@link LocalCluster.Builder#inProcessBurst(boolean)}) on or off.
+   */
+  static double[] burst(Path runDir, int tasks, boolean nudge, boolean inProcessBurst) throws Exception {
     AtomicLong decidedAt = new AtomicLong();
     LocalAutoscaler.Listener listener = new LocalAutoscaler.Listener() {
       @Override
@@ -76,6 +81,7 @@ public final class ScaleBench {
         .taskQueue("scale-" + System.nanoTime())
         .configureScaling(builder -> builder.tick(TICK).listener(listener))
         .nudge(nudge)
+        .inProcessBurst(inProcessBurst)
         .build();
     try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build()) {
       // Let the first tick (at start) pass, so the pool is idle at 0 when the burst comes.

@@ -40,7 +40,13 @@ import org.slf4j.LoggerFactory;
  * worker processes), with no account and no Docker.
  *
  * <p>It is the kernel's executor: the kernel starts it (workers start then) and closes it, which
- * stops the autoscaler, then the workers, then the executor, the transport and the server.
+ * stops the autoscaler, then the in-process worker, then the workers, then the executor, the
+ * transport and the server.
+ *
+ * <p>While the worker JVMs it launches start, this JVM serves the first tasks itself, with a worker
+ * of the same runtime on the same queue that stops as soon as a worker JVM polls; it never runs a
+ * redelivered task, so a task that crashed a worker JVM never runs here. See
+ * {@link Builder#inProcessBurst(boolean)}, which turns it off.
  *
  * <p>The queue service can be another one instead: {@link Builder#queueService(String, Map)} names a
  * transport (such as {@code "servicebus"}, with its settings) that this JVM and the workers it starts
@@ -65,6 +71,14 @@ public final class LocalCluster implements TaskExecutor {
    * an outage means this JVM is gone or stuck; the workers also stop when this JVM dies.
    */
   private static final Duration WORKER_UNREACHABLE_TIMEOUT = Duration.ofMinutes(1);
+  /** Slots of the in-process worker: a few, since it shares this JVM and serves only until a worker JVM polls. */
+  private static final int BURST_SLOTS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  /**
+   * The in-process worker's long poll: short, since a message that arrives while its last poll is
+   * open after it was asked to stop goes back to the queue, a delivery more; and it stops no sooner
+   * than that poll ends.
+   */
+  private static final Duration BURST_RECEIVE_WAIT = Duration.ofSeconds(1);
 
   /** Null when the queue service is another one (see {@link Builder#queueService}). */
   private final EmbeddedSqsServer server;
@@ -74,16 +88,19 @@ public final class LocalCluster implements TaskExecutor {
   /** Null for a fixed pool. */
   private final LocalAutoscaler autoscaler;
   private final int fixedWorkers;
+  /** Null when turned off ({@link Builder#inProcessBurst(boolean)}). */
+  private final InProcessBurst burst;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalCluster(EmbeddedSqsServer server, Transport transport, LocalProcessProvider workers,
-      QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers) {
+      QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers, InProcessBurst burst) {
     this.server = server;
     this.transport = transport;
     this.workers = workers;
     this.executor = executor;
     this.autoscaler = autoscaler;
     this.fixedWorkers = fixedWorkers;
+    this.burst = burst;
   }
 
   public static Builder builder() {
@@ -121,10 +138,16 @@ public final class LocalCluster implements TaskExecutor {
   public void start(RunContext context) {
     try {
       executor.start(context);
+      if (burst != null) {
+        burst.serve(executor.taskQueue());
+      }
       if (autoscaler != null) {
         autoscaler.start();
       } else if (fixedWorkers > 0) {
         workers.launch(fixedWorkers);
+        if (burst != null) {
+          burst.workersLaunched();
+        }
       }
     } catch (RuntimeException e) {
       // The kernel closes only the executors that started: this one cleans up after itself.
@@ -153,6 +176,9 @@ public final class LocalCluster implements TaskExecutor {
     if (autoscaler != null) {
       order.add(autoscaler); // no launches while the pool stops
     }
+    if (burst != null) {
+      order.add(burst);      // stops serving (its running tasks finish) while the queues are up
+    }
     order.add(workers);      // they finish or release what they hold while the queues are up
     order.add(executor);
     order.add(transport);
@@ -168,9 +194,20 @@ public final class LocalCluster implements TaskExecutor {
     }
   }
 
+  /** The in-process worker's host, for tests; null when turned off. */
+  InProcessBurst burst() {
+    return burst;
+  }
+
   @Override
   public String toString() {
     return "LocalCluster[" + executor.label() + " on " + (server != null ? server.endpoint() : transport) + "]";
+  }
+
+  /** The key a worker JVM inherits from this process's environment when the cluster sets none; null if none. */
+  private static String inheritedKey() {
+    String key = System.getenv(EnvelopeSigner.KEY_ENV);
+    return key == null || key.isEmpty() ? null : key;
   }
 
   /** 32 random bytes as text, the form an environment variable can carry. */
@@ -219,6 +256,7 @@ public final class LocalCluster implements TaskExecutor {
     private Integer maxWorkers;
     private Consumer<LocalAutoscaler.Builder> scalingCustomizer = builder -> { };
     private boolean nudge = true;
+    private boolean inProcessBurst = true;
     private boolean signing = true;
     private String signingKey;
     private String transportName;
@@ -304,6 +342,26 @@ public final class LocalCluster implements TaskExecutor {
      */
     public Builder nudge(boolean nudge) {
       this.nudge = nudge;
+      return this;
+    }
+
+    /**
+     * Whether this JVM serves the first tasks itself while the worker JVMs it launches start
+     * (default true): when the cluster launches workers (a fixed pool at start, or an autoscaled
+     * pool with none of its workers polling yet), a worker runs in this JVM, the same runtime as
+     * theirs on the same queue, with a few slots, and stops as soon as a worker JVM polls. Tasks
+     * then start in milliseconds instead of the seconds a JVM takes to start, and the program sees
+     * no other difference: same apps, same results, the same at-least-once delivery.
+     *
+     * <p>Turn it off for apps that may kill the process they run in (a native crash, an
+     * out-of-memory error, {@code System.exit}): in this JVM, such a task kills the program. The
+     * in-process worker takes only a task's first delivery, so a task that crashed a worker JVM
+     * never runs here; it holds a redelivered message unrun until it stops (a delivery of the
+     * message's budget spent on that, see {@link #maxDeliveries(int)}). Its tasks also share this
+     * JVM's heap and processors.
+     */
+    public Builder inProcessBurst(boolean on) {
+      this.inProcessBurst = on;
       return this;
     }
 
@@ -409,15 +467,16 @@ public final class LocalCluster implements TaskExecutor {
         Transport transport = service == null ? SqsClients.transport(settings) : service.create(settings);
         built.add(0, transport::close);
 
+        WorkerOptions workerOptions = WorkerOptions.of(workerTransport, settings, taskQueue).withSlots(slotsPerWorker)
+            .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
+            // Named explicitly, a worker that misses the key refuses to start instead of
+            // running every task unsigned.
+            .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null)
+            .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT)
+            // Kept after the workers stop: a CommandResult names files in it.
+            .withWorkDir(logDir.resolveSibling("worker-tasks").toAbsolutePath());
         LocalProcessProvider.Builder workerBuilder = LocalProcessProvider.builder()
-            .options(WorkerOptions.of(workerTransport, settings, taskQueue).withSlots(slotsPerWorker)
-                .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
-                // Named explicitly, a worker that misses the key refuses to start instead of
-                // running every task unsigned.
-                .withSigningKeyEnv(signing ? EnvelopeSigner.KEY_ENV : null)
-                .withUnreachableTimeout(WORKER_UNREACHABLE_TIMEOUT)
-                // Kept after the workers stop: a CommandResult names files in it.
-                .withWorkDir(logDir.resolveSibling("worker-tasks").toAbsolutePath()))
+            .options(workerOptions)
             .logDir(logDir);
         workerCustomizer.accept(workerBuilder);
         String secret = signingSecret();
@@ -428,6 +487,14 @@ public final class LocalCluster implements TaskExecutor {
         }
         LocalProcessProvider provider = workerBuilder.build();
         built.add(0, provider);
+        InProcessBurst burst = null;
+        if (inProcessBurst) {
+          burst = new InProcessBurst(workerOptions.withSlots(BURST_SLOTS).withIdleTimeout(Duration.ZERO)
+              .withReceiveWait(BURST_RECEIVE_WAIT), transport,
+              // With signing off, as the worker JVMs: the key they inherit, if this process has one.
+              secret != null ? secret : inheritedKey(), provider);
+          built.add(0, burst);
+        }
 
         QueueExecutor.Builder executorBuilder = QueueExecutor.builder()
             .label(label)
@@ -447,7 +514,7 @@ public final class LocalCluster implements TaskExecutor {
           LocalAutoscaler.Builder scaler = LocalAutoscaler.builder()
               .transport(transport)
               .taskQueue(taskQueue)
-              .provider(provider)
+              .provider(burst != null ? burst.watching(provider) : provider)
               .config(scaling)
               .tasksPerMessage(bundling);
           scalingCustomizer.accept(scaler);
@@ -461,7 +528,7 @@ public final class LocalCluster implements TaskExecutor {
           executorBuilder.signingKey(secret.getBytes(StandardCharsets.UTF_8));
         }
         return new LocalCluster(server, transport, provider, executorBuilder.build(), autoscaler,
-            autoscaling ? 0 : workers);
+            autoscaling ? 0 : workers, burst);
       } catch (RuntimeException e) {
         for (AutoCloseable part : built) {
           try {

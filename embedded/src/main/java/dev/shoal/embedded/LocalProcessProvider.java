@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ public final class LocalProcessProvider implements ComputeProvider {
   private final Path logDir;
   private final Duration stopGrace;
   private final Map<String, LocalWorker> workers = new ConcurrentHashMap<>();
+  /** Told, on a worker's output thread, each time a worker turns ready (polls). */
+  private final List<Runnable> readyListeners = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private LocalProcessProvider(Builder builder) {
@@ -107,7 +110,15 @@ public final class LocalProcessProvider implements ComputeProvider {
       String line;
       while ((line = out.readLine()) != null) {
         if (!worker.ready && line.contains("ready")) {
-          worker.ready = true;
+          worker.ready = true; // before the listeners, who read it through list()
+          for (Runnable listener : readyListeners) {
+            try {
+              listener.run();
+            } catch (RuntimeException e) {
+              // This thread must keep draining the worker's output, or the worker blocks writing it.
+              log.warn("{}: a ready listener failed", worker.id, e);
+            }
+          }
         }
         log.debug("{}: {}", worker.id, line);
       }
@@ -121,6 +132,11 @@ public final class LocalProcessProvider implements ComputeProvider {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Runs {@code listener} each time a worker turns {@link WorkerInstance.State#RUNNING} (it polls); it must be quick. */
+  void addReadyListener(Runnable listener) {
+    readyListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   @Override

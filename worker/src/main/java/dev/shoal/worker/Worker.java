@@ -27,10 +27,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -105,6 +107,8 @@ public final class Worker implements AutoCloseable {
   private final Thread receiver;
 
   private final Set<HeldMessage> held = ConcurrentHashMap.newKeySet();
+  /** Redelivered messages held unrun until the worker stops, with {@link WorkerConfig#firstDeliveriesOnly()}. */
+  private final Queue<HeldMessage> deferred = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unstarted = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
   /** When the last task started: while tasks wait, the start of the youngest running one. */
@@ -375,6 +379,10 @@ public final class Worker implements AutoCloseable {
   }
 
   private void intake(ReceivedMessage message, Instant received) {
+    if (config.firstDeliveriesOnly() && message.receiveCount() > 1) {
+      defer(message, received);
+      return;
+    }
     Decoded<TaskEnvelope> decoded;
     try {
       // Verified here, before a slot is spent on them: only signed envelopes go further.
@@ -406,6 +414,29 @@ public final class Worker implements AutoCloseable {
     }
     if (held.arrive()) {
       settler.settle(held);
+    }
+  }
+
+  /**
+   * Holds a redelivered message unrun (its lease extended like any other) until the worker stops,
+   * then releases it: releasing it now would only bring it back to this worker, a delivery more
+   * each time. Its intake guard is the one piece it waits for, given back when the worker stops.
+   */
+  private void defer(ReceivedMessage message, Instant received) {
+    HeldMessage held = new HeldMessage(message, received, 1);
+    this.held.add(held);
+    deferred.add(held);
+    log.info("worker {}: message {} is on delivery {}; holding it unrun for another worker", id, message.id(),
+        message.receiveCount());
+  }
+
+  private void releaseDeferred() {
+    HeldMessage held;
+    while ((held = deferred.poll()) != null) {
+      held.markIncomplete();
+      if (held.arrive()) {
+        settler.settle(held);
+      }
     }
   }
 
@@ -701,6 +732,16 @@ public final class Worker implements AutoCloseable {
           }
         }
       }
+      int deferredCount = deferred.size();
+      if (deferredCount > 0) {
+        // Released while the last poll is still open at the service, they could come straight back
+        // to it, a delivery more each.
+        awaitLatePoll();
+      }
+      releaseDeferred();
+      if (deferredCount > 0) {
+        log.info("worker {} stopping: {} redelivered message(s) it held unrun released", id, deferredCount);
+      }
       log.info("worker {} stopping: {} unstarted task(s) handed back, {} running", id, cancelled,
           slots.getActiveCount() + redeliveries.getActiveCount());
       awaitIdle(System.nanoTime() + config.shutdownGrace().toNanos());
@@ -726,6 +767,16 @@ public final class Worker implements AutoCloseable {
       log.info("worker {} stopped", id);
       stopReason = reason;
       terminated.complete(null);
+    }
+  }
+
+  private void awaitLatePoll() {
+    try {
+      latePoll.get(LATE_POLL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Dealt with (or given up on) as in awaitIdle.
     }
   }
 

@@ -26,6 +26,7 @@ public final class WorkerConfig {
   private final Duration postRetryLimit;
   private final Duration holdHorizon;
   private final PayloadStore payloadStore;
+  private final boolean firstDeliveriesOnly;
 
   private WorkerConfig(Builder b) {
     WorkerOptions given = b.options;
@@ -41,6 +42,7 @@ public final class WorkerConfig {
     this.postRetryLimit = b.postRetryLimit;
     this.holdHorizon = b.holdHorizon;
     this.payloadStore = b.payloadStore;
+    this.firstDeliveriesOnly = b.firstDeliveriesOnly;
   }
 
   /**
@@ -62,6 +64,7 @@ public final class WorkerConfig {
     b.postRetryLimit = postRetryLimit;
     b.holdHorizon = holdHorizon;
     b.payloadStore = payloadStore;
+    b.firstDeliveriesOnly = firstDeliveriesOnly;
     return b;
   }
 
@@ -115,6 +118,15 @@ public final class WorkerConfig {
     return holdHorizon;
   }
 
+  /**
+   * Whether the worker runs only messages on their first delivery (default false). A redelivered
+   * message may hold a task that crashed the process that ran it; such a worker holds it unrun
+   * until it stops, then releases it for another worker (which costs the message one delivery).
+   */
+  public boolean firstDeliveriesOnly() {
+    return firstDeliveriesOnly;
+  }
+
   private static String defaultWorkerId() {
     String host;
     try {
@@ -139,6 +151,7 @@ public final class WorkerConfig {
     // Long against a poll (milliseconds), short against the tasks that make a burst unfair (seconds).
     private Duration holdHorizon = Duration.ofSeconds(1);
     private PayloadStore payloadStore;
+    private boolean firstDeliveriesOnly;
 
     private Builder(WorkerOptions options) {
       options(options);
@@ -205,6 +218,17 @@ public final class WorkerConfig {
         throw new IllegalArgumentException("holdHorizon must be positive: " + horizon);
       }
       this.holdHorizon = horizon;
+      return this;
+    }
+
+    /**
+     * Run only messages on their first delivery, for a worker that shares its process with
+     * something that must not die with a task (an in-process worker in the client): a redelivered
+     * message, which may hold a task that crashed its worker, is held unrun until this worker
+     * stops and then released for the others. It is neither run, split nor judged poison here.
+     */
+    public Builder firstDeliveriesOnly(boolean firstOnly) {
+      this.firstDeliveriesOnly = firstOnly;
       return this;
     }
 

@@ -14,6 +14,7 @@ import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.spi.ForwardingTransport;
 import dev.shoal.spi.QueueOptions;
+import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import java.nio.charset.StandardCharsets;
@@ -352,6 +353,39 @@ class WorkerTest {
 
     List.of(busy, firstTime, again).forEach(gate -> TestApps.gate(gate).open().countDown());
     assertThat(h.awaitResults(3)).extracting(ResultEnvelope::id).containsExactlyInAnyOrder(1L, 2L, 3L);
+  }
+
+  @Test
+  void aWorkerForFirstDeliveriesOnlyHoldsARedeliveredTaskUnrunAndReleasesItWhenItStops() {
+    Harness h = harness(SHORT_LEASE);
+    String again = key();
+    String fresh = key();
+    h.send(h.task(1, "test.count", again, 0));
+    // A delivery that never finished: a worker took the task and died, or handed it back.
+    List<ReceivedMessage> first = h.memory.receive(h.tasks, 10, Duration.ofSeconds(5)).join();
+    assertThat(first).hasSize(1);
+    h.memory.extendLease(h.tasks, first, Duration.ZERO).join();
+    Worker firstOnly = h.start(h.config().firstDeliveriesOnly(true));
+    h.send(h.task(2, "test.count", fresh, 0));
+
+    assertThat(h.awaitResult().id()).isEqualTo(2);
+    // Nobody but this worker can hold it: it was released above.
+    await("the redelivered message to be held, and the other acked", () -> {
+      QueueDepth depth = h.depth();
+      return depth.visible() == 0 && depth.inFlight() == 1;
+    });
+    assertThat(TestApps.counter(again).get()).as("runs of the redelivered task").isZero();
+
+    firstOnly.close();
+    await("the held message to be released", () -> h.depth().visible() == 1);
+    assertThat(TestApps.counter(again).get()).as("runs of the redelivered task").isZero();
+    assertThat(h.deadLetterReasons()).isEmpty();
+
+    h.start(h.config().options(h.options().withWorkerId("w2")));
+    ResultEnvelope result = h.awaitResult();
+    assertThat(result.id()).isEqualTo(1);
+    assertThat(result.status()).as("%s", result.error()).isEqualTo(Status.OK);
+    assertThat(TestApps.counter(again).get()).isEqualTo(1);
   }
 
   @Test
