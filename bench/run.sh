@@ -35,8 +35,13 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.FairnessBench "$@"
     ;;
+  payload)
+    build
+    # Room for a 100 MB payload as text, bytes and JSON at once.
+    exec java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.PayloadBench "$@"
+    ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness, payload" >&2
     exit 2
     ;;
 esac

@@ -44,6 +44,10 @@ public final class BenchApps implements AppLibrary {
   public static final App1<String, Long> LENGTH = Apps.define("bench.length").java(String.class, Long.class,
       text -> (long) text.length());
 
+  /** Gives its argument back: a payload that goes to the worker and comes back. */
+  public static final App1<String, String> ECHO = Apps.define("bench.echo").java(String.class, String.class,
+      text -> text);
+
   /** Kills the worker JVM that runs it, every time: a poison task. */
   public static final App1<Long, Long> CRASH = Apps.define("bench.crash").java(Long.class, Long.class, code -> {
     Runtime.getRuntime().halt(code.intValue());
@@ -52,6 +56,6 @@ public final class BenchApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID, WORK, MEMO_WORK, LENGTH, CRASH);
+    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID, WORK, MEMO_WORK, LENGTH, ECHO, CRASH);
   }
 }

@@ -6,6 +6,8 @@ import dev.shoal.dispatcher.ScalingConfig;
 import dev.shoal.executor.QueueExecutor;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.spi.Invocation;
+import dev.shoal.spi.PayloadStore;
+import dev.shoal.spi.PayloadStoreProvider;
 import dev.shoal.spi.PublishListener;
 import dev.shoal.spi.QueueOptions;
 import dev.shoal.spi.RunContext;
@@ -90,10 +92,13 @@ public final class LocalCluster implements TaskExecutor {
   private final int fixedWorkers;
   /** Null when turned off ({@link Builder#inProcessBurst(boolean)}). */
   private final InProcessBurst burst;
+  /** Null when turned off ({@link Builder#payloadStore(URI)}). */
+  private final PayloadStore payloads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalCluster(EmbeddedSqsServer server, Transport transport, LocalProcessProvider workers,
-      QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers, InProcessBurst burst) {
+      QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers, InProcessBurst burst,
+      PayloadStore payloads) {
     this.server = server;
     this.transport = transport;
     this.workers = workers;
@@ -101,6 +106,7 @@ public final class LocalCluster implements TaskExecutor {
     this.autoscaler = autoscaler;
     this.fixedWorkers = fixedWorkers;
     this.burst = burst;
+    this.payloads = payloads;
   }
 
   public static Builder builder() {
@@ -180,7 +186,10 @@ public final class LocalCluster implements TaskExecutor {
       order.add(burst);      // stops serving (its running tasks finish) while the queues are up
     }
     order.add(workers);      // they finish or release what they hold while the queues are up
-    order.add(executor);
+    order.add(executor);     // deletes what it still has in the payload store
+    if (payloads != null) {
+      order.add(payloads);
+    }
     order.add(transport);
     if (server != null) {
       order.add(server);
@@ -257,6 +266,9 @@ public final class LocalCluster implements TaskExecutor {
     private Consumer<LocalAutoscaler.Builder> scalingCustomizer = builder -> { };
     private boolean nudge = true;
     private boolean inProcessBurst = true;
+    /** Null: a folder beside the log folder, made absolute when built. */
+    private URI payloadStore;
+    private boolean payloads = true;
     private boolean signing = true;
     private String signingKey;
     private String transportName;
@@ -365,6 +377,26 @@ public final class LocalCluster implements TaskExecutor {
       return this;
     }
 
+    /**
+     * Where arguments and results too large for a queue message go (claim checks): a store's root
+     * that this JVM and the workers both open, such as {@code file:///data/payloads} (the default is
+     * the folder {@code payloads} beside the log folder), or {@code s3://bucket/prefix} on another
+     * queue service. Objects are deleted once consumed; a run that dies leaves its own, under its
+     * run id.
+     */
+    public Builder payloadStore(URI root) {
+      this.payloadStore = Objects.requireNonNull(root, "root");
+      this.payloads = true;
+      return this;
+    }
+
+    /** No payload store: a payload over the queue's limit fails its task at once ({@code PayloadTooLargeException}). */
+    public Builder noPayloadStore() {
+      this.payloadStore = null;
+      this.payloads = false;
+      return this;
+    }
+
     /** Further settings of the autoscaler (tick, listener...), when autoscaling. */
     public Builder configureScaling(Consumer<LocalAutoscaler.Builder> customizer) {
       this.scalingCustomizer = Objects.requireNonNull(customizer, "customizer");
@@ -467,7 +499,15 @@ public final class LocalCluster implements TaskExecutor {
         Transport transport = service == null ? SqsClients.transport(settings) : service.create(settings);
         built.add(0, transport::close);
 
+        URI payloadRoot = !payloads ? null
+            : payloadStore != null ? payloadStore : logDir.resolveSibling("payloads").toAbsolutePath().toUri();
+        PayloadStore store = payloadRoot == null ? null
+            : PayloadStoreProvider.forScheme(payloadRoot.getScheme()).create(payloadRoot, settings);
+        if (store != null) {
+          built.add(0, store);
+        }
         WorkerOptions workerOptions = WorkerOptions.of(workerTransport, settings, taskQueue).withSlots(slotsPerWorker)
+            .withPayloadStore(payloadRoot)
             .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
             // Named explicitly, a worker that misses the key refuses to start instead of
             // running every task unsigned.
@@ -523,12 +563,15 @@ public final class LocalCluster implements TaskExecutor {
           LocalAutoscaler nudged = autoscaler;
           executorBuilder.publishListener(nudge ? bundling.andThen((tasks, messages) -> nudged.nudge()) : bundling);
         }
+        if (store != null) {
+          executorBuilder.payloadStore(store);
+        }
         customizer.accept(executorBuilder);
         if (secret != null) {
           executorBuilder.signingKey(secret.getBytes(StandardCharsets.UTF_8));
         }
         return new LocalCluster(server, transport, provider, executorBuilder.build(), autoscaler,
-            autoscaling ? 0 : workers, burst);
+            autoscaling ? 0 : workers, burst, store);
       } catch (RuntimeException e) {
         for (AutoCloseable part : built) {
           try {

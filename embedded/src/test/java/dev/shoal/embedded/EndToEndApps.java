@@ -39,6 +39,10 @@ public final class EndToEndApps implements AppLibrary {
   public static final App1<String, String> ECHO_LENGTH = Apps.define("e2e.length")
       .java(String.class, String.class, text -> Integer.toString(text.length()));
 
+  /** Its argument, reversed: a result as large as the argument, and not the argument itself. */
+  public static final App1<String, String> REVERSE = Apps.define("e2e.reverse")
+      .java(String.class, String.class, text -> new StringBuilder(text).reverse().toString());
+
   public static final App1<String, CommandResult> SHELL = Apps.define("e2e.shell")
       .command(String.class, Command::shell);
 
@@ -47,6 +51,6 @@ public final class EndToEndApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, FAIL, CRASH, ECHO_LENGTH, SHELL);
+    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, FAIL, CRASH, ECHO_LENGTH, REVERSE, SHELL);
   }
 }
