@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -32,7 +34,13 @@ public final class JsonCodec {
   }
 
   public static JsonCodec create() {
-    ObjectMapper mapper = JsonMapper.builder()
+    // Jackson's default cap of 20 MB on one string would refuse a large payload that came by claim
+    // check; every input is bounded before it is parsed (a queue message by the transport's limit,
+    // a stored payload by its reference's size and the reader's maximum), so strings need no cap.
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+        .build();
+    ObjectMapper mapper = JsonMapper.builder(factory)
         .addModule(new JavaTimeModule())
         .addModule(new Jdk8Module())
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)

@@ -28,6 +28,14 @@ class JsonCodecTest {
   }
 
   @Test
+  void aStringLargerThanJacksonsDefaultCapReadsBack() {
+    // 25 MB: over the 20 MB Jackson refuses by default, as a claim-checked payload can be.
+    String large = "x".repeat(25 * 1024 * 1024);
+    JsonNode read = codec.readTree(codec.encode(java.util.List.of(large)));
+    assertThat(read.get(0).asText()).hasSize(large.length());
+  }
+
+  @Test
   void recordsRoundTrip() {
     Shape shape = new Shape("triangle", List.of(new Point(0, 0), new Point(3, 0), new Point(0, 4)),
         Map.of("area", 6.0), Duration.ofMillis(1500), Instant.parse("2024-05-01T12:00:00Z"), Optional.of("right"));
