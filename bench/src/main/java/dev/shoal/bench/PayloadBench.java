@@ -45,7 +45,10 @@ public final class PayloadBench {
     Path storeDir = Files.createDirectories(runDir.resolve("payloads"));
     System.out.printf("payload bench: %s MB, %d rounds, a folder store at %s%n", Arrays.toString(sizes), rounds,
         storeDir);
-    LocalCluster cluster = LocalCluster.builder().workers(1).payloadStore(storeDir.toUri())
+    // The worker's heap sized for the largest payload (text, bytes and JSON of it at once), as a
+    // user with such payloads would size it; the default of local workers is 512 MB.
+    LocalCluster cluster = LocalCluster.builder().workers(1).inProcessBurst(false).payloadStore(storeDir.toUri())
+        .configureWorkers(workers -> workers.jvmArgs(List.of("-Xmx3g", "-XX:+UseSerialGC", "-Xshare:auto")))
         .logDir(runDir.resolve("workers")).build();
     try (PayloadStore bare = PayloadStoreProvider.forScheme("file").create(storeDir.toUri(), Map.of());
          DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {

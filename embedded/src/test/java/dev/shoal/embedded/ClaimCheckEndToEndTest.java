@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.shoal.AppFuture;
 import dev.shoal.DataFlowKernel;
 import dev.shoal.executor.PayloadTooLargeException;
+import dev.shoal.executor.PayloadUnavailableException;
+import dev.shoal.executor.WorkerFailureException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -48,6 +51,26 @@ class ClaimCheckEndToEndTest {
       assertThat(cluster.executor().tasksSent()).isEqualTo(2);
     }
     assertThat(filesIn(store)).as("objects left in the store once the results were consumed").isZero();
+  }
+
+  @Test
+  void aPayloadTooLargeForTheWorkersHeapFailsItsTaskSayingSoInsteadOfPassingForPoison() throws Exception {
+    // A worker JVM of 64 MB given 48 MB of text: it cannot even read the argument.
+    LocalCluster cluster = LocalCluster.builder().workers(1).inProcessBurst(false)
+        .payloadStore(runDir.resolve("payloads").toUri())
+        .configureWorkers(workers -> workers.jvmArgs(List.of("-Xmx64m", "-XX:+UseSerialGC")))
+        .logDir(runDir.resolve("workers")).build();
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
+      AppFuture<String> length = dfk.call(EndToEndApps.ECHO_LENGTH, "y".repeat(48 * 1024 * 1024));
+      // Where the heap ran out (reading the object, or parsing it) decides the exception's type;
+      // either way the future says it was memory, and not that the task crashed its worker.
+      assertThatThrownBy(() -> length.get(2, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOfAny(WorkerFailureException.class, PayloadUnavailableException.class)
+          .hasMessageContaining("ran out of memory").hasMessageContaining("MB)")
+          .hasMessageNotContaining("crashed or hung");
+      // The worker lived on and serves the next task.
+      assertThat(dfk.call(EndToEndApps.SQUARE, 12L).get(2, TimeUnit.MINUTES)).isEqualTo(144L);
+    }
   }
 
   @Test

@@ -32,6 +32,8 @@ final class TaskRunner {
   static final String DEADLINE_PASSED = "shoal.worker.DeadlinePassed";
   static final String POISON = "shoal.worker.PoisonTask";
   static final String RESULT_TOO_LARGE = "shoal.worker.ResultTooLarge";
+  /** The task, or its result, did not fit in the worker's heap. */
+  static final String OUT_OF_MEMORY = "shoal.worker.OutOfMemory";
   /** Arguments that came by reference could not be fetched or were not those sent; fields: {@code uri}. */
   static final String PAYLOAD_UNAVAILABLE = "shoal.worker.PayloadUnavailable";
 
@@ -132,7 +134,10 @@ final class TaskRunner {
       bytes = payloads.forReading(location).get(location, ref.size()).join();
     } catch (CompletionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new PayloadUnavailable(what + " could not be fetched: " + cause.getMessage());
+      throw new PayloadUnavailable(what + " could not be fetched: " + (cause instanceof OutOfMemoryError
+          ? "this worker ran out of memory (a heap of at most " + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+              + " MB) reading " + ref.size() + " bytes"
+          : cause.getMessage()));
     } catch (RuntimeException e) {
       throw new PayloadUnavailable(what + " could not be fetched: " + e.getMessage());
     }

@@ -602,12 +602,30 @@ public final class Worker implements AutoCloseable {
       }
       publish(held, run.envelope.reply(), outcome.result(), outcome.rejection() == null,
           run.envelope.takesResultByRef());
+    } catch (OutOfMemoryError e) {
+      // Said to its client, not released: released, it would come back to the same fate on every
+      // worker and end as "crashed its worker", which is not what happened.
+      TaskEnvelope task = run.envelope;
+      String text = "task " + task.id() + " (" + task.app() + ") ran out of memory in worker " + id + " (a heap of at most "
+          + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB): " + e.getMessage();
+      log.error("worker {}: {}", id, text);
+      try {
+        publish(held, task.reply(), runner.workerError(task.id(), task.run(), task.attempt(), held.received,
+            TaskRunner.OUT_OF_MEMORY, text), false);
+      } catch (RuntimeException | Error again) {
+        letGoAfterFailure(held);
+      }
     } catch (RuntimeException | Error e) {
       log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
-      held.markUnposted();
-      if (held.arrive()) {
-        settler.settle(held);
-      }
+      letGoAfterFailure(held);
+    }
+  }
+
+  /** A bug of ours, or no memory even to report one: the message goes back to the queue. */
+  private void letGoAfterFailure(HeldMessage held) {
+    held.markUnposted();
+    if (held.arrive()) {
+      settler.settle(held);
     }
   }
 
