@@ -97,6 +97,8 @@ public final class QueueBench {
     LocalCluster executor = LocalCluster.builder()
         .workers(workers)
         .slotsPerWorker(1)
+        // The figure is the path through worker JVMs: no in-process burst during the warm-up.
+        .inProcessBurst(false)
         .logDir(runDir.resolve("workers"))
         .taskQueue("bench-" + System.nanoTime())
         .configure(customizer)
