@@ -1,6 +1,7 @@
 // Shoal on Azure: a task queue (Service Bus), a pool of worker VMs that pull from it (a Flexible
 // scale set with no inbound path), the dispatcher Function that sizes the pool from the queue's
-// depth, storage for the worker jar, the workers' heartbeats and the Function's package, and
+// depth, storage for the worker jar, the workers' heartbeats, large payloads (claim checks) and
+// the Function's package, and
 // least-privilege role assignments between them. The workers' boot script is not here: the
 // dispatcher (VmssProvider) writes it into the scale set's model at every launch, from its app
 // settings, so there is one source of it. Deploy steps: infra/azure/README.md. No Bicep compiler
@@ -103,7 +104,7 @@ param workerIdleTimeout string = 'PT5M'
 @description('The Function\'s Java (the code is Java 17 bytecode).')
 param functionJavaVersion string = '17'
 
-@description('The object id of the client\'s identity (a user, group or service principal) to make Data Owner of the namespace; empty: none.')
+@description('The object id of the client\'s identity (a user, group or service principal) to make Data Owner of the namespace and Blob Data Contributor of the payload container; empty: none.')
 param clientPrincipalId string = ''
 
 @allowed([
@@ -140,6 +141,7 @@ var scaleSetName = '${namePrefix}-workers'
 var workerSubnetName = 'workers'
 var jarContainerName = 'worker'
 var heartbeatContainerName = 'heartbeats'
+var payloadContainerName = 'payloads'
 var packageContainerName = 'function-package'
 var functionPackageName = 'shoal-dispatcher.zip'
 
@@ -161,6 +163,11 @@ var workerJarContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${
 var workerJarUrl = '${workerJarContainerUrl}/${workerJarName}'
 // https://<account>.blob.core.windows.net/heartbeats, no trailing slash: the form VmssProvider takes.
 var heartbeatContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${heartbeatContainerName}'
+// The workers' account's blob host (the endpoint is https://<account>.blob.core.windows.net/).
+var workerBlobHost = replace(replace(workerStorage.properties.primaryEndpoints.blob, 'https://', ''), '/', '')
+// azblob://<account>.blob.core.windows.net/payloads: the root BlobPayloadStore takes, the clients'
+// and the workers' alike.
+var payloadStoreUri = 'azblob://${workerBlobHost}/${payloadContainerName}'
 
 // ---------------------------------------------------------------- monitoring
 
@@ -253,6 +260,52 @@ resource heartbeatContainer 'Microsoft.Storage/storageAccounts/blobServices/cont
   name: heartbeatContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+// Claim checks: a client puts an argument too large for a message here and sends its reference;
+// a worker reads it and puts a result too large for a reply here. Clients delete what they are
+// done with; what a crashed client leaves behind is deleted by the policy below.
+resource payloadContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: workerBlobs
+  name: payloadContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+// Payloads are needed for a run's length; after 7 days any left are a crashed client's litter.
+// Only the payload container: the jar and the heartbeats are kept (the dispatcher prunes those).
+resource payloadExpiry 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: workerStorage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-payloads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${payloadContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: 7
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
   }
 }
 
@@ -599,6 +652,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SHOAL_WORKER_MAX_DELIVERIES'
           value: string(workerMaxDeliveries)
         }
+        {
+          // The workers' --payload-store: where they read large arguments and write large results.
+          name: 'SHOAL_WORKER_PAYLOAD_STORE'
+          value: payloadStoreUri
+        }
       ]
     }
   }
@@ -646,6 +704,19 @@ resource workerReadsJar 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 resource workerBeatsHeartbeat 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(heartbeatContainer.id, workerIdentity.id, storageBlobDataContributorRole)
   scope: heartbeatContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Payloads: read the large arguments clients put, write large results, in the payload container
+// only. Contributor is the narrowest built-in role that may write a blob; workers never delete
+// (BlobPayloadStore's delete is the client's), which the role cannot express.
+resource workerUsesPayloads 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(payloadContainer.id, workerIdentity.id, storageBlobDataContributorRole)
+  scope: payloadContainer
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
     principalId: workerIdentity.properties.principalId
@@ -817,6 +888,17 @@ resource clientOwnsQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+// Payloads: put large arguments, read large results, delete both once the run has them.
+resource clientUsesPayloads 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(clientPrincipalId)) {
+  name: guid(payloadContainer.id, clientPrincipalId, storageBlobDataContributorRole)
+  scope: payloadContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: clientPrincipalId
+    principalType: clientPrincipalType
+  }
+}
+
 // ---------------------------------------------------------------- roles: the deployer
 
 // Uploading the worker jar and the Function's package, into those two containers only.
@@ -867,6 +949,9 @@ output workerStorageAccountName string = workerStorage.name
 
 @description('Where the workers beat their heartbeats and the dispatcher reads them (the Function\'s SHOAL_HEARTBEAT_CONTAINER_URL).')
 output heartbeatContainerUrl string = heartbeatContainerUrl
+
+@description('The root of the payload store for large arguments and results (the client\'s BlobPayloadStore, the workers\' --payload-store); blobs expire after 7 days.')
+output payloadStoreUri string = payloadStoreUri
 
 @description('Where the Function\'s package goes (az storage blob upload of shoal-dispatcher.zip).')
 output functionPackageUrl string = '${functionStorage.properties.primaryEndpoints.blob}${packageContainerName}/${functionPackageName}'

@@ -1,5 +1,6 @@
 package dev.shoal.dispatcher;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,10 +17,13 @@ import java.util.List;
  * @param workerMaxDeliveries deliveries after which a worker dead-letters a task as poison, telling
  *     its client; the task queue's own redrive count must be above it, or the queue moves the task
  *     away before the delivery on which the worker would say so
+ * @param workerPayloadStore the root of the payload store the workers read large arguments from and
+ *     write large results to ({@code --payload-store}), the same one the clients use; null for none,
+ *     and then a task that comes with a payload reference fails on the worker
  */
 public record PoolSettings(int minWorkers, int maxWorkers, int slotsPerWorker, double targetBacklogPerSlot,
     double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline, Duration silenceLimit,
-    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries) {
+    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries, URI workerPayloadStore) {
 
   public static final String MIN_WORKERS = "SHOAL_MIN_WORKERS";
   public static final String MAX_WORKERS = "SHOAL_MAX_WORKERS";
@@ -36,14 +40,27 @@ public record PoolSettings(int minWorkers, int maxWorkers, int slotsPerWorker, d
   public static final String WORKER_IDLE_TIMEOUT = "SHOAL_WORKER_IDLE_TIMEOUT";
   public static final String WORKER_LEASE = "SHOAL_WORKER_LEASE";
   public static final String WORKER_MAX_DELIVERIES = "SHOAL_WORKER_MAX_DELIVERIES";
+  /**
+   * The workers' payload store, a URI such as {@code s3://bucket/payloads} or
+   * {@code azblob://account.blob.core.windows.net/payloads}; blank for none.
+   */
+  public static final String WORKER_PAYLOAD_STORE = "SHOAL_WORKER_PAYLOAD_STORE";
 
   /** Every variable above. */
   public static final List<String> VARIABLES = List.of(MIN_WORKERS, MAX_WORKERS, SLOTS_PER_WORKER,
       TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE, SILENCE_LIMIT, WORKER_IDLE_TIMEOUT,
-      WORKER_LEASE, WORKER_MAX_DELIVERIES);
+      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE);
 
   private static final Duration SHORTEST_HEARTBEAT = Duration.ofSeconds(5);
   private static final Duration LONGEST_HEARTBEAT = Duration.ofMinutes(1);
+
+  /** Settings without a payload store for the workers (as before there was one). */
+  public PoolSettings(int minWorkers, int maxWorkers, int slotsPerWorker, double targetBacklogPerSlot,
+      double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline, Duration silenceLimit,
+      Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries) {
+    this(minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage, idleCoolDown, pendingDeadline,
+        silenceLimit, workerIdleTimeout, workerLease, workerMaxDeliveries, null);
+  }
 
   /**
    * Reads the pool's settings, each with its default when not set; problems are noted on the reader
@@ -61,7 +78,8 @@ public record PoolSettings(int minWorkers, int maxWorkers, int slotsPerWorker, d
         read.duration(SILENCE_LIMIT, Duration.ofMinutes(5)),
         read.duration(WORKER_IDLE_TIMEOUT, Duration.ofMinutes(5)),
         read.duration(WORKER_LEASE, Duration.ofSeconds(30)),
-        read.integer(WORKER_MAX_DELIVERIES, 3));
+        read.integer(WORKER_MAX_DELIVERIES, 3),
+        read.uri(WORKER_PAYLOAD_STORE));
   }
 
   /** The pool's scaling limits and targets, as the {@link ScalingStep} takes them. */

@@ -1,5 +1,7 @@
 package dev.shoal.dispatcher;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -10,7 +12,7 @@ import java.util.Objects;
 /**
  * Reads a host's settings from named strings (a function's environment variables), collecting
  * every problem instead of stopping at the first, so that one deployment shows them all. A blank
- * value counts as not set. Durations are ISO-8601 ({@code PT5M}).
+ * value counts as not set. Durations are ISO-8601 ({@code PT5M}); URIs need a scheme.
  *
  * <pre>{@code
  * SettingsReader read = new SettingsReader(System.getenv());
@@ -73,6 +75,24 @@ public final class SettingsReader {
       problems.add(name + " is not an ISO-8601 duration such as PT5M: " + value);
       return fallback;
     }
+  }
+
+  /** The value as a URI with a scheme ({@code s3://bucket/prefix}); null when not set, or (noted) not such a URI. */
+  public URI uri(String name) {
+    String value = optional(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(value);
+      if (uri.getScheme() != null) {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      // Noted below.
+    }
+    problems.add(name + " is not a URI with a scheme such as s3://bucket/prefix: " + value);
+    return null;
   }
 
   /** Notes a problem found while reading (a value that parses but is not allowed, say). */

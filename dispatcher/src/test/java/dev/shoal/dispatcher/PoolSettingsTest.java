@@ -3,6 +3,7 @@ package dev.shoal.dispatcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,27 @@ class PoolSettingsTest {
         Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofSeconds(30), 3));
     assertThat(pool.scalingConfig()).isEqualTo(new ScalingConfig(0, 10, 4, 1.0, Duration.ofMinutes(5),
         Duration.ofMinutes(10), Duration.ofMinutes(5)));
+    assertThat(pool.workerPayloadStore()).isNull();
+  }
+
+  @Test
+  void theWorkersPayloadStoreIsAUriWithAScheme() {
+    SettingsReader read = new SettingsReader(Map.of(PoolSettings.WORKER_PAYLOAD_STORE, " s3://artifacts/payloads "));
+    PoolSettings pool = PoolSettings.read(read);
+    read.check("pool");
+
+    assertThat(pool.workerPayloadStore()).isEqualTo(URI.create("s3://artifacts/payloads"));
+  }
+
+  @Test
+  void aPayloadStoreWithoutASchemeIsAProblem() {
+    SettingsReader read = new SettingsReader(Map.of(PoolSettings.WORKER_PAYLOAD_STORE, "artifacts/payloads"));
+    PoolSettings pool = PoolSettings.read(read);
+
+    assertThat(pool.workerPayloadStore()).isNull();
+    assertThatThrownBy(() -> read.check("pool"))
+        .hasMessageContaining(PoolSettings.WORKER_PAYLOAD_STORE + " is not a URI with a scheme")
+        .hasMessageContaining("artifacts/payloads");
   }
 
   @Test
@@ -58,6 +80,6 @@ class PoolSettingsTest {
 
   @Test
   void theListNamesEveryVariable() {
-    assertThat(PoolSettings.VARIABLES).doesNotHaveDuplicates().hasSize(11).allMatch(name -> name.startsWith("SHOAL_"));
+    assertThat(PoolSettings.VARIABLES).doesNotHaveDuplicates().hasSize(12).allMatch(name -> name.startsWith("SHOAL_"));
   }
 }

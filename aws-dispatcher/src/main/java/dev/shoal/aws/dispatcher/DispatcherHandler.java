@@ -86,7 +86,8 @@ public final class DispatcherHandler implements RequestStreamHandler {
   static Ec2Provider.Builder providerBuilder(DispatcherSettings settings, String region) {
     WorkerOptions worker = WorkerOptions.of("sqs", region == null ? Map.of() : Map.of(SqsClients.REGION, region),
         settings.taskQueueUrl()).withSlots(settings.slotsPerWorker()).withIdleTimeout(settings.workerIdleTimeout())
-        .withLease(settings.workerLease()).withMaxDeliveries(settings.workerMaxDeliveries());
+        .withLease(settings.workerLease()).withMaxDeliveries(settings.workerMaxDeliveries())
+        .withPayloadStore(settings.workerPayloadStore());
     return Ec2Provider.builder()
         .pool(settings.pool())
         .launchTemplateId(settings.launchTemplateId(), settings.launchTemplateVersion())

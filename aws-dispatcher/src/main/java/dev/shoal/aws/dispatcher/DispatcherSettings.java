@@ -3,6 +3,7 @@ package dev.shoal.aws.dispatcher;
 import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.dispatcher.ScalingConfig;
 import dev.shoal.dispatcher.SettingsReader;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import java.util.Objects;
 public record DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
     double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
     Duration silenceLimit, String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
-    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries) {
+    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries, URI workerPayloadStore) {
 
   /** The task queue's URL (required). */
   public static final String TASK_QUEUE_URL = "SHOAL_TASK_QUEUE_URL";
@@ -61,12 +62,17 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
    * moves the task away before the delivery on which the worker would say so.
    */
   public static final String WORKER_MAX_DELIVERIES = PoolSettings.WORKER_MAX_DELIVERIES;
+  /**
+   * The workers' payload store ({@code --payload-store}), where clients put large arguments and
+   * workers large results: {@code s3://<artifact bucket>/payloads} in the template; empty for none.
+   */
+  public static final String WORKER_PAYLOAD_STORE = PoolSettings.WORKER_PAYLOAD_STORE;
 
   /** Every variable above: what the template must set. */
   public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
       SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE, SILENCE_LIMIT,
       LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, SUBNET_ID, WORKER_JAR_URL, READY_BUCKET, WORKER_IDLE_TIMEOUT,
-      WORKER_LEASE, WORKER_MAX_DELIVERIES);
+      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE);
 
   /**
    * Set by the Lambda runtime itself, not by the template (it is reserved there): the region the
@@ -81,10 +87,22 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
     Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
   }
 
+  /** Settings without a payload store for the workers (as before there was one). */
+  public DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
+      double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
+      Duration silenceLimit, String launchTemplateId, String launchTemplateVersion, String subnetId,
+      String workerJarUrl, String readyBucket, Duration workerIdleTimeout, Duration workerLease,
+      int workerMaxDeliveries) {
+    this(taskQueueUrl, pool, minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage,
+        idleCoolDown, pendingDeadline, silenceLimit, launchTemplateId, launchTemplateVersion, subnetId, workerJarUrl,
+        readyBucket, workerIdleTimeout, workerLease, workerMaxDeliveries, null);
+  }
+
   /** The settings every cloud host of the scaling step shares: limits, targets, what workers are told. */
   public PoolSettings poolSettings() {
     return new PoolSettings(minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage,
-        idleCoolDown, pendingDeadline, silenceLimit, workerIdleTimeout, workerLease, workerMaxDeliveries);
+        idleCoolDown, pendingDeadline, silenceLimit, workerIdleTimeout, workerLease, workerMaxDeliveries,
+        workerPayloadStore);
   }
 
   /** The pool's scaling limits and targets, as the {@code ScalingStep} takes them. */
@@ -106,7 +124,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
         read.optional(SUBNET_ID),
         read.required(WORKER_JAR_URL),
         read.optional(READY_BUCKET),
-        shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries());
+        shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries(), shared.workerPayloadStore());
     read.check("dispatcher configuration");
     return settings;
   }

@@ -197,7 +197,9 @@ class CloudRehearsalTest {
           .contains("'--setting' 'region=us-east-1'")
           // The silence limit of 5 minutes: a beat a minute.
           .contains("SHOAL_HEARTBEAT='s3://" + bucket + "/ready/" + pool + "/'\"$ID\" SHOAL_HEARTBEAT_PERIOD='PT1M'")
-          .doesNotContain("aws s3");
+          .doesNotContain("aws s3")
+          // No payload store configured: the workers are told none.
+          .doesNotContain("--payload-store");
     }
 
     // Asked again (a nudge) while they boot: pending instances count, nothing is launched twice.
@@ -210,6 +212,23 @@ class CloudRehearsalTest {
     publish(20);
     assertThat(invoke(handler, "{}").path("launched")).hasSize(1);
     assertThat(pool()).hasSize(5);
+  }
+
+  @Test
+  void theWorkersAreToldThePoolsPayloadStore() throws Exception {
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.WORKER_PAYLOAD_STORE, "s3://" + bucket + "/payloads"));
+    publish(1);
+
+    assertThat(handler.evaluate().launched()).hasSize(1);
+
+    // The workers read large arguments and write large results only through this store: the one the clients use.
+    assertThat(userData(pool().get(0))).contains("'--payload-store' 's3://" + bucket + "/payloads'");
+  }
+
+  private String userData(Instance instance) {
+    return new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(r -> r
+        .instanceId(instance.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),
+        StandardCharsets.UTF_8);
   }
 
   @Test

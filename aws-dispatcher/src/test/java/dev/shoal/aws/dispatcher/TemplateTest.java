@@ -248,6 +248,16 @@ class TemplateTest {
   }
 
   @Test
+  void theWorkersAreToldThePayloadStoreTheClientsAreGiven() {
+    Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    Map<?, ?> output = (Map<?, ?>) ((Map<?, ?>) template.get("Outputs")).get("PayloadStoreUri");
+    assertThat(variables.get(DispatcherSettings.WORKER_PAYLOAD_STORE))
+        .isEqualTo(new Fn("Sub", "s3://${ArtifactBucket}/payloads"))
+        .isEqualTo(output.get("Value"));
+  }
+
+  @Test
   void theDispatcherRunsAndTerminatesOnlyPoolTaggedInstancesAndPassesOnlyTheWorkerRole() {
     List<Map<?, ?>> statements = statements(properties("DispatcherRole", "AWS::IAM::Role"));
     for (Map<?, ?> statement : statements) {

@@ -155,7 +155,8 @@ public final class DispatcherFunctions {
     PoolSettings pool = settings.pool();
     WorkerOptions worker = WorkerOptions.of(TRANSPORT, settings.transportSettings(), settings.taskQueue())
         .withSlots(pool.slotsPerWorker()).withIdleTimeout(pool.workerIdleTimeout())
-        .withLease(pool.workerLease()).withMaxDeliveries(pool.workerMaxDeliveries());
+        .withLease(pool.workerLease()).withMaxDeliveries(pool.workerMaxDeliveries())
+        .withPayloadStore(pool.workerPayloadStore());
     VmssProvider.Builder builder = VmssProvider.builder()
         .scaleSetId(settings.scaleSetId())
         .workerOptions(worker)

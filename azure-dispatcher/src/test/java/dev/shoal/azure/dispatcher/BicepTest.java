@@ -6,9 +6,13 @@ import com.azure.resourcemanager.compute.models.OrchestrationMode;
 import com.azure.resourcemanager.compute.models.UpgradeMode;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobContainerClientBuilder;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import dev.shoal.azure.blob.BlobPayloadStore;
+import dev.shoal.dispatcher.PoolSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.azure.vmss.VmssProvider;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,6 +127,8 @@ class BicepTest {
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
@@ -139,8 +145,10 @@ class BicepTest {
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
+        "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
         "Microsoft.Storage/storageAccounts/blobServices@2023-05-01",
+        "Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01",
         "Microsoft.Storage/storageAccounts@2023-05-01",
         "Microsoft.Storage/storageAccounts@2023-05-01",
         "Microsoft.Web/serverfarms@2024-04-01",
@@ -185,11 +193,13 @@ class BicepTest {
       grants.add(principal + " <- " + role + " on " + (scope == null ? "resourceGroup" : scope));
     }
     assertThat(grants).containsExactlyInAnyOrder(
-        // Workers: receive tasks, send replies, read the jar, beat their heartbeats.
+        // Workers: receive tasks, send replies, read the jar, beat their heartbeats, read large
+        // arguments and write large results.
         "workerIdentity <- serviceBusDataReceiverRole on taskQueue",
         "workerIdentity <- serviceBusDataSenderRole on serviceBus",
         "workerIdentity <- storageBlobDataReaderRole on jarContainer",
         "workerIdentity <- storageBlobDataContributorRole on heartbeatContainer",
+        "workerIdentity <- storageBlobDataContributorRole on payloadContainer",
         // The dispatcher: the queue's depth and record (Manage, on the task queue), its own host
         // storage, and what VmssProvider calls: read, grow (PATCH) and delete instances of the
         // scale set, the only identity that may; list and read the VMs, which a Flexible set keeps
@@ -202,8 +212,10 @@ class BicepTest {
         "functionApp <- managedIdentityOperatorRole on workerIdentity",
         "functionApp <- subnetJoinRole on workerSubnet",
         "functionApp <- storageBlobDataContributorRole on heartbeatContainer",
-        // The client: its reply queues are created per run (Manage on the namespace).
+        // The client: its reply queues are created per run (Manage on the namespace); it puts
+        // large arguments, reads large results and deletes both.
         "clientPrincipalId <- serviceBusDataOwnerRole on serviceBus",
+        "clientPrincipalId <- storageBlobDataContributorRole on payloadContainer",
         // Whoever deploys: the two uploads.
         "deployerPrincipalId <- storageBlobDataContributorRole on jarContainer",
         "deployerPrincipalId <- storageBlobDataContributorRole on packageContainer");
@@ -211,6 +223,7 @@ class BicepTest {
         .containsExactly("functionApp <- poolScalerRole on scaleSet");
     // The principals are the identities the template makes, or parameters that may be left empty.
     assertThat(bicep.resources.get("clientOwnsQueues").condition()).isEqualTo("!empty(clientPrincipalId)");
+    assertThat(bicep.resources.get("clientUsesPayloads").condition()).isEqualTo("!empty(clientPrincipalId)");
     assertThat(bicep.resources.get("deployerWritesJar").condition()).isEqualTo("!empty(deployerPrincipalId)");
 
     // The custom roles: exactly these actions, no wildcard, no data action, assignable in this group only.
@@ -281,7 +294,7 @@ class BicepTest {
       assertThat(bicep.resources.get(account).body()).as(account).contains("allowBlobPublicAccess: false")
           .contains("allowSharedKeyAccess: false").contains("minimumTlsVersion: 'TLS1_2'");
     }
-    for (String container : List.of("jarContainer", "packageContainer", "heartbeatContainer")) {
+    for (String container : List.of("jarContainer", "packageContainer", "heartbeatContainer", "payloadContainer")) {
       assertThat(bicep.resources.get(container).body()).as(container).contains("publicAccess: 'None'");
     }
   }
@@ -324,6 +337,7 @@ class BicepTest {
     assertThat(settings.get("SHOAL_WORKER_MAX_DELIVERIES")).isEqualTo("string(workerMaxDeliveries)");
     assertThat(settings.get("SHOAL_SCALE_SET_ID")).isEqualTo("scaleSet.id");
     assertThat(settings.get(FunctionSettings.HEARTBEAT_CONTAINER_URL)).isEqualTo("heartbeatContainerUrl");
+    assertThat(settings.get(PoolSettings.WORKER_PAYLOAD_STORE)).isEqualTo("payloadStoreUri");
     assertThat(settings.get("FUNCTIONS_WORKER_RUNTIME")).isEqualTo("'java'");
     assertThat(settings.get("FUNCTIONS_EXTENSION_VERSION")).isEqualTo("'~4'");
     assertThat(settings.get("AzureWebJobsStorage__accountName")).isEqualTo("functionStorage.name");
@@ -355,9 +369,46 @@ class BicepTest {
   }
 
   @Test
+  void thePayloadStoreUriIsTheRootBlobPayloadStoreTakesForThePayloadContainer() {
+    // The workers' account's blob endpoint (https://<account>.blob.core.windows.net/) made a host,
+    // and the container: the azblob:// root the clients and the workers' --payload-store share.
+    assertThat(bicep.vars.get("workerBlobHost"))
+        .isEqualTo("replace(replace(workerStorage.properties.primaryEndpoints.blob, 'https://', ''), '/', '')");
+    assertThat(bicep.vars.get("payloadStoreUri")).isEqualTo("'azblob://${workerBlobHost}/${payloadContainerName}'");
+    String endpoint = "https://shoaljarx.blob.core.windows.net/";
+    String host = endpoint.replace("https://", "").replace("/", "");
+    String name = unquote(bicep.vars.get("payloadContainerName"));
+    URI root = URI.create("azblob://" + host + "/" + name);
+    BlobPayloadStore store = new BlobPayloadStore(new BlobServiceClientBuilder().endpoint(endpoint)
+        .buildAsyncClient(), root);
+    assertThat(store.toString()).contains("azblob://shoaljarx.blob.core.windows.net/" + name + "/");
+    Resource container = bicep.resources.get("payloadContainer");
+    assertThat(container.body()).contains("parent: workerBlobs").contains("name: payloadContainerName");
+    assertThat(bicep.outputs.get("payloadStoreUri")).isEqualTo("payloadStoreUri");
+  }
+
+  @Test
+  void payloadsACrashedClientLeftBehindAreDeletedAfterSevenDaysAndNothingElseIs() {
+    Resource policy = bicep.resources.get("payloadExpiry");
+    assertThat(policy.type()).isEqualTo("Microsoft.Storage/storageAccounts/managementPolicies");
+    // An account has one management policy, named 'default'; it lives on the workers' account.
+    assertThat(policy.body()).contains("parent: workerStorage").contains("name: 'default'");
+    List<String> rules = objects(policy.body(), "definition:");
+    assertThat(rules).hasSize(1);
+    assertThat(policy.body()).contains("enabled: true").contains("type: 'Lifecycle'")
+        .containsPattern("blobTypes: \\[\\s*'blockBlob'\\s*\\]")
+        // A prefix match starts with the container's name: the payload container, and nothing else.
+        .containsPattern("prefixMatch: \\[\\s*'\\$\\{payloadContainerName\\}/'\\s*\\]")
+        .containsPattern("delete: \\{\\s*daysAfterModificationGreaterThan: 7\\s*\\}");
+    assertThat(unquote(bicep.vars.get("payloadContainerName"))).isEqualTo("payloads");
+    assertThat(bicep.resources.values().stream()
+        .filter(resource -> resource.type().endsWith("/managementPolicies"))).hasSize(1);
+  }
+
+  @Test
   void theOutputsTheClientAndTheDeployStepsReadExist() throws IOException {
     assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "taskQueueAddress", "nudgeUrl",
-        "functionAppName", "scaleSetName", "workerJarContainerUrl", "heartbeatContainerUrl");
+        "functionAppName", "scaleSetName", "workerJarContainerUrl", "heartbeatContainerUrl", "payloadStoreUri");
     String readme = Files.readString(dir.resolve("README.md"));
     Set<String> read = new TreeSet<>(all(readme, "\\$\\(out (\\w+)\\)"));
     read.addAll(all(readme, "// output (\\w+)"));

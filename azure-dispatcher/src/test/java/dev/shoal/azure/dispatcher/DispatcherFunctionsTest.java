@@ -278,7 +278,8 @@ class DispatcherFunctionsTest {
       String scaleSet = arm.createPool("shoal-rg", "shoal-workers", "pool-1");
       FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of(
           FunctionSettings.SCALE_SET_ID, scaleSet,
-          FunctionSettings.WORKER_IDENTITY_CLIENT_ID, "11111111-2222-3333-4444-555555555555")));
+          FunctionSettings.WORKER_IDENTITY_CLIENT_ID, "11111111-2222-3333-4444-555555555555",
+          PoolSettings.WORKER_PAYLOAD_STORE, "azblob://shoalworkers.blob.core.windows.net/payloads")));
       try (ComputeProvider provider = DispatcherFunctions.providerBuilder(settings)
           .computeManager(arm.computeManager()).pollInterval(Duration.ofMillis(10)).build()) {
         assertThat(provider.launch(1)).hasSize(1);
@@ -290,7 +291,9 @@ class DispatcherFunctionsTest {
             .contains("'--setting' 'servicebus.namespace=shoal.example.invalid'")
             .contains("'--slots' '2'")
             .contains("https://jars.example.invalid/worker/shoal-worker.jar")
-            .contains("11111111-2222-3333-4444-555555555555");
+            .contains("11111111-2222-3333-4444-555555555555")
+            // Large arguments and results go through the payload container the Bicep makes.
+            .contains("'--payload-store' 'azblob://shoalworkers.blob.core.windows.net/payloads'");
       }
     }
   }
