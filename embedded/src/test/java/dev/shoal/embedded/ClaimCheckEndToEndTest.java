@@ -79,7 +79,8 @@ class ClaimCheckEndToEndTest {
     try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
       AppFuture<String> length = dfk.call(EndToEndApps.ECHO_LENGTH, "x".repeat(1024 * 1024));
       assertThatThrownBy(() -> length.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
-          .cause().isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("payloadStore");
+          .cause().isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("over the queue's message limit")
+          .hasMessageContaining("payloadStore");
     }
   }
 }
