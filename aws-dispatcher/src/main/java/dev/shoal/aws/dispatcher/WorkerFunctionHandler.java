@@ -54,11 +54,13 @@ import org.slf4j.LoggerFactory;
  * runner, its threads and its clients live in this object, which Lambda reuses across invocations
  * of a warm container.
  */
-public final class WorkerFunctionHandler implements RequestStreamHandler {
+public final class WorkerFunctionHandler implements RequestStreamHandler, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerFunctionHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Left of the invocation's time to answer Lambda; a later answer would fail the whole batch. */
   static final Duration ANSWER_MARGIN = Duration.ofSeconds(5);
+  /** Set by Lambda: unique to the container (its log stream), used for the worker id. */
+  static final String LOG_STREAM = "AWS_LAMBDA_LOG_STREAM_NAME";
   /** The time a batch may take when no Lambda context says (tests). */
   static final Duration DEFAULT_TIME_LIMIT = Duration.ofMinutes(1);
 
@@ -81,6 +83,11 @@ public final class WorkerFunctionHandler implements RequestStreamHandler {
         .withSlots(positive(env, PoolSettings.SLOTS_PER_WORKER, Runtime.getRuntime().availableProcessors()))
         .withMaxDeliveries(positive(env, PoolSettings.WORKER_MAX_DELIVERIES, WorkerOptions.DEFAULT_MAX_DELIVERIES))
         .withIdleTimeout(Duration.ZERO);
+    String container = env.get(LOG_STREAM);
+    if (container != null && !container.isBlank()) {
+      // One id per container, as a VM's worker has one per process: it names who ran a task in its result.
+      options = options.withWorkerId("lambda-" + container.substring(container.lastIndexOf(']') + 1));
+    }
     String store = env.get(PoolSettings.WORKER_PAYLOAD_STORE);
     if (store != null && !store.isBlank()) {
       options = options.withPayloadStore(URI.create(store));
@@ -108,6 +115,12 @@ public final class WorkerFunctionHandler implements RequestStreamHandler {
     }
     log.info("worker function {}: {} record(s), {} to come back", runner.id(), records.size(), again.size());
     JSON.writeValue(output, answer);
+  }
+
+  /** Stops the runner's threads (Lambda never does: a container is frozen, then discarded). */
+  @Override
+  public void close() {
+    runner.close();
   }
 
   /** The records of an SQS event, as the messages a poll would have brought. */
