@@ -59,6 +59,9 @@ public final class WorkerFunctionHandler implements RequestStreamHandler, AutoCl
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Left of the invocation's time to answer Lambda; a later answer would fail the whole batch. */
   static final Duration ANSWER_MARGIN = Duration.ofSeconds(5);
+  /** The variables it reads that the template sets (the signing key, when used, is the deployer's to add). */
+  static final List<String> VARIABLES = List.of(DispatcherSettings.TASK_QUEUE_URL, PoolSettings.SLOTS_PER_WORKER,
+      PoolSettings.WORKER_MAX_DELIVERIES, PoolSettings.WORKER_PAYLOAD_STORE);
   /** Set by Lambda: unique to the container (its log stream), used for the worker id. */
   static final String LOG_STREAM = "AWS_LAMBDA_LOG_STREAM_NAME";
   /** The time a batch may take when no Lambda context says (tests). */
