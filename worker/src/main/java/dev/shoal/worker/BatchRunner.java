@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,7 +145,7 @@ public final class BatchRunner implements AutoCloseable {
 
   /** The bookkeeping of one delivered batch: its results' lanes, its settler, what each message came to. */
   private final class Batch {
-    private final Map<HeldMessage, CompletableFuture<Boolean>> held = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<HeldMessage, CompletableFuture<Boolean>> held = new ConcurrentHashMap<>();
     private final MessageSettler settler;
     private final ResultPublisher results;
 

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@code ReportBatchItemFailures}).
  *
  * <p><b>Who deletes.</b> The handler acks nothing: Lambda deletes every record not reported as a
- * failure. A record is reported only when a result of it could not be posted, when its bundle could
+ * failure. (Dead-lettering moves a message, a copy to the dead-letter queue and then a delete, as
+ * it does for a VM worker; Lambda's own delete of it afterwards is a harmless repeat.) A record is reported only when a result of it could not be posted, when its bundle could
  * not be split, or when it was not settled within the invocation's time; it comes back and runs
  * again, and the client drops the duplicate results. A record that is dead-lettered (unreadable,
  * forged or unsigned under a key, or poison: delivered more than
