@@ -36,6 +36,8 @@ final class MessageSettler {
   private final ScheduledExecutorService timer;
   private final Consumer<HeldMessage> forget;
   private final Batcher<HeldMessage> acks;
+  /** Whether the delivery platform deletes what was done (a Lambda event source mapping), so nothing is acked here. */
+  private final boolean platformAcks;
 
   /**
    * @param timer the worker's lease timer: releases run there too, so that a lease extension can
@@ -44,6 +46,16 @@ final class MessageSettler {
    */
   MessageSettler(String workerId, Transport transport, String queue, WireCodec codec, ScheduledExecutorService timer,
       Duration retryLimit, BooleanSupplier abandoned, Consumer<HeldMessage> forget) {
+    this(workerId, transport, queue, codec, timer, retryLimit, abandoned, forget, false);
+  }
+
+  /**
+   * @param platformAcks true when the platform that delivered the messages deletes those reported
+   *     done: a done message is then only forgotten, never acked here
+   */
+  MessageSettler(String workerId, Transport transport, String queue, WireCodec codec, ScheduledExecutorService timer,
+      Duration retryLimit, BooleanSupplier abandoned, Consumer<HeldMessage> forget, boolean platformAcks) {
+    this.platformAcks = platformAcks;
     this.workerId = workerId;
     this.transport = transport;
     this.queue = queue;
@@ -70,7 +82,11 @@ final class MessageSettler {
     }
     List<HeldMessage.Rejection> rejections = held.rejections();
     if (rejections.isEmpty()) {
-      acks.add(held);
+      if (platformAcks) {
+        forget.accept(held);
+      } else {
+        acks.add(held);
+      }
       return;
     }
     held.letGo();
@@ -86,11 +102,12 @@ final class MessageSettler {
   }
 
   /** Dead-letters a message the worker never took in (unreadable, or holding no task). */
-  void deadLetterUnheld(ReceivedMessage message, String reason) {
-    call(() -> transport.deadLetter(queue, message, reason)).whenComplete((ignored, error) -> {
+  CompletableFuture<Void> deadLetterUnheld(ReceivedMessage message, String reason) {
+    return call(() -> transport.deadLetter(queue, message, reason)).handle((ignored, error) -> {
       if (error != null) {
         log.warn("worker {}: could not dead-letter message {}: {}", workerId, message.id(), error.toString());
       }
+      return null;
     });
   }
 

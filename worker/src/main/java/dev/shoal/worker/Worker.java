@@ -1,21 +1,17 @@
 package dev.shoal.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.internal.wire.BundleWriter;
 import dev.shoal.internal.wire.Decoded;
 import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.InvalidEnvelopeException;
-import dev.shoal.internal.wire.PayloadRef;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.TaskEnvelope;
 import dev.shoal.internal.wire.WireCodec;
-import dev.shoal.spi.PayloadStore;
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +26,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -81,8 +76,8 @@ public final class Worker implements AutoCloseable {
   private final String queue;
   private final WireCodec codec;
   private final TransportLimits limits;
-  private final int maxResultBytes;
   private final TaskRunner runner;
+  private final ResultEncoder encoder;
   private final PayloadStores payloads;
   /** Verifies every task and signs every result; null when the worker runs unsigned tasks. */
   private final EnvelopeSigner signer;
@@ -145,7 +140,6 @@ public final class Worker implements AutoCloseable {
     this.queue = config.options().queue();
     this.codec = config.codec();
     this.limits = transport.limits();
-    this.maxResultBytes = BundleWriter.results(limits.maxMessageBytes()).maxEnvelopeBytes();
     Path workDir = config.options().workDir();
     this.temporaryWorkDir = workDir == null;
     try {
@@ -158,6 +152,7 @@ public final class Worker implements AutoCloseable {
         config.options().transportSettings());
     this.runner = new TaskRunner(config.registry(), codec.json(), id, workDir, payloads);
     this.signer = config.signer();
+    this.encoder = new ResultEncoder(id, codec, signer, limits.maxMessageBytes(), runner, payloads);
     // Short tasks: enough waiting that the next message arrives before the slots run dry (a poll
     // takes a few milliseconds, a no-op task a few microseconds). Long ones: one per slot, so that
     // a pool of workers shares a burst instead of the first poller hoarding it.
@@ -638,42 +633,7 @@ public final class Worker implements AutoCloseable {
     if (abandoned) {
       return; // its message was released when the grace period ran out
     }
-    byte[] bytes = codec.envelopeBytes(signed(result));
-    if (bytes.length > maxResultBytes) {
-      bytes = codec.envelopeBytes(signed(claimCheck(result, bytes.length, byRef)));
-    }
-    results.post(reply, bytes, held, required);
-  }
-
-  /**
-   * A result too large for the reply queue: its value put in the payload store and referred to,
-   * when the client takes that and the worker has a store; otherwise (or when the put fails) a
-   * worker error saying so. On the task's slot: storing the result is part of its work.
-   */
-  private ResultEnvelope claimCheck(ResultEnvelope result, int bytes, boolean byRef) {
-    // The user thinks in message limits; the frame around the envelope is ours.
-    int limit = limits.maxMessageBytes();
-    PayloadStore store = payloads.forResults();
-    if (result.status() != ResultEnvelope.Status.OK || !byRef || store == null) {
-      return runner.tooLarge(result, bytes, limit, result.status() != ResultEnvelope.Status.OK ? ""
-          : store == null ? "; give the worker a payload store (--payload-store) to carry it"
-          : "; its client takes no result by reference (it has no payload store)");
-    }
-    byte[] value = codec.json().encode(result.value());
-    try {
-      URI location = store.put(result.run(), value).join();
-      return result.withValueRef(PayloadRef.of(location, value));
-    } catch (RuntimeException e) {
-      Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-      log.warn("worker {}: the result of task {} ({} bytes) could not be put in the payload store: {}", id,
-          result.id(), value.length, cause.toString());
-      return runner.tooLarge(result, bytes, limit, "; and it could not be put in the " + store.scheme()
-          + ": payload store: " + cause.getMessage());
-    }
-  }
-
-  private ResultEnvelope signed(ResultEnvelope result) {
-    return signer == null ? result : signer.sign(result);
+    results.post(reply, encoder.encode(result, byRef), held, required);
   }
 
   private void resultPosted(ResultPublisher.Pending result) {

@@ -515,6 +515,91 @@ class TemplateTest {
   }
 
   @Test
+  void theWorkerFunctionRunsItsHandlerOnJava21FromTheSameJarFedByTheTaskQueueOffByDefault() throws Exception {
+    Map<String, Object> function = properties("WorkerFunction", "AWS::Serverless::Function");
+    String[] handler = ((String) function.get("Handler")).split("::");
+    assertThat(handler[0]).isEqualTo(WorkerFunctionHandler.class.getName());
+    Class<?> type = Class.forName(handler[0]);
+    assertThat(Arrays.stream(type.getMethods()).map(Method::getName)).contains(handler[1]);
+    assertThat(com.amazonaws.services.lambda.runtime.RequestStreamHandler.class).isAssignableFrom(type);
+    assertThat(type.getConstructor()).isNotNull();
+    assertThat(function.get("Runtime")).isEqualTo("java21");
+    assertThat(function.get("CodeUri"))
+        .isEqualTo(properties("DispatcherFunction", "AWS::Serverless::Function").get("CodeUri"));
+    assertThat(function.get("MemorySize")).isInstanceOf(Integer.class);
+    assertThat(function.get("Role")).isEqualTo(new Fn("GetAtt", "WorkerFunctionRole.Arn"));
+
+    Map<?, ?> events = (Map<?, ?>) function.get("Events");
+    assertThat(events).hasSize(1);
+    Map<?, ?> mapping = (Map<?, ?>) events.values().iterator().next();
+    assertThat(mapping.get("Type")).isEqualTo("SQS");
+    Map<?, ?> properties = (Map<?, ?>) mapping.get("Properties");
+    assertThat(properties.get("Queue")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+    assertThat(properties.get("Enabled")).as("off until the dispatcher turns it on").isEqualTo(false);
+    assertThat(strings(properties.get("FunctionResponseTypes"))).containsExactly("ReportBatchItemFailures");
+    assertThat(((Map<?, ?>) properties.get("ScalingConfig")).get("MaximumConcurrency"))
+        .isEqualTo(new Fn("Ref", "BurstMaxConcurrency"));
+  }
+
+  /** Lambda refuses a mapping on a queue whose visibility timeout is shorter than the function's timeout. */
+  @Test
+  void theWorkerFunctionsTimeoutFitsLambdaAndByDefaultTheTaskQueuesVisibility() {
+    Map<String, Object> function = properties("WorkerFunction", "AWS::Serverless::Function");
+    assertThat(function.get("Timeout")).isEqualTo(new Fn("Ref", "BurstTimeoutSeconds"));
+    Map<?, ?> parameters = (Map<?, ?>) template.get("Parameters");
+    Map<?, ?> timeout = (Map<?, ?>) parameters.get("BurstTimeoutSeconds");
+    Map<?, ?> visibility = (Map<?, ?>) parameters.get("TaskVisibilitySeconds");
+    assertThat((Integer) timeout.get("MaxValue")).isLessThanOrEqualTo(900);
+    assertThat((Integer) timeout.get("Default")).isLessThanOrEqualTo((Integer) visibility.get("Default"));
+    Map<?, ?> concurrency = (Map<?, ?>) parameters.get("BurstMaxConcurrency");
+    assertThat((Integer) concurrency.get("MinValue")).isGreaterThanOrEqualTo(2);
+    assertThat((Integer) concurrency.get("MaxValue")).isLessThanOrEqualTo(1000);
+  }
+
+  @Test
+  void theTemplateSetsEveryVariableTheWorkerFunctionReadsAndNoOther() {
+    Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) properties("WorkerFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    assertThat(variables.keySet().stream().map(Object::toString).toList())
+        .containsExactlyInAnyOrderElementsOf(WorkerFunctionHandler.VARIABLES);
+    Map<?, ?> dispatcher = (Map<?, ?>) ((Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    // The same queue, slots, poison rule and payload store as the VM workers the dispatcher launches.
+    for (String name : WorkerFunctionHandler.VARIABLES) {
+      assertThat(variables.get(name)).as(name).isEqualTo(dispatcher.get(name));
+    }
+  }
+
+  @Test
+  void theWorkerFunctionsRoleIsLeastPrivilege() {
+    List<Map<?, ?>> statements = statements(properties("WorkerFunctionRole", "AWS::IAM::Role"));
+    Set<String> actions = new TreeSet<>();
+    for (Map<?, ?> statement : statements) {
+      assertThat(statement.get("Effect")).isEqualTo("Allow");
+      assertThat(statement.get("Resource")).as("resource of %s", statement.get("Sid")).isNotEqualTo("*");
+      assertThat(statement.keySet().stream().map(Object::toString).toList()).doesNotContain("NotResource", "NotAction");
+      List<String> these = strings(statement.get("Action"));
+      actions.addAll(these);
+      assertThat(these).noneMatch(action -> action.contains("*"));
+      String resource = String.valueOf(statement.get("Resource"));
+      if (these.contains("sqs:SendMessage")) {
+        assertThat(resource).satisfiesAnyOf(r -> assertThat(r).contains("DeadLetterQueue.Arn"),
+            r -> assertThat(r).contains("TaskQueue.Arn"), r -> assertThat(r).contains(":shoal-reply-*"));
+      }
+      if (these.stream().anyMatch(action -> action.startsWith("s3:"))) {
+        assertThat(resource).contains("${ArtifactBucket.Arn}/payloads/*");
+      }
+      if (these.contains("sqs:ReceiveMessage") || these.contains("sqs:DeleteMessage")
+          || these.contains("sqs:ChangeMessageVisibility")) {
+        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+      }
+    }
+    assertThat(actions).containsExactlyInAnyOrder("logs:CreateLogStream", "logs:PutLogEvents",
+        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl", "sqs:SendMessage", "s3:GetObject", "s3:PutObject");
+  }
+
+  @Test
   void theOutputsGiveWhatAClientNeeds() {
     assertThat(keys("Outputs")).contains("Region", "TaskQueueUrl", "DeadLetterQueueUrl", "DispatcherFunctionName",
         "ArtifactBucketName");
