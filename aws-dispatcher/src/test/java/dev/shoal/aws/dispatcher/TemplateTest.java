@@ -219,11 +219,17 @@ class TemplateTest {
         assertThat(statement.get("Resource").toString()).doesNotContain(":*}", "sqs:*");
       }
     }
-    // Sending goes only to the dead-letter queue and the reply queues.
+    // Sending goes only to the dead-letter queue, the reply queues, and the task queue itself
+    // (a redelivered bundle split into single tasks, waiting tasks handed back).
     statements.stream().filter(statement -> strings(statement.get("Action")).contains("sqs:SendMessage"))
         .forEach(statement -> assertThat(statement.get("Resource").toString())
             .satisfiesAnyOf(resource -> assertThat(resource).contains("DeadLetterQueue.Arn"),
-                resource -> assertThat(resource).contains(":shoal-reply-*")));
+                resource -> assertThat(resource).contains(":shoal-reply-*"),
+                resource -> assertThat(resource).contains("TaskQueue.Arn")));
+    assertThat(statements).as("the worker may re-send to its own task queue").anySatisfy(statement -> {
+      assertThat(strings(statement.get("Action"))).contains("sqs:SendMessage");
+      assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+    });
   }
 
   @Test
