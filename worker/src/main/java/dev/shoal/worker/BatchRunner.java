@@ -148,11 +148,31 @@ public final class BatchRunner implements AutoCloseable {
     private final Map<HeldMessage, CompletableFuture<Boolean>> held = new ConcurrentHashMap<>();
     private final MessageSettler settler;
     private final ResultPublisher results;
+    private final TaskIntake intake;
 
     Batch(BooleanSupplier late) {
       this.settler = new MessageSettler(id, transport, queue, codec, timer, config.postRetryLimit(), late,
           this::forget, true);
       this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), late, this::posted, this::givenUp);
+      this.intake = new TaskIntake(id, codec, signer, runner, config.options().maxDeliveries(), new TaskIntake.Host() {
+        @Override
+        public void publish(HeldMessage one, String reply, ResultEnvelope result, boolean required, boolean byRef) {
+          Batch.this.publish(one, reply, result, required, byRef);
+        }
+
+        @Override
+        public void schedule(HeldMessage one, TaskEnvelope task, int index) {
+          slots.execute(new TaskRun(one, task, index, run -> intake.run(run)));
+        }
+
+        @Override
+        public void letGo(HeldMessage one) {
+          one.markUnposted();
+          if (one.arrive()) {
+            settler.settle(one);
+          }
+        }
+      });
     }
 
     /** What becomes of the message: true when it must come back. */
@@ -176,7 +196,7 @@ public final class BatchRunner implements AutoCloseable {
       CompletableFuture<Boolean> outcome = new CompletableFuture<>();
       held.put(one, outcome);
       try {
-        take(one, decoded);
+        intake.take(one, decoded);
       } catch (RuntimeException e) {
         log.error("worker {}: could not take in message {}", id, message.id(), e);
         one.markUnposted();
@@ -185,68 +205,6 @@ public final class BatchRunner implements AutoCloseable {
         settler.settle(one);
       }
       return outcome;
-    }
-
-    /** As {@link Worker}: the rejected envelopes, then poison by delivery count, then the tasks on the slots. */
-    private void take(HeldMessage one, Decoded<TaskEnvelope> decoded) {
-      ReceivedMessage message = one.message;
-      List<Decoded.Rejected> rejected = decoded.rejected();
-      JsonNode items = rejected.isEmpty() ? null : MessageSettler.bundleItems(codec, message.body());
-      for (Decoded.Rejected bad : rejected) {
-        log.warn("worker {}: envelope {} of message {} is invalid: {}", id, bad.index(), message.id(), bad.reason());
-        one.reject(bad.index(), bad.reason());
-        // With a key, nothing in a rejected envelope can be trusted, its reply address least of all.
-        if (signer == null && bad.id() > 0 && bad.run() != null && bad.reply() != null && !bad.reply().isBlank()) {
-          JsonNode attempt = items.get(bad.index()).path("attempt");
-          one.expect(1);
-          publish(one, bad.reply(), runner.workerError(bad.id(), bad.run(),
-              attempt.canConvertToInt() && attempt.intValue() > 0 ? attempt.intValue() : 1, one.received,
-              TaskRunner.INVALID_ENVELOPE, "task " + bad.id() + " is not a valid envelope: " + bad.reason()),
-              false, false);
-        }
-      }
-      if (one.size == 1 && message.receiveCount() > config.options().maxDeliveries()
-          && decoded.envelopes().size() == 1) {
-        TaskEnvelope task = decoded.envelopes().get(0);
-        String text = "task " + task.id() + " (" + task.app() + ") was delivered " + message.receiveCount()
-            + " times and never finished: it crashed or hung its worker each time; moved to the dead-letter queue";
-        log.warn("worker {}: {}", id, text);
-        one.markPoison();
-        one.reject(0, text);
-        one.expect(1);
-        publish(one, task.reply(), runner.workerError(task.id(), task.run(), task.attempt(), one.received,
-            TaskRunner.POISON, text), false, false);
-        return;
-      }
-      int index = 0;
-      int nextRejected = 0;
-      for (TaskEnvelope task : decoded.envelopes()) {
-        while (nextRejected < rejected.size() && rejected.get(nextRejected).index() == index) {
-          nextRejected++;
-          index++;
-        }
-        one.expect(1);
-        slots.execute(new TaskRun(one, task, index++, this::runTask));
-      }
-    }
-
-    private void runTask(TaskRun run) {
-      HeldMessage one = run.message;
-      try {
-        TaskRunner.Outcome outcome = runner.run(run.envelope, one.received);
-        if (outcome.rejection() != null) {
-          log.warn("worker {}: task {} rejected: {}", id, run.envelope.id(), outcome.rejection());
-          one.reject(run.index, outcome.rejection());
-        }
-        publish(one, run.envelope.reply(), outcome.result(), outcome.rejection() == null,
-            run.envelope.takesResultByRef());
-      } catch (RuntimeException | Error e) {
-        log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
-        one.markUnposted();
-        if (one.arrive()) {
-          settler.settle(one);
-        }
-      }
     }
 
     private void publish(HeldMessage one, String reply, ResultEnvelope result, boolean required, boolean byRef) {

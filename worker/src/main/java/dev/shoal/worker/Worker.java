@@ -77,6 +77,7 @@ public final class Worker implements AutoCloseable {
   private final WireCodec codec;
   private final TransportLimits limits;
   private final TaskRunner runner;
+  private final TaskIntake intake;
   private final ResultEncoder encoder;
   private final PayloadStores payloads;
   /** Verifies every task and signs every result; null when the worker runs unsigned tasks. */
@@ -168,6 +169,24 @@ public final class Worker implements AutoCloseable {
     this.settler = new MessageSettler(id, transport, queue, codec, timer, config.postRetryLimit(), () -> abandoned,
         this::forget);
     this.receiver = threads("receiver").newThread(this::receiveLoop);
+    this.intake = new TaskIntake(id, codec, signer, runner, config.options().maxDeliveries(), new TaskIntake.Host() {
+      @Override
+      public void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required, boolean byRef) {
+        Worker.this.publish(held, reply, result, required, byRef);
+      }
+
+      @Override
+      public void schedule(HeldMessage held, TaskEnvelope task, int index) {
+        unstarted.incrementAndGet();
+        // A redelivered task starts at once, never behind the slots (see redeliveries).
+        (held.message.receiveCount() > 1 ? redeliveries : slots).execute(new TaskRun(held, task, index, Worker.this::execute));
+      }
+
+      @Override
+      public void letGo(HeldMessage held) {
+        letGoAfterFailure(held);
+      }
+    });
   }
 
   /** Starts a worker: it begins polling at once. */
@@ -401,7 +420,7 @@ public final class Worker implements AutoCloseable {
     HeldMessage held = new HeldMessage(message, received, size);
     this.held.add(held);
     try {
-      take(held, decoded);
+      intake.take(held, decoded);
     } catch (RuntimeException e) {
       // A bug of ours, not the message's: let it go back to the queue rather than hold it forever.
       log.error("worker {}: could not take in message {}", id, message.id(), e);
@@ -432,51 +451,6 @@ public final class Worker implements AutoCloseable {
       if (held.arrive()) {
         settler.settle(held);
       }
-    }
-  }
-
-  private void take(HeldMessage held, Decoded<TaskEnvelope> decoded) {
-    ReceivedMessage message = held.message;
-    List<Decoded.Rejected> rejected = decoded.rejected();
-    JsonNode items = rejected.isEmpty() ? null : MessageSettler.bundleItems(codec, message.body());
-    for (Decoded.Rejected bad : rejected) {
-      log.warn("worker {}: envelope {} of message {} is invalid: {}", id, bad.index(), message.id(), bad.reason());
-      held.reject(bad.index(), bad.reason());
-      // With a key, nothing in a rejected envelope can be trusted, its reply address least of all:
-      // answering there would let anyone fail a live task by naming it. It is only dead-lettered.
-      if (signer == null && bad.id() > 0 && bad.run() != null && bad.reply() != null && !bad.reply().isBlank()) {
-        JsonNode attempt = items.get(bad.index()).path("attempt");
-        held.expect(1);
-        publish(held, bad.reply(), runner.workerError(bad.id(), bad.run(),
-            attempt.canConvertToInt() && attempt.intValue() > 0 ? attempt.intValue() : 1, held.received,
-            TaskRunner.INVALID_ENVELOPE, "task " + bad.id() + " is not a valid envelope: " + bad.reason()), false);
-      }
-    }
-
-    if (held.size == 1 && message.receiveCount() > config.options().maxDeliveries() && decoded.envelopes().size() == 1) {
-      TaskEnvelope task = decoded.envelopes().get(0);
-      String text = "task " + task.id() + " (" + task.app() + ") was delivered " + message.receiveCount()
-          + " times and never finished: it crashed or hung its worker each time; moved to the dead-letter queue";
-      log.warn("worker {}: {}", id, text);
-      held.markPoison();
-      held.reject(0, text);
-      held.expect(1);
-      publish(held, task.reply(), runner.workerError(task.id(), task.run(), task.attempt(), held.received,
-          TaskRunner.POISON, text), false);
-      return;
-    }
-
-    // Valid envelopes keep their order; their bundle positions are those the rejected ones left.
-    int index = 0;
-    int nextRejected = 0;
-    for (TaskEnvelope task : decoded.envelopes()) {
-      while (nextRejected < rejected.size() && rejected.get(nextRejected).index() == index) {
-        nextRejected++;
-        index++;
-      }
-      held.expect(1);
-      unstarted.incrementAndGet();
-      (message.receiveCount() > 1 ? redeliveries : slots).execute(new TaskRun(held, task, index++, this::execute));
     }
   }
 
@@ -577,42 +551,13 @@ public final class Worker implements AutoCloseable {
     lastStart = started;
     unstarted.decrementAndGet();
     try {
-      runTask(run);
+      intake.run(run);
     } finally {
       pace.finished(System.nanoTime() - started);
       running.decrementAndGet();
       if (receiverWaiting) {
         wake();
       }
-    }
-  }
-
-  private void runTask(TaskRun run) {
-    HeldMessage held = run.message;
-    try {
-      TaskRunner.Outcome outcome = runner.run(run.envelope, held.received);
-      if (outcome.rejection() != null) {
-        log.warn("worker {}: task {} rejected: {}", id, run.envelope.id(), outcome.rejection());
-        held.reject(run.index, outcome.rejection());
-      }
-      publish(held, run.envelope.reply(), outcome.result(), outcome.rejection() == null,
-          run.envelope.takesResultByRef());
-    } catch (OutOfMemoryError e) {
-      // Said to its client, not released: released, it would come back to the same fate on every
-      // worker and end as "crashed its worker", which is not what happened.
-      TaskEnvelope task = run.envelope;
-      String text = "task " + task.id() + " (" + task.app() + ") ran out of memory in worker " + id + " (a heap of at most "
-          + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB): " + e.getMessage();
-      log.error("worker {}: {}", id, text);
-      try {
-        publish(held, task.reply(), runner.workerError(task.id(), task.run(), task.attempt(), held.received,
-            TaskRunner.OUT_OF_MEMORY, text), false);
-      } catch (RuntimeException | Error again) {
-        letGoAfterFailure(held);
-      }
-    } catch (RuntimeException | Error e) {
-      log.error("worker {}: task {} failed inside the worker", id, run.envelope.id(), e);
-      letGoAfterFailure(held);
     }
   }
 
