@@ -167,10 +167,7 @@ public final class BatchRunner implements AutoCloseable {
 
         @Override
         public void letGo(HeldMessage one) {
-          one.markUnposted();
-          if (one.arrive()) {
-            settler.settle(one);
-          }
+          settler.letGo(one);
         }
       });
     }
@@ -229,18 +226,11 @@ public final class BatchRunner implements AutoCloseable {
     }
 
     private void posted(ResultPublisher.Pending result) {
-      if (result.owner().arrive()) {
-        settler.settle(result.owner());
-      }
+      settler.arrive(result.owner());
     }
 
     private void givenUp(ResultPublisher.Pending result) {
-      if (result.required()) {
-        result.owner().markUnposted();
-      }
-      if (result.owner().arrive()) {
-        settler.settle(result.owner());
-      }
+      settler.givenUp(result);
     }
 
     private void forget(HeldMessage one) {

@@ -71,6 +71,27 @@ final class MessageSettler {
         timer, retryLimit, abandoned);
   }
 
+  /** One of the outcomes the message waits for has come: after the last, it is settled. */
+  void arrive(HeldMessage held) {
+    if (held.arrive()) {
+      settle(held);
+    }
+  }
+
+  /** A result that could not be posted: a required one sends its message back to the queue. */
+  void givenUp(ResultPublisher.Pending result) {
+    if (result.required()) {
+      result.owner().markUnposted();
+    }
+    arrive(result.owner());
+  }
+
+  /** A bug of ours, or no memory even to report one: the message goes back to the queue. */
+  void letGo(HeldMessage held) {
+    held.markUnposted();
+    arrive(held);
+  }
+
   /** Every task of the message is accounted for: ack it, dead-letter (part of) it, or release it. */
   void settle(HeldMessage held) {
     if (!held.settle()) {

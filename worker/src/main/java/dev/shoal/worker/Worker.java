@@ -184,7 +184,7 @@ public final class Worker implements AutoCloseable {
 
       @Override
       public void letGo(HeldMessage held) {
-        letGoAfterFailure(held);
+        settler.letGo(held);
       }
     });
   }
@@ -561,14 +561,6 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** A bug of ours, or no memory even to report one: the message goes back to the queue. */
-  private void letGoAfterFailure(HeldMessage held) {
-    held.markUnposted();
-    if (held.arrive()) {
-      settler.settle(held);
-    }
-  }
-
   private void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required) {
     publish(held, reply, result, required, false);
   }
@@ -582,18 +574,11 @@ public final class Worker implements AutoCloseable {
   }
 
   private void resultPosted(ResultPublisher.Pending result) {
-    if (result.owner().arrive()) {
-      settler.settle(result.owner());
-    }
+    settler.arrive(result.owner());
   }
 
   private void resultGivenUp(ResultPublisher.Pending result) {
-    if (result.required()) {
-      result.owner().markUnposted();
-    }
-    if (result.owner().arrive()) {
-      settler.settle(result.owner());
-    }
+    settler.givenUp(result);
   }
 
   // ---- settling messages
