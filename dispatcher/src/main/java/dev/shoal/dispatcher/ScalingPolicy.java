@@ -2,6 +2,7 @@ package dev.shoal.dispatcher;
 
 import dev.shoal.dispatcher.ScalingDecision.Action;
 import dev.shoal.dispatcher.ScalingDecision.Reason;
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.WorkerInstance;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,38 @@ public final class ScalingPolicy {
     return new ScalingDecision(wanted, 0, new Reason(Action.SCALE_IN, current, wanted,
         "idle " + brief(input.idleFor()) + " >= cool-down " + brief(config.coolDown())
             + "; idle workers leave by themselves, none is stopped"));
+  }
+
+  /**
+   * Whether the pool's burst workers (functions on the same queue) should run, given the decision
+   * just taken for its VMs and the switch's state: on while the backlog is beyond what the
+   * <em>running</em> workers hold and workers are still booting (those pending, and those the
+   * decision launches now); off again once the running workers hold the demand, or nothing is
+   * booting any more (the VMs have arrived: they are cheaper per task, and a pool at its max with a
+   * backlog is the VMs' to work off). Functions never count as capacity here: their tasks are in
+   * flight, so demand, which keeps the VMs coming while they run.
+   *
+   * @param state the switch's state as read now; {@link BurstSwitch.State#TURNING} is left alone
+   */
+  public BurstDecision burst(ScalingInput input, ScalingDecision decision, BurstSwitch.State state) {
+    Objects.requireNonNull(state, "state");
+    if (state == BurstSwitch.State.TURNING) {
+      return new BurstDecision(BurstDecision.Action.LEFT_ALONE, false, "turning; waiting for it to settle");
+    }
+    boolean on = state == BurstSwitch.State.ON;
+    long demand = input.demandTasks();
+    double running = config.capacity(input.runningWorkers());
+    int booting = input.pendingWorkers() + decision.launch();
+    String load = "demand " + demand + (demand == 1 ? " task" : " tasks")
+        + (demand > running ? " > running capacity " : " within running capacity ") + number(running);
+    boolean wanted = demand > running && booting > 0;
+    String detail = wanted ? load + " while " + booting + (booting == 1 ? " worker boots" : " workers boot")
+        : demand > running ? load + ", no worker booting"
+        : load;
+    if (wanted == on) {
+      return new BurstDecision(BurstDecision.Action.STAY, on, detail);
+    }
+    return new BurstDecision(wanted ? BurstDecision.Action.TURN_ON : BurstDecision.Action.TURN_OFF, wanted, detail);
   }
 
   /**

@@ -11,11 +11,13 @@ import java.util.List;
  * @param launched the ids of the workers launched
  * @param terminatedStuck the ids of the workers terminated for not polling within the pending deadline
  * @param terminatedSilent the ids of the polling workers terminated for no heartbeat within the silence limit
- * @param reason the decision, as one log line
+ * @param reason the decision, with the burst's, as one log line
+ * @param burst the burst decision's {@link BurstDecision.Action} name; null for a pool without burst workers
+ * @param burstOn whether the burst workers are on after the evaluation; null for a pool without them
  */
 public record ScalingReport(String action, int currentWorkers, int desiredWorkers, List<String> launched,
     List<String> terminatedStuck, List<String> terminatedSilent, long visibleMessages, long inFlightMessages,
-    String reason) {
+    String reason, String burst, Boolean burstOn) {
 
   public ScalingReport {
     launched = List.copyOf(launched);
@@ -27,7 +29,9 @@ public record ScalingReport(String action, int currentWorkers, int desiredWorker
     ScalingDecision decision = outcome.decision();
     return new ScalingReport(decision.action().name(), decision.currentWorkers(), decision.desiredWorkers(),
         ids(outcome.launched()), ids(outcome.terminatedStuck()), ids(outcome.terminatedSilent()),
-        outcome.depth().visible(), outcome.depth().inFlight(), decision.toString());
+        outcome.depth().visible(), outcome.depth().inFlight(), outcome.summary(),
+        outcome.burst() == null ? null : outcome.burst().action().name(),
+        outcome.burst() == null ? null : outcome.burst().on());
   }
 
   private static List<String> ids(List<WorkerInstance> workers) {

@@ -1,5 +1,6 @@
 package dev.shoal.dispatcher;
 
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.spi.Transport;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * carry ({@link QueueDepth#TASKS_PER_MESSAGE_TAG}, else the host's estimate), note whether it is busy,
  * terminate the workers still pending after the {@linkplain ScalingConfig#pendingDeadline() pending
  * deadline} and the polling ones silent for the {@linkplain ScalingConfig#silenceLimit() silence
- * limit}, ask the {@link ScalingPolicy} about the rest, and launch what it decides. Hosts only
+ * limit}, ask the {@link ScalingPolicy} about the rest, launch what it decides, and turn the pool's
+ * {@linkplain Builder#burst burst workers} on or off as it decides. Hosts only
  * schedule it and report its {@link ScalingOutcome}; it knows no cloud, only a {@link Transport}
  * and a {@link ComputeProvider}.
  *
@@ -53,6 +55,8 @@ public final class ScalingStep {
   private final Clock clock;
   private final DoubleSupplier tasksPerMessage;
   private final Duration depthTimeout;
+  /** The pool's burst workers; null when it has none. */
+  private final BurstSwitch burst;
 
   // Guarded by this.
   private Instant lastBusy;
@@ -66,6 +70,7 @@ public final class ScalingStep {
     this.clock = builder.clock;
     this.tasksPerMessage = builder.tasksPerMessage;
     this.depthTimeout = builder.depthTimeout;
+    this.burst = builder.burst;
   }
 
   public static Builder builder() {
@@ -109,13 +114,41 @@ public final class ScalingStep {
     List<WorkerInstance> counted = workers.stream()
         .filter(worker -> !terminated.contains(worker.id()))
         .toList();
-    ScalingDecision decision = policy.decide(ScalingInput.of(depth, tasksPerMessage, counted,
-        Duration.between(lastBusy, now)));
+    ScalingInput input = ScalingInput.of(depth, tasksPerMessage, counted, Duration.between(lastBusy, now));
+    ScalingDecision decision = policy.decide(input);
     // A host interrupts its evaluation only when it shuts down: workers launched now would be orphans.
-    List<WorkerInstance> launched = decision.launch() > 0 && !Thread.currentThread().isInterrupted()
+    boolean shuttingDown = Thread.currentThread().isInterrupted();
+    List<WorkerInstance> launched = decision.launch() > 0 && !shuttingDown
         ? provider.launch(decision.launch())
         : List.of();
-    return new ScalingOutcome(depth, stuck, silent, decision, launched);
+    BurstDecision burstDecision = burst == null || shuttingDown ? null : switchBurst(input, decision);
+    return new ScalingOutcome(depth, stuck, silent, decision, launched, burstDecision);
+  }
+
+  /**
+   * Reads the burst's state, asks the policy, and turns the switch if it says so. A switch that
+   * cannot be read or turned leaves the burst as it is, saying why: the pool's own decision stands.
+   */
+  private BurstDecision switchBurst(ScalingInput input, ScalingDecision decision) {
+    BurstSwitch.State state;
+    try {
+      state = burst.state();
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot read the burst's state, leaving it as it is: {}", this, e.toString());
+      return new BurstDecision(BurstDecision.Action.LEFT_ALONE, false, "its state cannot be read: " + e);
+    }
+    BurstDecision wanted = policy.burst(input, decision, state);
+    if (!wanted.changes()) {
+      return wanted;
+    }
+    try {
+      burst.turn(wanted.on());
+      return wanted;
+    } catch (RuntimeException e) {
+      log.warn("{}: could not turn the burst {}: {}", this, wanted.on() ? "on" : "off", e.toString());
+      return new BurstDecision(BurstDecision.Action.LEFT_ALONE, state == BurstSwitch.State.ON,
+          "could not turn it " + (wanted.on() ? "on" : "off") + " (" + wanted.detail() + "): " + e);
+    }
   }
 
   private QueueDepth readDepth() {
@@ -213,8 +246,19 @@ public final class ScalingStep {
     private Clock clock = Clock.systemUTC();
     private DoubleSupplier tasksPerMessage = () -> 1;
     private Duration depthTimeout = Duration.ofSeconds(30);
+    private BurstSwitch burst;
 
     private Builder() {}
+
+    /**
+     * The pool's burst workers, which the step turns on while a backlog waits for booting workers
+     * and off when they have arrived ({@link ScalingPolicy#burst}); none by default. The step does
+     * not close it: its host owns it.
+     */
+    public Builder burst(BurstSwitch burst) {
+      this.burst = Objects.requireNonNull(burst, "burst");
+      return this;
+    }
 
     /** The task queue whose depth is read: its transport, and its address there (not a name). */
     public Builder taskQueue(Transport transport, String address) {

@@ -64,7 +64,7 @@ class NudgedTasksPerMessageTest {
   @Test
   void theReportKeepsItsOwnCopies() {
     List<String> launched = new java.util.ArrayList<>(List.of("a"));
-    ScalingReport report = new ScalingReport("HOLD", 1, 1, launched, List.of(), List.of(), 0, 0, "hold 1");
+    ScalingReport report = new ScalingReport("HOLD", 1, 1, launched, List.of(), List.of(), 0, 0, "hold 1", null, null);
     launched.add("b");
     assertThat(report.launched()).containsExactly("a");
   }

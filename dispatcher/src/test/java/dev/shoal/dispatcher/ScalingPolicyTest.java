@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.dispatcher.ScalingDecision.Action;
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.WorkerInstance.State;
 import dev.shoal.spi.WorkerInstance;
 import java.time.Duration;
@@ -96,6 +97,83 @@ class ScalingPolicyTest {
     assertThat(decision.desiredWorkers()).as("desired of %s", decision).isEqualTo(row.desired());
     assertThat(decision.launch()).as("launch of %s", decision).isEqualTo(row.launch());
     assertThat(decision.toString()).contains(row.reason());
+  }
+
+  /** One row of the burst's table: the switch's state, the queue and pool, and what must become of the burst. */
+  record BurstCase(String name, BurstSwitch.State state, ScalingInput input, BurstDecision.Action action,
+      boolean on, String reason) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<BurstCase> bursts() {
+    BurstSwitch.State off = BurstSwitch.State.OFF;
+    BurstSwitch.State on = BurstSwitch.State.ON;
+    return Stream.of(
+        new BurstCase("a backlog on an empty pool turns it on while the launched workers boot", off,
+            queue(8, 0, 0, 0, Duration.ZERO), BurstDecision.Action.TURN_ON, true,
+            "burst on: demand 8 tasks > running capacity 0 while 2 workers boot"),
+        new BurstCase("a backlog beyond the running workers while others are pending turns it on", off,
+            queue(30, 2, 1, 3, Duration.ZERO), BurstDecision.Action.TURN_ON, true,
+            "burst on: demand 32 tasks > running capacity 4 while 3 workers boot"),
+        new BurstCase("it stays on while the workers still boot", on, queue(20, 10, 0, 4, Duration.ZERO),
+            BurstDecision.Action.STAY, true, "burst stays on: demand 30 tasks > running capacity 0 while 4 workers boot"),
+        new BurstCase("off once the running workers hold the demand, though some still boot", on,
+            queue(2, 6, 2, 2, Duration.ZERO), BurstDecision.Action.TURN_OFF, false,
+            "burst off: demand 8 tasks within running capacity 8"),
+        new BurstCase("off once nothing boots: the workers have arrived, even with a backlog at max", on,
+            queue(100, 16, 4, 0, Duration.ZERO), BurstDecision.Action.TURN_OFF, false,
+            "burst off: demand 116 tasks > running capacity 16, no worker booting"),
+        new BurstCase("off when the functions drained the queue before the workers arrived", on,
+            queue(0, 0, 0, 2, Duration.ofSeconds(3)), BurstDecision.Action.TURN_OFF, false,
+            "burst off: demand 0 tasks within running capacity 0"),
+        new BurstCase("a backlog the running workers hold never turns it on", off, queue(3, 4, 2, 0, Duration.ZERO),
+            BurstDecision.Action.STAY, false, "burst stays off: demand 7 tasks within running capacity 8"),
+        new BurstCase("a backlog at max with every worker running does not turn it on", off,
+            queue(100, 16, 4, 0, Duration.ZERO), BurstDecision.Action.STAY, false,
+            "burst stays off: demand 116 tasks > running capacity 16, no worker booting"),
+        new BurstCase("an idle pool keeps it off", off, queue(0, 0, 0, 0, Duration.ofMinutes(5)),
+            BurstDecision.Action.STAY, false, "burst stays off: demand 0 tasks within running capacity 0"),
+        new BurstCase("a switch still turning is left alone", BurstSwitch.State.TURNING,
+            queue(50, 0, 0, 4, Duration.ZERO), BurstDecision.Action.LEFT_ALONE, false,
+            "burst left alone: turning; waiting for it to settle"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bursts")
+  void decidesTheBurst(BurstCase row) {
+    ScalingPolicy policy = new ScalingPolicy(BASE);
+    BurstDecision burst = policy.burst(row.input(), policy.decide(row.input()), row.state());
+
+    assertThat(burst.action()).as("action of %s", burst).isEqualTo(row.action());
+    assertThat(burst.on()).as("on of %s", burst).isEqualTo(row.on());
+    assertThat(burst.changes()).isEqualTo(row.action() == BurstDecision.Action.TURN_ON
+        || row.action() == BurstDecision.Action.TURN_OFF);
+    assertThat(burst.toString()).isEqualTo(row.reason());
+  }
+
+  /** Ticks of a burst: on with the launch, on while the workers boot, off once they poll, off while they work. */
+  @Test
+  void theBurstCoversTheBootAndHandsOverOnce() {
+    ScalingPolicy policy = new ScalingPolicy(BASE);
+    List<ScalingInput> ticks = List.of(
+        queue(40, 0, 0, 0, Duration.ZERO),   // the burst arrives: 4 workers launched
+        queue(20, 10, 0, 4, Duration.ZERO),  // functions take some while the VMs boot
+        queue(10, 10, 0, 4, Duration.ZERO),
+        queue(6, 16, 4, 0, Duration.ZERO),   // the VMs poll
+        queue(0, 14, 4, 0, Duration.ZERO),
+        queue(0, 3, 4, 0, Duration.ZERO));
+    BurstSwitch.State state = BurstSwitch.State.OFF;
+    List<BurstDecision.Action> actions = new ArrayList<>();
+    for (ScalingInput tick : ticks) {
+      BurstDecision burst = policy.burst(tick, policy.decide(tick), state);
+      actions.add(burst.action());
+      state = burst.on() ? BurstSwitch.State.ON : BurstSwitch.State.OFF;
+    }
+    assertThat(actions).containsExactly(BurstDecision.Action.TURN_ON, BurstDecision.Action.STAY,
+        BurstDecision.Action.STAY, BurstDecision.Action.TURN_OFF, BurstDecision.Action.STAY, BurstDecision.Action.STAY);
   }
 
   /** A scenario over several ticks: workers launched on one tick have registered by the next. */

@@ -223,6 +223,71 @@ class ScalingStepTest {
         .startsWith("scale out 2 -> 10: demand 120 tasks in 3 messages > capacity 8");
   }
 
+  @Test
+  void theBurstGoesOnWithTheLaunchWaitsWhileTurningAndGoesOffOnceTheWorkersPoll() {
+    RecordingBurstSwitch burst = new RecordingBurstSwitch();
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4).slotsPerWorker(2)).burst(burst).build();
+    send(6);
+
+    ScalingOutcome first = step.evaluate();
+    assertThat(first.launched()).hasSize(3);
+    assertThat(first.burst().action()).isEqualTo(BurstDecision.Action.TURN_ON);
+    assertThat(first.summary()).isEqualTo("scale out 0 -> 3: demand 6 tasks > capacity 0 (2 slots/worker, "
+        + "target 1/slot); burst on: demand 6 tasks > running capacity 0 while 3 workers boot");
+    assertThat(burst.turns()).containsExactly(true);
+
+    // Still enabling: not asked again.
+    assertThat(step.evaluate().burst().action()).isEqualTo(BurstDecision.Action.LEFT_ALONE);
+    burst.settle();
+    assertThat(step.evaluate().burst().action()).isEqualTo(BurstDecision.Action.STAY);
+    assertThat(burst.turns()).containsExactly(true);
+
+    provider.registerAll();
+    ScalingOutcome caughtUp = step.evaluate();
+    assertThat(caughtUp.burst().action()).isEqualTo(BurstDecision.Action.TURN_OFF);
+    assertThat(caughtUp.burst().toString()).isEqualTo("burst off: demand 6 tasks within running capacity 6");
+    assertThat(burst.turns()).containsExactly(true, false);
+    assertThat(ScalingReport.of(caughtUp).burst()).isEqualTo("TURN_OFF");
+    assertThat(ScalingReport.of(caughtUp).burstOn()).isFalse();
+  }
+
+  @Test
+  void aBurstSwitchThatCannotBeReadOrTurnedLeavesTheBurstAndTheLaunchStands() {
+    RecordingBurstSwitch burst = new RecordingBurstSwitch();
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4)).burst(burst).build();
+    send(2);
+    burst.failReads(new IllegalStateException("Lambda unreachable"));
+
+    ScalingOutcome unread = step.evaluate();
+    assertThat(unread.launched()).as("the pool's decision stands").hasSize(2);
+    assertThat(unread.burst().action()).isEqualTo(BurstDecision.Action.LEFT_ALONE);
+    assertThat(unread.burst().toString()).startsWith("burst left alone: its state cannot be read")
+        .contains("Lambda unreachable");
+
+    burst.failReads(null);
+    burst.failTurns(new IllegalStateException("AccessDenied"));
+    ScalingOutcome refused = step.evaluate();
+    assertThat(refused.burst().action()).isEqualTo(BurstDecision.Action.LEFT_ALONE);
+    assertThat(refused.burst().on()).isFalse();
+    assertThat(refused.burst().toString()).startsWith("burst left alone: could not turn it on (demand 2 tasks")
+        .contains("AccessDenied");
+
+    burst.failTurns(null);
+    assertThat(step.evaluate().burst().action()).as("tried again on the next evaluation")
+        .isEqualTo(BurstDecision.Action.TURN_ON);
+    assertThat(burst.turns()).containsExactly(true);
+  }
+
+  @Test
+  void aPoolWithoutBurstWorkersReportsNoBurst() {
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(4)).build();
+    send(1);
+    ScalingOutcome outcome = step.evaluate();
+    assertThat(outcome.burst()).isNull();
+    assertThat(outcome.summary()).isEqualTo(outcome.decision().toString());
+    assertThat(ScalingReport.of(outcome).burst()).isNull();
+  }
+
   private void send(int messages) {
     List<byte[]> bodies = new ArrayList<>();
     for (int i = 0; i < messages; i++) {
