@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoal.testing.Await;
 import dev.shoal.testing.ManualClock;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.core.SdkBytes;
@@ -25,7 +21,7 @@ class LambdaNudgerTest {
   private static final Duration PATIENCE = Duration.ofSeconds(30);
 
   @Test
-  void nudgesTheDispatcherAsynchronouslyAtMostOncePerInterval() throws IOException {
+  void nudgesTheDispatcherAsynchronouslyAtMostOncePerInterval() throws java.io.IOException {
     String name = "shoal-dispatcher-" + UUID.randomUUID().toString().substring(0, 8);
     try (IamClient iam = AwsClients.configure(IamClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()),
              Moto.settings()).build();
@@ -34,7 +30,7 @@ class LambdaNudgerTest {
       String role = iam.createRole(r -> r.roleName(name).assumeRolePolicyDocument(
           "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
               + "{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}")).role().arn();
-      byte[] jar = emptyJar();
+      byte[] jar = Moto.unrunFunctionCode();
       lambda.createFunction(r -> r.functionName(name).runtime(Runtime.JAVA17).role(role)
           .handler("dev.shoal.aws.dispatcher.DispatcherHandler::handleRequest")
           .code(c -> c.zipFile(SdkBytes.fromByteArray(jar))));
@@ -73,13 +69,4 @@ class LambdaNudgerTest {
     }
   }
 
-  private static byte[] emptyJar() throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-      zip.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
-      zip.write("Manifest-Version: 1.0\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      zip.closeEntry();
-    }
-    return bytes.toByteArray();
-  }
 }

@@ -30,6 +30,22 @@ public final class Moto implements BeforeAllCallback {
 
   private static volatile URI endpoint;
 
+  /**
+   * The code of a Lambda function that is never run (moto would run it in Docker): a jar with only
+   * a manifest, for functions that tests create to name, invoke asynchronously or map.
+   */
+  public static byte[] unrunFunctionCode() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+      zip.putNextEntry(new java.util.zip.ZipEntry("META-INF/MANIFEST.MF"));
+      zip.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.US_ASCII));
+      zip.closeEntry();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
   public static URI endpoint() {
     if (endpoint == null) {
       throw new IllegalStateException("moto is not started: use @ExtendWith(Moto.class)");

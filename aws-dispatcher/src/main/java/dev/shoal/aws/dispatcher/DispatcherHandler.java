@@ -5,11 +5,13 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.aws.Ec2Provider;
+import dev.shoal.aws.EventSourceMappingSwitch;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.dispatcher.NudgedTasksPerMessage;
 import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.dispatcher.ScalingStep;
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.Transport;
 import dev.shoal.worker.WorkerOptions;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The dispatcher as an AWS Lambda function: every invocation, whether from its schedule (an
  * EventBridge event) or from a client's nudge (any payload, see {@code dev.shoal.aws.LambdaNudger}),
  * runs one {@link ScalingStep} on the task queue and the EC2 pool (depth, stuck and silent
- * instances, decision, launch), logs its decision and returns its {@link ScalingReport} as JSON. A queue whose depth
+ * instances, decision, launch, and the burst workers' event source mapping turned on or off when
+ * {@link DispatcherSettings#BURST_MAPPING} names it), logs its decision and returns its {@link ScalingReport} as JSON. A queue whose depth
  * cannot be read fails the invocation; the next one tries again.
  *
  * <p>Configuration comes only from the environment, see {@link DispatcherSettings}.
@@ -63,23 +66,33 @@ public final class DispatcherHandler implements RequestStreamHandler {
   }
 
   private DispatcherHandler(DispatcherSettings settings, String region) {
-    this(settings, SqsClients.transport(region == null ? Map.of() : Map.of(SqsClients.REGION, region)),
-        providerBuilder(settings, region).settings(region == null ? Map.of() : Map.of(SqsClients.REGION, region))
-            .build(),
+    this(settings, SqsClients.transport(clientSettings(region)),
+        providerBuilder(settings, region).settings(clientSettings(region)).build(),
+        settings.burstMapping() == null ? null : EventSourceMappingSwitch.create(settings.burstMapping(),
+            clientSettings(region)),
         Clock.systemUTC());
   }
 
-  /** A handler on given clients (tests run it against emulators). */
-  DispatcherHandler(DispatcherSettings settings, Transport transport, ComputeProvider provider, Clock clock) {
+  /**
+   * A handler on given clients (tests run it against emulators).
+   *
+   * @param burst the burst workers' switch; null for a pool without them
+   */
+  DispatcherHandler(DispatcherSettings settings, Transport transport, ComputeProvider provider, BurstSwitch burst,
+      Clock clock) {
     this.tasksPerMessage = new NudgedTasksPerMessage(settings.tasksPerMessage());
-    this.step = ScalingStep.builder()
+    ScalingStep.Builder step = ScalingStep.builder()
         .taskQueue(transport, settings.taskQueueUrl())
         .provider(provider)
         .config(settings.scalingConfig())
         .clock(clock)
         .tasksPerMessage(tasksPerMessage)
-        .depthTimeout(DEPTH_TIMEOUT)
-        .build();
+        .depthTimeout(DEPTH_TIMEOUT);
+    this.step = (burst == null ? step : step.burst(burst)).build();
+  }
+
+  private static Map<String, String> clientSettings(String region) {
+    return region == null ? Map.of() : Map.of(SqsClients.REGION, region);
   }
 
   /** The EC2 provider these settings describe, without its clients. */

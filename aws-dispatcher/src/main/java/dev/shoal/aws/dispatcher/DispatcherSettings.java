@@ -19,7 +19,8 @@ import java.util.Objects;
 public record DispatcherSettings(String taskQueueUrl, String pool, int minWorkers, int maxWorkers, int slotsPerWorker,
     double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
     Duration silenceLimit, String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
-    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries, URI workerPayloadStore) {
+    Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries, URI workerPayloadStore,
+    String burstMapping) {
 
   /** The task queue's URL (required). */
   public static final String TASK_QUEUE_URL = "SHOAL_TASK_QUEUE_URL";
@@ -67,12 +68,18 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
    * workers large results: {@code s3://<artifact bucket>/payloads} in the template; empty for none.
    */
   public static final String WORKER_PAYLOAD_STORE = PoolSettings.WORKER_PAYLOAD_STORE;
+  /**
+   * The UUID of the event source mapping that feeds the burst worker function from the task queue,
+   * which the dispatcher turns on while a backlog waits for booting VMs and off when they have
+   * arrived; empty for a pool without burst workers.
+   */
+  public static final String BURST_MAPPING = "SHOAL_BURST_MAPPING";
 
   /** Every variable above: what the template must set. */
   public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
       SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE, SILENCE_LIMIT,
       LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, SUBNET_ID, WORKER_JAR_URL, READY_BUCKET, WORKER_IDLE_TIMEOUT,
-      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE);
+      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE, BURST_MAPPING);
 
   /**
    * Set by the Lambda runtime itself, not by the template (it is reserved there): the region the
@@ -95,7 +102,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
       int workerMaxDeliveries) {
     this(taskQueueUrl, pool, minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage,
         idleCoolDown, pendingDeadline, silenceLimit, launchTemplateId, launchTemplateVersion, subnetId, workerJarUrl,
-        readyBucket, workerIdleTimeout, workerLease, workerMaxDeliveries, null);
+        readyBucket, workerIdleTimeout, workerLease, workerMaxDeliveries, null, null);
   }
 
   /** The settings every cloud host of the scaling step shares: limits, targets, what workers are told. */
@@ -124,7 +131,8 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
         read.optional(SUBNET_ID),
         read.required(WORKER_JAR_URL),
         read.optional(READY_BUCKET),
-        shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries(), shared.workerPayloadStore());
+        shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries(), shared.workerPayloadStore(),
+        read.optional(BURST_MAPPING));
     read.check("dispatcher configuration");
     return settings;
   }

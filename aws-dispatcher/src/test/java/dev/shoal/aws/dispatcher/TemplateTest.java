@@ -288,7 +288,19 @@ class TemplateTest {
       if ("*".equals(statement.get("Resource"))) {
         assertThat(actions).allMatch(action -> action.startsWith("ec2:Describe"));
       }
+      if (actions.stream().anyMatch(action -> action.startsWith("lambda:"))) {
+        // The burst: the one mapping's state, and only while it feeds the burst worker function.
+        assertThat(actions).containsExactlyInAnyOrder("lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping");
+        assertThat(String.valueOf(statement.get("Resource")))
+            .endsWith(":event-source-mapping:${WorkerFunctionMapping}]");
+        assertThat(String.valueOf(statement.get("Condition")))
+            .contains("lambda:FunctionArn=Fn[name=GetAtt, argument=WorkerFunction.Arn]");
+      }
     }
+    assertThat(statements).anyMatch(statement -> strings(statement.get("Action")).contains("lambda:UpdateEventSourceMapping"));
+    Map<?, ?> variables = (Map<?, ?>) ((Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    assertThat(variables.get(DispatcherSettings.BURST_MAPPING)).isEqualTo(new Fn("Ref", "WorkerFunctionMapping"));
     assertThat(statements).anyMatch(statement -> strings(statement.get("Action")).contains("ec2:TerminateInstances"));
     assertThat(statements).anyMatch(statement -> strings(statement.get("Action")).contains("ec2:RunInstances")
         && String.valueOf(statement.get("Condition")).contains("aws:RequestTag/shoal:pool"));
@@ -535,12 +547,10 @@ class TemplateTest {
     assertThat(function.get("MemorySize")).isInstanceOf(Integer.class);
     assertThat(function.get("Role")).isEqualTo(new Fn("GetAtt", "WorkerFunctionRole.Arn"));
 
-    Map<?, ?> events = (Map<?, ?>) function.get("Events");
-    assertThat(events).hasSize(1);
-    Map<?, ?> mapping = (Map<?, ?>) events.values().iterator().next();
-    assertThat(mapping.get("Type")).isEqualTo("SQS");
-    Map<?, ?> properties = (Map<?, ?>) mapping.get("Properties");
-    assertThat(properties.get("Queue")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+    assertThat(function).as("fed by its own mapping resource, which the dispatcher can name").doesNotContainKey("Events");
+    Map<String, Object> properties = properties("WorkerFunctionMapping", "AWS::Lambda::EventSourceMapping");
+    assertThat(properties.get("FunctionName")).isEqualTo(new Fn("Ref", "WorkerFunction"));
+    assertThat(properties.get("EventSourceArn")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
     assertThat(properties.get("Enabled")).as("off until the dispatcher turns it on").isEqualTo(false);
     assertThat(strings(properties.get("FunctionResponseTypes"))).containsExactly("ReportBatchItemFailures");
     assertThat(((Map<?, ?>) properties.get("ScalingConfig")).get("MaximumConcurrency"))
