@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,6 +105,21 @@ public final class BatchRunner implements AutoCloseable {
     long postDeadline = start + timeLimit.toNanos() / 4 * 3;
     Batch batch = new Batch(() -> System.nanoTime() - postDeadline > 0);
     Map<ReceivedMessage, CompletableFuture<Boolean>> outcomes = new LinkedHashMap<>();
+    // The platform leased the messages when it received them, for the queue's visibility timeout
+    // (which may be about the function's own timeout): renewed as a polling worker renews it, so
+    // that a batch still running is never handed to another worker meanwhile.
+    long period = Math.max(1, config.options().lease().toMillis() / 3);
+    ScheduledFuture<?> leaseTicks = timer.scheduleWithFixedDelay(batch::extendLeases, period, period,
+        TimeUnit.MILLISECONDS);
+    try {
+      return settle(batch, messages, outcomes, start, timeLimit);
+    } finally {
+      leaseTicks.cancel(false);
+    }
+  }
+
+  private List<ReceivedMessage> settle(Batch batch, List<ReceivedMessage> messages,
+      Map<ReceivedMessage, CompletableFuture<Boolean>> outcomes, long start, Duration timeLimit) {
     Instant received = Instant.now();
     for (ReceivedMessage message : messages) {
       outcomes.put(message, batch.intake(message, received));
@@ -206,6 +222,34 @@ public final class BatchRunner implements AutoCloseable {
 
     private void publish(HeldMessage one, String reply, ResultEnvelope result, boolean required, boolean byRef) {
       results.post(reply, encoder.encode(result, byRef), one, required);
+    }
+
+    /** Renews the lease of every message still held; a failure is logged, the next tick tries again. */
+    void extendLeases() {
+      try {
+        List<ReceivedMessage> leased = held.keySet().stream().filter(one -> !one.isLetGo()).map(one -> one.message)
+            .toList();
+        if (leased.isEmpty()) {
+          return;
+        }
+        MessageSettler.call(() -> transport.extendLease(queue, leased, config.options().lease()))
+            .whenComplete((ignored, error) -> {
+              if (error == null) {
+                return;
+              }
+              // Expected when a message was settled while the extension was on its way: its receipt is spent.
+              boolean raced = leased.stream().anyMatch(m -> held.keySet().stream().noneMatch(h -> h.message == m));
+              if (raced) {
+                log.debug("worker {}: extending leases raced a settlement: {}", id, error.toString());
+              } else {
+                log.warn("worker {}: extending the leases of {} message(s) failed: {}", id, leased.size(),
+                    error.toString());
+              }
+            });
+      } catch (RuntimeException e) {
+        // On the timer: a periodic task that throws is never run again.
+        log.error("worker {}: lease extension failed", id, e);
+      }
     }
 
     /** Re-sends each envelope as a bundle of its own, as a {@link Worker} does with a redelivered bundle. */

@@ -51,6 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Configuration</b> comes from the environment: {@link DispatcherSettings#TASK_QUEUE_URL} (the
  * queue the mapping reads, for dead letters and split bundles), {@link PoolSettings#SLOTS_PER_WORKER}
  * (tasks run at once; default the function's processors), {@link PoolSettings#WORKER_MAX_DELIVERIES},
+ * {@link PoolSettings#WORKER_LEASE} (the task queue's visibility timeout, renewed while a batch runs),
  * {@link PoolSettings#WORKER_PAYLOAD_STORE}, {@value EnvelopeSigner#KEY_ENV} and the region. The
  * runner, its threads and its clients live in this object, which Lambda reuses across invocations
  * of a warm container.
@@ -62,7 +63,7 @@ public final class WorkerFunctionHandler implements RequestStreamHandler, AutoCl
   static final Duration ANSWER_MARGIN = Duration.ofSeconds(5);
   /** The variables it reads that the template sets (the signing key, when used, is the deployer's to add). */
   static final List<String> VARIABLES = List.of(DispatcherSettings.TASK_QUEUE_URL, PoolSettings.SLOTS_PER_WORKER,
-      PoolSettings.WORKER_MAX_DELIVERIES, PoolSettings.WORKER_PAYLOAD_STORE);
+      PoolSettings.WORKER_MAX_DELIVERIES, PoolSettings.WORKER_PAYLOAD_STORE, PoolSettings.WORKER_LEASE);
   /** Set by Lambda: unique to the container (its log stream), used for the worker id. */
   static final String LOG_STREAM = "AWS_LAMBDA_LOG_STREAM_NAME";
   /** The time a batch may take when no Lambda context says (tests). */
@@ -87,6 +88,15 @@ public final class WorkerFunctionHandler implements RequestStreamHandler, AutoCl
         .withSlots(positive(env, PoolSettings.SLOTS_PER_WORKER, Runtime.getRuntime().availableProcessors()))
         .withMaxDeliveries(positive(env, PoolSettings.WORKER_MAX_DELIVERIES, WorkerOptions.DEFAULT_MAX_DELIVERIES))
         .withIdleTimeout(Duration.ZERO);
+    String lease = env.get(PoolSettings.WORKER_LEASE);
+    if (lease != null && !lease.isBlank()) {
+      // The task queue's visibility timeout, renewed while a batch runs.
+      try {
+        options = options.withLease(Duration.parse(lease.trim()));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException(PoolSettings.WORKER_LEASE + " is not an ISO-8601 duration (PT60S): " + lease);
+      }
+    }
     String container = env.get(LOG_STREAM);
     if (container != null && !container.isBlank()) {
       // One id per container, as a VM's worker has one per process: it names who ran a task in its result.

@@ -16,8 +16,14 @@ public final class WorkerFunctionApps implements AppLibrary {
   public static final App1<String, String> MARK = Apps.define("workerfn.mark").java(String.class, String.class,
       path -> Files.writeString(Path.of(path), "ran").toString());
 
+  /** Works for the milliseconds it is given (a task that outlives the queue's visibility timeout), then says so. */
+  public static final App1<Long, Long> SLOW = Apps.define("workerfn.slow").java(Long.class, Long.class, millis -> {
+    Thread.sleep(millis);
+    return millis;
+  });
+
   @Override
   public List<App<?>> apps() {
-    return List.of(SQUARE, MARK);
+    return List.of(SQUARE, MARK, SLOW);
   }
 }

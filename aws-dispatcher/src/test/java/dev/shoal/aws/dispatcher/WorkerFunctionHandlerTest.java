@@ -192,6 +192,42 @@ class WorkerFunctionHandlerTest {
     assertThat(answer.path("batchItemFailures")).isEmpty();
   }
 
+  @Test
+  void aBatchThatOutlivesTheQueuesVisibilityKeepsItsMessagesLeased() throws Exception {
+    QueueExecutor executor = QueueExecutor.builder().transport(transport).taskQueue(taskQueueName)
+        .taskQueueOptions(QueueOptions.defaults().withMaxReceiveCount(5).withVisibilityTimeout(Duration.ofSeconds(2)))
+        .build();
+    DataFlowKernel dfk = client(executor, "slow");
+    AppFuture<Long> slow = dfk.call(WorkerFunctionApps.SLOW, 5_000L);
+    List<ReceivedMessage> messages = receive(1);
+    String queue = transport.queueAddress(taskQueueName).join();
+
+    // A 5 s task on a queue whose lease is 2 s: renewed while it runs, no other consumer sees it.
+    CompletableFuture<JsonNode> answer = CompletableFuture.supplyAsync(() -> {
+      try {
+        return invoke(handler(null, Duration.ofSeconds(30), Map.of(PoolSettings.WORKER_LEASE, "PT2S")),
+            event(messages));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    List<ReceivedMessage> seenMeanwhile = new ArrayList<>();
+    while (!answer.isDone()) {
+      seenMeanwhile.addAll(transport.receive(queue, 10, Duration.ofMillis(500)).join());
+    }
+
+    assertThat(seenMeanwhile).as("redelivered while the function still ran it").isEmpty();
+    assertThat(answer.join().path("batchItemFailures")).isEmpty();
+    assertThat(slow.get(30, TimeUnit.SECONDS)).isEqualTo(5_000L);
+  }
+
+  @Test
+  void aLeaseThatIsNoDurationIsRefusedNamingTheVariable() {
+    transport.createQueue(taskQueueName, QueueOptions.defaults()).join();
+    assertThatThrownBy(() -> handler(null, Duration.ofSeconds(5), Map.of(PoolSettings.WORKER_LEASE, "60")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(PoolSettings.WORKER_LEASE);
+  }
+
   // ---- helpers
 
   private QueueExecutor executor(Transport through, String key) {
