@@ -19,6 +19,8 @@ final class HeldMessage {
   final Instant received;
   /** The number of envelopes in the bundle, valid or not. */
   final int size;
+  /** The queue it came from, where it is settled; null where its holder serves one queue only. */
+  final String queue;
 
   // Starts at 1, a guard held while the message is being taken in, so that it cannot settle
   // before all of its tasks have been counted.
@@ -31,9 +33,14 @@ final class HeldMessage {
   private volatile boolean letGo;
 
   HeldMessage(ReceivedMessage message, Instant received, int size) {
+    this(message, received, size, null);
+  }
+
+  HeldMessage(ReceivedMessage message, Instant received, int size, String queue) {
     this.message = message;
     this.received = received;
     this.size = size;
+    this.queue = queue;
   }
 
   void expect(int pieces) {

@@ -43,7 +43,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one task queue: long-polls it for task bundles, runs their tasks in a fixed number of
+ * Serves a task queue (and the pool's VM-only queue beside it, where there is one: {@link
+ * WorkerOptions#vmQueue()}, one receiver each, sharing the slots): long-polls it for task bundles, runs their tasks in a fixed number of
  * slots, posts each result to the task's reply queue, and acks a message only once the results
  * of all of its tasks are posted. While it holds a message it keeps extending the message's lease.
  *
@@ -73,7 +74,10 @@ public final class Worker implements AutoCloseable {
   private final WorkerConfig config;
   private final String id;
   private final Transport transport;
+  /** The first queue it serves, which names it in logs. */
   private final String queue;
+  /** One per queue it serves, in the order of {@link WorkerOptions#queues()}. */
+  private final Map<String, Lane> lanes = new java.util.LinkedHashMap<>();
   private final WireCodec codec;
   private final TransportLimits limits;
   private final TaskRunner runner;
@@ -99,8 +103,6 @@ public final class Worker implements AutoCloseable {
   private final ThreadPoolExecutor redeliveries;
   private final ScheduledExecutorService timer;
   private final ResultPublisher results;
-  private final MessageSettler settler;
-  private final Thread receiver;
 
   private final Set<HeldMessage> held = ConcurrentHashMap.newKeySet();
   /** Redelivered messages held unrun until the worker stops, with {@link WorkerConfig#firstDeliveriesOnly()}. */
@@ -109,7 +111,10 @@ public final class Worker implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   /** When the last task started: while tasks wait, the start of the youngest running one. */
   private volatile long lastStart = System.nanoTime();
-  private volatile boolean receiverWaiting;
+  /** Receivers waiting for room (guarded by signal, read without it). */
+  private volatile int receiversWaiting;
+  /** Set by the first receiver to stop, which stops the worker; the others only leave. */
+  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
   /** Held while waiting tasks are handed back, so that two checks never hand back the same excess. */
   private final Object handingBack = new Object();
   // Wakes the receiver (room for more tasks, stop) and the shutdown (nothing held any more).
@@ -118,7 +123,6 @@ public final class Worker implements AutoCloseable {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private volatile boolean abandoned;
   private volatile long idleSince = System.nanoTime();
-  private volatile CompletableFuture<?> latePoll = CompletableFuture.completedFuture(null);
   private volatile ScheduledFuture<?> leaseTicks;
   private volatile StopReason stopReason;
 
@@ -166,9 +170,14 @@ public final class Worker implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(threads("timer"));
     this.results = new ResultPublisher(transport, timer, config.postRetryLimit(), () -> abandoned,
         this::resultPosted, this::resultGivenUp);
-    this.settler = new MessageSettler(id, transport, queue, codec, timer, config.postRetryLimit(), () -> abandoned,
-        this::forget);
-    this.receiver = threads("receiver").newThread(this::receiveLoop);
+    ThreadFactory receivers = threads("receiver");
+    for (String served : config.options().queues()) {
+      MessageSettler settler = new MessageSettler(id, transport, served, codec, timer, config.postRetryLimit(),
+          () -> abandoned, this::forget);
+      Lane lane = new Lane(served, settler);
+      lane.receiver = receivers.newThread(() -> receiveLoop(lane));
+      lanes.put(served, lane);
+    }
     this.intake = new TaskIntake(id, codec, signer, runner, config.options().maxDeliveries(), new TaskIntake.Host() {
       @Override
       public void publish(HeldMessage held, String reply, ResultEnvelope result, boolean required, boolean byRef) {
@@ -184,7 +193,7 @@ public final class Worker implements AutoCloseable {
 
       @Override
       public void letGo(HeldMessage held) {
-        settler.letGo(held);
+        lane(held).settler.letGo(held);
       }
     });
   }
@@ -196,8 +205,9 @@ public final class Worker implements AutoCloseable {
     worker.leaseTicks = worker.timer.scheduleWithFixedDelay(worker::extendLeases, period, period, TimeUnit.MILLISECONDS);
     long check = HAND_BACK_CHECK.toMillis();
     worker.timer.scheduleWithFixedDelay(worker::handBackExcess, check, check, TimeUnit.MILLISECONDS);
-    worker.receiver.start();
-    log.info("worker {} polling {} with {} slots", worker.id, worker.queue, config.options().slots());
+    worker.lanes.values().forEach(lane -> lane.receiver.start());
+    log.info("worker {} polling {} with {} slots", worker.id, String.join(" and ", worker.lanes.keySet()),
+        config.options().slots());
     return worker;
   }
 
@@ -264,7 +274,8 @@ public final class Worker implements AutoCloseable {
 
   // ---- receiving
 
-  private void receiveLoop() {
+  private void receiveLoop(Lane lane) {
+    String queue = lane.queue;
     long backoffMillis = 0;
     // Whether the last poll failed, and when the polls began failing since the last one that succeeded.
     boolean failing = false;
@@ -290,7 +301,7 @@ public final class Worker implements AutoCloseable {
             // Whatever this poll still brings is released, not run.
             CompletableFuture<Void> released = poll.thenCompose(late -> late.isEmpty()
                 ? CompletableFuture.completedFuture(null) : transport.extendLease(queue, late, Duration.ZERO));
-            latePoll = released;
+            lane.latePoll = released;
             // On the released future itself: the one whenComplete returns is not done while its action runs.
             released.whenComplete((ignored, error) -> wake());
             break;
@@ -323,7 +334,7 @@ public final class Worker implements AutoCloseable {
           idleSince = System.nanoTime();
           Instant received = Instant.now();
           for (ReceivedMessage message : messages) {
-            intake(message, received);
+            intake(lane, message, received);
           }
           // A bundle larger than the room goes back at once when its tasks are known to be long.
           handBackExcess();
@@ -335,7 +346,10 @@ public final class Worker implements AutoCloseable {
       log.error("worker {}: receiver failed, stopping", id, e);
       reason = StopReason.FAILED;
     } finally {
-      stop(reason);
+      // The first receiver to leave stops the worker; the others leave because it is stopping.
+      if (stopping.compareAndSet(false, true)) {
+        stop(reason);
+      }
     }
   }
 
@@ -343,13 +357,13 @@ public final class Worker implements AutoCloseable {
   private boolean awaitRoom() throws InterruptedException {
     synchronized (signal) {
       // Set before the room is read, so that a task finishing after that read sees it and wakes us.
-      receiverWaiting = true;
+      receiversWaiting++;
       try {
         while (room() <= 0 && !stopRequested.isDone()) {
           signal.wait();
         }
       } finally {
-        receiverWaiting = false;
+        receiversWaiting--;
       }
     }
     return !stopRequested.isDone();
@@ -392,9 +406,10 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  private void intake(ReceivedMessage message, Instant received) {
+  private void intake(Lane lane, ReceivedMessage message, Instant received) {
+    MessageSettler settler = lane.settler;
     if (config.firstDeliveriesOnly() && message.receiveCount() > 1) {
-      defer(message, received);
+      defer(lane, message, received);
       return;
     }
     Decoded<TaskEnvelope> decoded;
@@ -414,10 +429,10 @@ public final class Worker implements AutoCloseable {
       return;
     }
     if (size > 1 && message.receiveCount() > 1) {
-      split(message, size);
+      split(lane, message, size);
       return;
     }
-    HeldMessage held = new HeldMessage(message, received, size);
+    HeldMessage held = new HeldMessage(message, received, size, lane.queue);
     this.held.add(held);
     try {
       intake.take(held, decoded);
@@ -436,8 +451,8 @@ public final class Worker implements AutoCloseable {
    * then releases it: releasing it now would only bring it back to this worker, a delivery more
    * each time. Its intake guard is the one piece it waits for, given back when the worker stops.
    */
-  private void defer(ReceivedMessage message, Instant received) {
-    HeldMessage held = new HeldMessage(message, received, 1);
+  private void defer(Lane lane, ReceivedMessage message, Instant received) {
+    HeldMessage held = new HeldMessage(message, received, 1, lane.queue);
     this.held.add(held);
     deferred.add(held);
     log.info("worker {}: message {} is on delivery {}; holding it unrun for another worker", id, message.id(),
@@ -449,18 +464,19 @@ public final class Worker implements AutoCloseable {
     while ((held = deferred.poll()) != null) {
       held.markIncomplete();
       if (held.arrive()) {
-        settler.settle(held);
+        lane(held).settler.settle(held);
       }
     }
   }
 
   /** Re-sends each envelope as a bundle of its own, so that one task that kills workers cannot take the others down with it. */
-  private void split(ReceivedMessage message, int size) {
+  private void split(Lane lane, ReceivedMessage message, int size) {
+    String queue = lane.queue;
     JsonNode items = MessageSettler.bundleItems(codec, message.body());
     List<byte[]> singles = new ArrayList<>(size);
     // Re-encoding keeps signatures valid: they are over the envelope's canonical encoding.
     for (JsonNode item : items) {
-      singles.add(settler.single(item));
+      singles.add(lane.settler.single(item));
     }
     log.info("worker {}: message {} of {} tasks is on delivery {}; splitting it into single tasks", id,
         message.id(), size, message.receiveCount());
@@ -520,6 +536,16 @@ public final class Worker implements AutoCloseable {
   }
 
   private void resend(List<TaskRun> handed) {
+    // Each back to the queue it came from: a VM-only task must never reach the burst's queue.
+    Map<Lane, List<TaskRun>> byLane = new java.util.LinkedHashMap<>();
+    for (TaskRun run : handed) {
+      byLane.computeIfAbsent(lane(run.message), lane -> new ArrayList<>()).add(run);
+    }
+    byLane.forEach(this::resend);
+  }
+
+  private void resend(Lane lane, List<TaskRun> handed) {
+    MessageSettler settler = lane.settler;
     List<byte[]> singles = new ArrayList<>(handed.size());
     Map<HeldMessage, JsonNode> items = new HashMap<>();
     for (TaskRun run : handed) {
@@ -527,7 +553,7 @@ public final class Worker implements AutoCloseable {
       JsonNode bundle = items.computeIfAbsent(run.message, held -> MessageSettler.bundleItems(codec, held.message.body()));
       singles.add(settler.single(bundle.get(run.index)));
     }
-    MessageSettler.call(() -> transport.send(queue, singles)).whenComplete((ignored, error) -> {
+    MessageSettler.call(() -> transport.send(lane.queue, singles)).whenComplete((ignored, error) -> {
       if (error != null) {
         log.warn("worker {}: could not hand back {} task(s), releasing their messages instead: {}", id,
             handed.size(), error.toString());
@@ -555,7 +581,7 @@ public final class Worker implements AutoCloseable {
     } finally {
       pace.finished(System.nanoTime() - started);
       running.decrementAndGet();
-      if (receiverWaiting) {
+      if (receiversWaiting > 0) {
         wake();
       }
     }
@@ -574,11 +600,16 @@ public final class Worker implements AutoCloseable {
   }
 
   private void resultPosted(ResultPublisher.Pending result) {
-    settler.arrive(result.owner());
+    lane(result.owner()).settler.arrive(result.owner());
   }
 
   private void resultGivenUp(ResultPublisher.Pending result) {
-    settler.givenUp(result);
+    lane(result.owner()).settler.givenUp(result);
+  }
+
+  /** The lane of the queue a held message came from. */
+  private Lane lane(HeldMessage held) {
+    return lanes.get(held.queue);
   }
 
   // ---- settling messages
@@ -592,15 +623,21 @@ public final class Worker implements AutoCloseable {
 
   private void extendLeases() {
     try {
-      List<ReceivedMessage> leased = new ArrayList<>();
+      Map<String, List<ReceivedMessage>> byQueue = new HashMap<>();
       for (HeldMessage message : held) {
         if (!message.isLetGo()) {
-          leased.add(message.message);
+          byQueue.computeIfAbsent(message.queue, served -> new ArrayList<>()).add(message.message);
         }
       }
-      if (leased.isEmpty()) {
-        return;
-      }
+      byQueue.forEach(this::extendLeases);
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again; leases must keep being extended.
+      log.error("worker {}: lease extension failed", id, e);
+    }
+  }
+
+  private void extendLeases(String queue, List<ReceivedMessage> leased) {
+    try {
       MessageSettler.call(() -> transport.extendLease(queue, leased, config.options().lease())).whenComplete((ignored, error) -> {
         if (error == null) {
           return;
@@ -636,7 +673,7 @@ public final class Worker implements AutoCloseable {
           unstarted.decrementAndGet();
           run.message.markIncomplete();
           if (run.message.arrive()) {
-            settler.settle(run.message);
+            lane(run.message).settler.settle(run.message);
           }
         }
       }
@@ -680,7 +717,8 @@ public final class Worker implements AutoCloseable {
 
   private void awaitLatePoll() {
     try {
-      latePoll.get(LATE_POLL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(lanes.values().stream().map(lane -> lane.latePoll).toArray(CompletableFuture[]::new))
+          .get(LATE_POLL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -692,7 +730,7 @@ public final class Worker implements AutoCloseable {
   private void awaitIdle(long deadline) {
     long latePollDeadline = System.nanoTime() + LATE_POLL_WAIT.toNanos();
     synchronized (signal) {
-      while (!held.isEmpty() || (!latePoll.isDone() && System.nanoTime() - latePollDeadline < 0)) {
+      while (!held.isEmpty() || (!latePollsDone() && System.nanoTime() - latePollDeadline < 0)) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return;
@@ -709,30 +747,43 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  private boolean latePollsDone() {
+    return lanes.values().stream().allMatch(lane -> lane.latePoll.isDone());
+  }
+
   /** The grace period is over: release what is still held, and drop the results still to come. */
   private void abandon() {
     abandoned = true;
-    List<ReceivedMessage> left = new ArrayList<>();
+    Map<String, List<ReceivedMessage>> left = new HashMap<>();
+    int count = 0;
     for (HeldMessage message : held) {
       if (message.settle()) {
         message.letGo();
-        left.add(message.message);
+        left.computeIfAbsent(message.queue, served -> new ArrayList<>()).add(message.message);
+        count++;
       }
     }
     log.warn("worker {}: grace period of {} is over with {} message(s) still held; releasing them", id,
-        config.shutdownGrace(), left.size());
+        config.shutdownGrace(), count);
     if (left.isEmpty()) {
       return;
     }
-    CompletableFuture<Void> released = new CompletableFuture<>();
+    List<CompletableFuture<Void>> releases = new ArrayList<>();
     try {
-      timer.execute(() -> MessageSettler.call(() -> transport.extendLease(queue, left, Duration.ZERO)).whenComplete((ignored, error) -> {
-        if (error != null) {
-          log.warn("worker {}: could not release {} message(s): {}", id, left.size(), error.toString());
-        }
-        released.complete(null);
-      }));
-      released.get(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      left.forEach((queue, messages) -> {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        releases.add(released);
+        timer.execute(() -> MessageSettler.call(() -> transport.extendLease(queue, messages, Duration.ZERO))
+            .whenComplete((ignored, error) -> {
+              if (error != null) {
+                log.warn("worker {}: could not release {} message(s) of {}: {}", id, messages.size(), queue,
+                    error.toString());
+              }
+              released.complete(null);
+            }));
+      });
+      CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
+          .get(FINAL_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException | java.util.concurrent.RejectedExecutionException e) {
@@ -771,6 +822,19 @@ public final class Worker implements AutoCloseable {
   }
 
   // ---- helpers
+
+  /** One queue the worker serves: its receiver, its settler, its last poll when stopping. */
+  private static final class Lane {
+    final String queue;
+    final MessageSettler settler;
+    Thread receiver;
+    volatile CompletableFuture<?> latePoll = CompletableFuture.completedFuture(null);
+
+    Lane(String queue, MessageSettler settler) {
+      this.queue = queue;
+      this.settler = settler;
+    }
+  }
 
   private void wake() {
     synchronized (signal) {

@@ -147,11 +147,19 @@ public final class WorkerMain {
     ActivityTrackingTransport watched = heartbeats == null ? null : new ActivityTrackingTransport(opened,
         Clock.systemUTC());
     try (Transport transport = watched != null ? watched : opened) {
-      Optional<String> queue = awaitQueue(transport, options, stop);
+      Optional<String> queue = awaitQueue(transport, options.queue(), options, stop);
       if (queue.isEmpty()) {
         return 0; // asked to stop while it waited
       }
-      WorkerConfig config = WorkerConfig.builder(options.withQueue(queue.get())).transport(transport).codec(codec)
+      WorkerOptions resolved = options.withQueue(queue.get());
+      if (options.vmQueue() != null) {
+        Optional<String> vmQueue = awaitQueue(transport, options.vmQueue(), options, stop);
+        if (vmQueue.isEmpty()) {
+          return 0;
+        }
+        resolved = resolved.withVmQueue(vmQueue.get());
+      }
+      WorkerConfig config = WorkerConfig.builder(resolved).transport(transport).codec(codec)
           .signer(signer).build();
       // Created before the worker starts, so that a target it cannot write stops nothing half-started.
       Heartbeat beat = heartbeats == null ? null : heartbeats.create(heartbeatTarget, options.transportSettings());
@@ -159,7 +167,8 @@ public final class WorkerMain {
       HeartbeatLoop heartbeat = beat == null ? null : HeartbeatLoop.start(worker.id(), beat,
           watched, heartbeatPeriod, stallLimit(options), Clock.systemUTC());
       stop.thenRun(worker::shutdown);
-      out.println("worker " + worker.id() + " ready: queue " + queue.get() + ", " + worker.config().options().slots()
+      out.println("worker " + worker.id() + " ready: queue " + String.join(" and ", resolved.queues()) + ", "
+          + worker.config().options().slots()
           + " slots");
       out.flush();
       worker.awaitTermination();
@@ -204,12 +213,12 @@ public final class WorkerMain {
    * out: a VM often boots before the stack that creates its queue is complete. Empty when asked to
    * stop meanwhile.
    */
-  private static Optional<String> awaitQueue(Transport transport, WorkerOptions options, CompletableFuture<Void> stop)
-      throws InterruptedException, QueueWaitException {
+  private static Optional<String> awaitQueue(Transport transport, String name, WorkerOptions options,
+      CompletableFuture<Void> stop) throws InterruptedException, QueueWaitException {
     long deadline = System.nanoTime() + options.queueWait().toNanos();
     long backoff = FIRST_QUEUE_BACKOFF.toNanos();
     while (true) {
-      CompletableFuture<String> lookup = transport.resolveQueue(options.queue());
+      CompletableFuture<String> lookup = transport.resolveQueue(name);
       Throwable failure;
       try {
         CompletableFuture.anyOf(lookup, stop).get(LOOKUP_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
@@ -225,11 +234,11 @@ public final class WorkerMain {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        throw new QueueWaitException("the queue '" + options.queue() + "' was not available within "
+        throw new QueueWaitException("the queue '" + name + "' was not available within "
             + options.queueWait() + " (--queue-wait): " + failure);
       }
       long pause = Math.min(backoff, left);
-      log.warn("waiting for the queue '{}' ({}); trying again in {} ms, giving up in {} s", options.queue(), failure,
+      log.warn("waiting for the queue '{}' ({}); trying again in {} ms, giving up in {} s", name, failure,
           TimeUnit.NANOSECONDS.toMillis(pause), TimeUnit.NANOSECONDS.toSeconds(left));
       try {
         stop.get(pause, TimeUnit.NANOSECONDS);

@@ -46,10 +46,14 @@ import java.util.TreeMap;
  *     {@link dev.shoal.spi.PayloadStoreProvider} with the transport settings), for a client that
  *     takes results by reference; null: such a result fails its task as too large. Arguments that
  *     came by reference are fetched whatever this is.
+ * @param vmQueue a second task queue the worker serves beside {@code queue}: the pool's tasks that
+ *     only VM workers take (apps that cannot run in a burst function), an address or a name; null
+ *     for none. Each message is settled on the queue it came from.
  */
 public record WorkerOptions(String transport, Map<String, String> transportSettings, String queue, Integer slots,
     Duration idleTimeout, Duration lease, Duration receiveWait, int maxDeliveries, Path workDir, String workerId,
-    String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent, URI payloadStore) {
+    String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent, URI payloadStore,
+    String vmQueue) {
 
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
@@ -67,7 +71,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "           --queue <address-or-name> [--slots N] [--idle-timeout PT5M|0] [--lease PT30S]",
       "           [--receive-wait PT20S] [--max-deliveries 3] [--work-dir DIR] [--worker-id ID]",
       "           [--signing-key-env VAR] [--queue-wait PT10M|0] [--unreachable-timeout PT15M]",
-      "           [--exit-with-parent] [--payload-store URI]",
+      "           [--exit-with-parent] [--payload-store URI] [--vm-queue <address-or-name>]",
       "  --transport         the transport provider to use, e.g. sqs",
       "  --setting           a transport setting (endpoint, region, ...); repeatable",
       "  --queue             the task queue: an address, or a name the transport resolves",
@@ -86,6 +90,8 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "  --exit-with-parent  stop when standard input ends: the process that started the worker is gone",
       "  --payload-store     where results too large for the reply queue go, e.g. s3://bucket/prefix",
       "                      (default: none; such a result fails its task)",
+      "  --vm-queue          a second task queue served beside --queue: the pool's tasks that only VM",
+      "                      workers take (apps that cannot run in a burst function)",
       "exit status: 0 stopped cleanly (idle, SIGTERM, or --exit-with-parent), 1 could not start (its",
       "  queue did not appear within --queue-wait, say) or failed, 2 bad arguments, 3 gave up after",
       "  --unreachable-timeout");
@@ -124,6 +130,12 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       throw new IllegalArgumentException("queueWait must not be negative: " + queueWait);
     }
     requirePositive(unreachableTimeout, "unreachableTimeout");
+    if (vmQueue != null) {
+      requireNonBlank(vmQueue, "vmQueue");
+      if (vmQueue.equals(queue)) {
+        throw new IllegalArgumentException("vmQueue must be another queue than queue: " + vmQueue);
+      }
+    }
     if (payloadStore != null && payloadStore.getScheme() == null) {
       throw new IllegalArgumentException("payloadStore must be a URI with a scheme, such as s3://bucket/prefix: "
           + payloadStore);
@@ -135,85 +147,96 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       Duration idleTimeout, Duration lease, Duration receiveWait, int maxDeliveries, Path workDir, String workerId,
       String signingKeyEnv, Duration queueWait, Duration unreachableTimeout, boolean exitWithParent) {
     this(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait, maxDeliveries, workDir,
-        workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, null);
+        workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, null, null);
   }
 
   /** A worker on this transport and queue, with every other option at its default. */
   public static WorkerOptions of(String transport, Map<String, String> transportSettings, String queue) {
     return new WorkerOptions(transport, transportSettings, queue, null, DEFAULT_IDLE_TIMEOUT, DEFAULT_LEASE,
         DEFAULT_RECEIVE_WAIT, DEFAULT_MAX_DELIVERIES, null, null, null, DEFAULT_QUEUE_WAIT,
-        DEFAULT_UNREACHABLE_TIMEOUT, false, null);
+        DEFAULT_UNREACHABLE_TIMEOUT, false, null, null);
   }
 
   public WorkerOptions withQueue(String queue) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /** Tasks run at once; null: one per processor of the worker's machine. */
   public WorkerOptions withSlots(Integer slots) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /** Stop after this long with nothing received and nothing held; zero (or null) for never. */
   public WorkerOptions withIdleTimeout(Duration idleTimeout) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withLease(Duration lease) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withReceiveWait(Duration receiveWait) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withMaxDeliveries(int maxDeliveries) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withWorkDir(Path workDir) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withWorkerId(String workerId) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   public WorkerOptions withSigningKeyEnv(String signingKeyEnv) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /** How long a starting worker waits for its queue; zero (or null): it gives up at once. */
   public WorkerOptions withQueueWait(Duration queueWait) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /** How long every poll may fail before a running worker gives up. */
   public WorkerOptions withUnreachableTimeout(Duration unreachableTimeout) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /** Whether the worker stops when its standard input ends (its launcher is gone). */
   public WorkerOptions withExitWithParent(boolean exitWithParent) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
+  }
+
+  /** A second task queue served beside the first (the pool's VM-only tasks); null for none. */
+  public WorkerOptions withVmQueue(String vmQueue) {
+    return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
+  }
+
+  /** Every task queue the worker serves: {@link #queue()}, then {@link #vmQueue()} if there is one. */
+  public List<String> queues() {
+    return vmQueue == null ? List.of(queue) : List.of(queue, vmQueue);
   }
 
   /** Where results too large for the reply queue go; null: they fail their task as too large. */
   public WorkerOptions withPayloadStore(URI payloadStore) {
     return new WorkerOptions(transport, transportSettings, queue, slots, idleTimeout, lease, receiveWait,
-        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        maxDeliveries, workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   /**
@@ -268,6 +291,9 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     if (payloadStore != null) {
       args.addAll(List.of("--payload-store", payloadStore.toString()));
     }
+    if (vmQueue != null) {
+      args.addAll(List.of("--vm-queue", vmQueue));
+    }
     return List.copyOf(args);
   }
 
@@ -295,6 +321,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
     Duration unreachableTimeout = DEFAULT_UNREACHABLE_TIMEOUT;
     boolean exitWithParent = false;
     URI payloadStore = null;
+    String vmQueue = null;
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       String value = null;
@@ -340,6 +367,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
         case "--queue-wait" -> queueWait = duration(option, value, true);
         case "--unreachable-timeout" -> unreachableTimeout = duration(option, value, false);
         case "--payload-store" -> payloadStore = storeRoot(option, value);
+        case "--vm-queue" -> vmQueue = nonBlank(option, value);
         default -> throw new IllegalArgumentException("unknown option " + option);
       }
     }
@@ -350,7 +378,7 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       throw new IllegalArgumentException("--queue is required");
     }
     return new WorkerOptions(transport, settings, queue, slots, idleTimeout, lease, receiveWait, maxDeliveries,
-        workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore);
+        workDir, workerId, signingKeyEnv, queueWait, unreachableTimeout, exitWithParent, payloadStore, vmQueue);
   }
 
   private static URI storeRoot(String option, String value) {

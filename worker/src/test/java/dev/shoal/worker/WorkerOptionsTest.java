@@ -22,7 +22,8 @@ class WorkerOptionsTest {
       Map.of("endpoint", "http://localhost:9324", "query", "a=b&c= d", "region", "eu-west-1"),
       "https://sqs.eu-west-1.amazonaws.com/1/tasks", 7, Duration.ofMillis(1500), Duration.ofMinutes(2),
       Duration.ofMillis(250), 9, Path.of("/tmp/shoal work"), "i-0abc", "MY_KEY", Duration.ofSeconds(90),
-      Duration.ofMinutes(3), true, URI.create("s3://shoal-payloads/runs"));
+      Duration.ofMinutes(3), true, URI.create("s3://shoal-payloads/runs"),
+      "https://sqs.eu-west-1.amazonaws.com/1/tasks-vm");
 
   static Stream<Arguments> variants() {
     return Stream.of(
@@ -38,6 +39,7 @@ class WorkerOptionsTest {
         Arguments.of("worker id", DEFAULTS.withWorkerId("i-0abc")),
         Arguments.of("signing key variable", DEFAULTS.withSigningKeyEnv("MY_KEY")),
         Arguments.of("queue wait", DEFAULTS.withQueueWait(Duration.ofSeconds(90))),
+        Arguments.of("vm queue", DEFAULTS.withVmQueue("tasks-vm")),
         Arguments.of("no queue wait", DEFAULTS.withQueueWait(Duration.ZERO)),
         Arguments.of("unreachable timeout", DEFAULTS.withUnreachableTimeout(Duration.ofMinutes(3))),
         Arguments.of("exit with parent", DEFAULTS.withExitWithParent(true)),

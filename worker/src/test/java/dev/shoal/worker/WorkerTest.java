@@ -96,6 +96,30 @@ class WorkerTest {
   }
 
   @Test
+  void aWorkerServesTheVmOnlyQueueBesideItsOwnAndSettlesEachMessageWhereItCameFrom() {
+    Harness h = harness(SHORT_LEASE);
+    String vmQueue = h.memory.createQueue("tasks-vm", QueueOptions.defaults().withVisibilityTimeout(SHORT_LEASE)
+        .withMaxReceiveCount(10)).join();
+    String gate = key();
+    h.memory.send(vmQueue, List.of(h.codec.encodeTasks(List.of(h.task(1, "test.block", gate))))).join();
+    h.start(h.options().withVmQueue(vmQueue));
+    await("the VM-only task to start", () -> TestApps.gate(gate).started().getCount() == 0);
+
+    // The other queue is served meanwhile, by the free slot.
+    h.send(h.task(2, "test.square", 7L));
+    assertThat(h.awaitResult().value().asLong()).isEqualTo(49);
+    // Longer than two leases: renewed on its own queue, the held message never comes back.
+    assertThat(h.receiveResults(Duration.ofMillis(1200))).as("a redelivery's result").isEmpty();
+    assertThat(h.memory.depth(vmQueue).join()).isEqualTo(new QueueDepth(0, 1));
+    assertThat(h.depth().total()).isZero();
+
+    TestApps.gate(gate).open().countDown();
+    assertThat(h.awaitResult().value().asText()).isEqualTo(gate);
+    await("the VM-only message to be acked on its queue", () -> h.memory.depth(vmQueue).join().total() == 0);
+    assertThat(h.deadLetterReasons()).isEmpty();
+  }
+
+  @Test
   void anAppExceptionIsReportedAsAnAppErrorWithItsStack() {
     Harness h = harness(SHORT_LEASE);
     h.send(h.task(1, "test.fail", "boom"));
