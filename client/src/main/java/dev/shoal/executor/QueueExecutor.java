@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class QueueExecutor implements TaskExecutor {
   private static final Logger log = LoggerFactory.getLogger(QueueExecutor.class);
   private static final long DEFAULT_MAX_PAYLOAD_BYTES = 1L << 30;
+  /** Lambda's longest timeout. */
+  static final Duration DEFAULT_FUNCTION_TIME_LIMIT = Duration.ofMinutes(15);
   /** The worker's error type for task arguments it could not fetch or verify (see the worker's TaskRunner). */
   static final String PAYLOAD_UNAVAILABLE = "shoal.worker.PayloadUnavailable";
 
@@ -58,6 +60,8 @@ public final class QueueExecutor implements TaskExecutor {
   private final PublishListener publishListener;
   private final PayloadStore payloadStore;
   private final long maxPayloadBytes;
+  private final String vmQueueName;
+  private final Duration functionTimeLimit;
 
   // Set by start(), then only read.
   private RunContext context;
@@ -66,6 +70,9 @@ public final class QueueExecutor implements TaskExecutor {
   private TaskEncoder encoder;
   private InFlightTasks inFlight;
   private TaskPublisher publisher;
+  /** Publishes to the VM-only queue the tasks that may not run in a burst function; null without one. */
+  private TaskPublisher vmPublisher;
+  private String vmQueue;
   private ReplyConsumer replies;
   private ClaimChecks claims;
   private ScheduledExecutorService timer;
@@ -86,6 +93,8 @@ public final class QueueExecutor implements TaskExecutor {
     this.publishListener = builder.publishListener == null ? (tasks, messages) -> { } : builder.publishListener;
     this.payloadStore = builder.payloadStore;
     this.maxPayloadBytes = builder.maxPayloadBytes;
+    this.vmQueueName = builder.vmQueue;
+    this.functionTimeLimit = builder.functionTimeLimit;
   }
 
   public static Builder builder() {
@@ -100,6 +109,11 @@ public final class QueueExecutor implements TaskExecutor {
   /** The address of the task queue, once started. */
   public String taskQueue() {
     return taskQueue;
+  }
+
+  /** The address of the pool's VM-only queue, once started; null when the pool has none. */
+  public String vmQueue() {
+    return vmQueue;
   }
 
   /** The address of this run's reply queue, once started. */
@@ -130,11 +144,11 @@ public final class QueueExecutor implements TaskExecutor {
 
   /** Queue messages and tasks published so far (their ratio is the bundling achieved). */
   public long messagesSent() {
-    return publisher == null ? 0 : publisher.messagesSent();
+    return publisher == null ? 0 : publisher.messagesSent() + (vmPublisher == null ? 0 : vmPublisher.messagesSent());
   }
 
   public long tasksSent() {
-    return publisher == null ? 0 : publisher.tasksSent();
+    return publisher == null ? 0 : publisher.tasksSent() + (vmPublisher == null ? 0 : vmPublisher.tasksSent());
   }
 
   @Override
@@ -160,24 +174,42 @@ public final class QueueExecutor implements TaskExecutor {
     this.encoder = new TaskEncoder(context.runId(), wire, signer, replyQueue, taskTimeout,
         TaskPublisher.maxEnvelopeBytes(transport), claims);
     this.inFlight = new InFlightTasks(context.completions());
-    this.publisher = new TaskPublisher(label, transport, taskQueue, maxTasksPerMessage, consumers, maxSendsInFlight,
-        publishRetryTimeout, timer, new BundlingRecord(label, transport, taskQueue, timer).andThen(publishListener),
-        (task, error) -> {
-          if (task.argumentObject() != null) {
-            claims.settled(task.taskId());
-          }
-          inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error));
-        });
+    this.publisher = publisher(taskQueue);
+    if (vmQueueName != null) {
+      this.vmQueue = transport.openQueue(vmQueueName, taskQueueOptions).join();
+      this.vmPublisher = publisher(vmQueue);
+    }
     this.replies = new ReplyConsumer(label, transport, replyQueue, wire, context.runId(), signer, this::resultsArrived);
     running = true;
     publisher.start();
+    if (vmPublisher != null) {
+      vmPublisher.start();
+    }
     replies.start();
     if (taskTimeout != null) {
       long period = Math.max(10, Math.min(1000, taskTimeout.toMillis() / 10));
       timer.scheduleWithFixedDelay(() -> inFlight.expire(System.nanoTime(),
           invocation -> new TaskTimeoutException(invocation.taskId(), invocation.app().name(), taskTimeout)), period, period, TimeUnit.MILLISECONDS);
     }
-    log.info("executor {}: tasks to {}, results from {}", label, taskQueue, replyQueue);
+    log.info("executor {}: tasks to {}{}, results from {}", label, taskQueue,
+        vmQueue == null ? "" : " (those that may not run in a function to " + vmQueue + ")", replyQueue);
+  }
+
+  /** A publisher to one task queue, failing a task it cannot send. */
+  private TaskPublisher publisher(String queue) {
+    return new TaskPublisher(label, transport, queue, maxTasksPerMessage, consumers, maxSendsInFlight,
+        publishRetryTimeout, timer, new BundlingRecord(label, transport, queue, timer).andThen(publishListener),
+        (task, error) -> {
+          if (task.argumentObject() != null) {
+            claims.settled(task.taskId());
+          }
+          inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error));
+        });
+  }
+
+  /** The VM-only queue's publisher for a task that may not run in a burst function, where there is one. */
+  private TaskPublisher publisherFor(Invocation invocation) {
+    return vmPublisher != null && !invocation.app().fitsFunction(functionTimeLimit) ? vmPublisher : publisher;
   }
 
   /**
@@ -205,7 +237,7 @@ public final class QueueExecutor implements TaskExecutor {
         // Before it is published, so that its result cannot arrive first.
         claims.sent(task.taskId(), task.argumentObject());
       }
-      publisher.publish(task);
+      publisherFor(invocation).publish(task);
     });
   }
 
@@ -303,6 +335,9 @@ public final class QueueExecutor implements TaskExecutor {
   public void shutdown(boolean cancel) {
     if (cancel && running) {
       publisher.discardUnsent();
+      if (vmPublisher != null) {
+        vmPublisher.discardUnsent();
+      }
       inFlight.failAll(this::shutDownBeforeReturn);
     }
   }
@@ -321,6 +356,9 @@ public final class QueueExecutor implements TaskExecutor {
       running = false;
     }
     publisher.close();
+    if (vmPublisher != null) {
+      vmPublisher.close();
+    }
     replies.close();
     timer.shutdownNow();
     inFlight.failAll(this::shutDownBeforeReturn);
@@ -331,7 +369,7 @@ public final class QueueExecutor implements TaskExecutor {
       log.warn("executor {}: could not delete reply queue {} (it expires by itself): {}", label, replyQueue, e.toString());
     }
     log.info("executor {}: sent {} tasks in {} messages; dropped {} duplicate and {} invalid results", label,
-        publisher.tasksSent(), publisher.messagesSent(), inFlight.duplicates(), replies.rejected());
+        tasksSent(), messagesSent(), inFlight.duplicates(), replies.rejected());
   }
 
   @Override
@@ -355,6 +393,8 @@ public final class QueueExecutor implements TaskExecutor {
     private PublishListener publishListener;
     private PayloadStore payloadStore;
     private long maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private String vmQueue;
+    private Duration functionTimeLimit = DEFAULT_FUNCTION_TIME_LIMIT;
 
     private Builder() {}
 
@@ -372,6 +412,31 @@ public final class QueueExecutor implements TaskExecutor {
     /** The task queue: a name (created if missing, with {@link #taskQueueOptions}) or an address. */
     public Builder taskQueue(String nameOrAddress) {
       this.taskQueue = Objects.requireNonNull(nameOrAddress, "nameOrAddress");
+      return this;
+    }
+
+    /**
+     * The pool's VM-only queue (a name, created if missing with {@link #taskQueueOptions}, or an
+     * address): the tasks whose app may not run on the pool's burst functions go there instead of to
+     * the task queue ({@link dev.shoal.app.AppBuilder#runsInFunctions}, or a walltime beyond {@link
+     * #functionTimeLimit}), and only VM workers serve it ({@code --vm-queue}); the burst functions
+     * read the task queue alone. None by default: every task goes to the task queue.
+     */
+    public Builder vmQueue(String nameOrAddress) {
+      this.vmQueue = Objects.requireNonNull(nameOrAddress, "nameOrAddress");
+      return this;
+    }
+
+    /**
+     * The longest a burst function gives one task (default 15 minutes, Lambda's most): an app that
+     * declares a longer walltime goes to the {@linkplain #vmQueue VM-only queue}.
+     */
+    public Builder functionTimeLimit(Duration limit) {
+      Objects.requireNonNull(limit, "limit");
+      if (limit.isNegative() || limit.isZero()) {
+        throw new IllegalArgumentException("functionTimeLimit must be positive: " + limit);
+      }
+      this.functionTimeLimit = limit;
       return this;
     }
 

@@ -76,6 +76,63 @@ class QueueExecutorTest {
     }
   }
 
+  static final App1<Long, Long> NEEDS_A_VM = Apps.define("queue-unit.gpu").runsInFunctions(false)
+      .java(Long.class, Long.class, x -> x);
+  static final App1<Long, Long> LONG = Apps.define("queue-unit.long").walltime(Duration.ofHours(1))
+      .java(Long.class, Long.class, x -> x);
+  static final App1<String, dev.shoal.command.CommandResult> COUNT_LINES = Apps.define("queue-unit.wc")
+      .command(String.class, file -> dev.shoal.command.Command.of("wc", "-l", file));
+
+  @Test
+  void tasksThatMayNotRunInAFunctionGoToTheVmOnlyQueueAndTheRestToTheTaskQueue() throws Exception {
+    QueueExecutor executor = QueueExecutor.builder().transport(memory).taskQueue(tasks).vmQueue("tasks-vm")
+        .functionTimeLimit(Duration.ofMinutes(15)).build();
+    DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(executor).build();
+    try {
+      AppFuture<Long> doubled = dfk.call(DOUBLE, 4L);
+      dfk.call(NEEDS_A_VM, 1L);
+      dfk.call(LONG, 2L);
+      dfk.call(COUNT_LINES, "data.txt");
+      String vm = executor.vmQueue();
+      assertThat(vm).isEqualTo(memory.queueAddress("tasks-vm").join());
+
+      // A command travels as the command runner's task: the worker needs none of the app's code.
+      assertThat(apps(vm, 3)).containsExactlyInAnyOrder("queue-unit.gpu", "queue-unit.long", "shoal.command");
+      try (ScriptedWorker worker = doubling()) {
+        assertThat(doubled.get(10, TimeUnit.SECONDS)).isEqualTo(8L);
+      }
+      assertThat(executor.tasksSent()).isEqualTo(4);
+    } finally {
+      // The VM-only tasks were taken off their queue and never answered.
+      dfk.close(dev.shoal.ShutdownMode.CANCEL);
+    }
+  }
+
+  @Test
+  void withoutAVmOnlyQueueEveryTaskGoesToTheTaskQueue() throws Exception {
+    DataFlowKernel dfk = kernel();
+    try {
+      dfk.call(DOUBLE, 4L);
+      dfk.call(COUNT_LINES, "data.txt");
+      assertThat(apps(tasks, 2)).containsExactlyInAnyOrder("queue-unit.double", "shoal.command");
+    } finally {
+      dfk.close(dev.shoal.ShutdownMode.CANCEL);
+    }
+  }
+
+  /** The apps of the next {@code count} tasks on a queue, taken off it. */
+  private List<String> apps(String queue, int count) {
+    List<String> apps = new java.util.ArrayList<>();
+    Await.until(Duration.ofSeconds(10), () -> {
+      for (ReceivedMessage message : memory.receive(queue, 10, Duration.ofMillis(100)).join()) {
+        codec.decodeTasks(message.body(), Integer.MAX_VALUE).envelopes().forEach(task -> apps.add(task.app()));
+        memory.ack(queue, List.of(message)).join();
+      }
+      return apps.size() >= count;
+    }, () -> apps + " of " + count + " tasks");
+    return apps;
+  }
+
   @Test
   void aRemoteTaskShowsLaunchedUntilItsResultArrives() throws Exception {
     try (DataFlowKernel dfk = kernel()) {

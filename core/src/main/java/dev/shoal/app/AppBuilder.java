@@ -20,6 +20,7 @@ public final class AppBuilder {
   private int retries = -1;
   private String executor;
   private Duration walltime;
+  private Boolean runsInFunctions;
   private List<Class<? extends Exception>> exceptionTypes = List.of();
 
   AppBuilder(String name) {
@@ -97,9 +98,24 @@ public final class AppBuilder {
     return this;
   }
 
+  /**
+   * Whether this app's tasks may run on serverless burst workers (a Lambda or Azure Function on the
+   * pool's task queue while VMs boot). By default Java apps may and command apps may not: a function's
+   * image has the JVM and the app library, not the tools a command calls. Say {@code true} for a
+   * command app whose tools are in the function's image, {@code false} for a Java app that needs the
+   * VM (a GPU, a large local disk, more memory than a function has). An app whose declared
+   * {@linkplain #walltime walltime} is longer than the function's time limit never runs there either.
+   * Where a pool has a VM-only queue, the queue executor sends the tasks that may not run in a
+   * function there, and only VM workers serve it.
+   */
+  public AppBuilder runsInFunctions(boolean allowed) {
+    this.runsInFunctions = allowed;
+    return this;
+  }
+
   private AppDefinition build(AppDefinition.Kind kind, List<Type> params, Type result, AppDefinition.Body body) {
     return new AppDefinition(name, version, kind, params, result, body, memoize, retries, executor, walltime,
-        exceptionTypes);
+        exceptionTypes, runsInFunctions == null ? kind == AppDefinition.Kind.JAVA : runsInFunctions);
   }
 
   public <R> App0<R> java(Class<R> result, App.Fn0<R> fn) {

@@ -43,10 +43,11 @@ public final class AppDefinition {
   private final String executor;
   private final Duration walltime;
   private final List<Class<? extends Exception>> exceptionTypes;
+  private final boolean runsInFunctions;
 
   AppDefinition(String name, String version, Kind kind, List<Type> parameterTypes, Type resultType,
       Body body, boolean memoize, int retries, String executor, Duration walltime,
-      List<Class<? extends Exception>> exceptionTypes) {
+      List<Class<? extends Exception>> exceptionTypes, boolean runsInFunctions) {
     this.name = checkName(name);
     this.version = Objects.requireNonNull(version, "version");
     this.kind = kind;
@@ -58,6 +59,7 @@ public final class AppDefinition {
     this.executor = executor;
     this.walltime = walltime;
     this.exceptionTypes = List.copyOf(exceptionTypes);
+    this.runsInFunctions = runsInFunctions;
   }
 
   static String checkName(String name) {
@@ -119,6 +121,20 @@ public final class AppDefinition {
    */
   public List<Class<? extends Exception>> exceptionTypes() {
     return exceptionTypes;
+  }
+
+  /** Whether its tasks may run on serverless burst workers at all ({@link AppBuilder#runsInFunctions}). */
+  public boolean runsInFunctions() {
+    return runsInFunctions;
+  }
+
+  /**
+   * Whether a task of this app may run on a burst function that gives a task at most {@code
+   * timeLimit}: it {@linkplain #runsInFunctions() may run in functions}, and a walltime it declares
+   * fits within the limit.
+   */
+  public boolean fitsFunction(Duration timeLimit) {
+    return runsInFunctions && (walltime == null || walltime.compareTo(timeLimit) <= 0);
   }
 
   /**

@@ -28,6 +28,32 @@ class AppsTest {
   }
 
   @Test
+  void javaAppsMayRunInFunctionsAndCommandAppsMayNotUnlessTheySaySo() {
+    App1<Long, Long> java = Apps.define("fn.java").java(Long.class, Long.class, x -> x);
+    App1<String, CommandResult> command = Apps.define("fn.command").command(String.class, f -> Command.of("wc", f));
+    App1<String, CommandResult> toolInImage = Apps.define("fn.tool").runsInFunctions(true)
+        .command(String.class, f -> Command.of("wc", f));
+    App1<Long, Long> needsTheVm = Apps.define("fn.gpu").runsInFunctions(false).java(Long.class, Long.class, x -> x);
+
+    assertThat(java.definition().fitsFunction(Duration.ofMinutes(15))).isTrue();
+    assertThat(command.definition().runsInFunctions()).isFalse();
+    assertThat(command.definition().fitsFunction(Duration.ofMinutes(15))).isFalse();
+    assertThat(toolInImage.definition().fitsFunction(Duration.ofMinutes(15))).isTrue();
+    assertThat(needsTheVm.definition().fitsFunction(Duration.ofMinutes(15))).isFalse();
+  }
+
+  @Test
+  void aWalltimeLongerThanTheFunctionsTimeLimitKeepsAnAppOffIt() {
+    App1<String, CommandResult> hour = Apps.define("fn.hour").runsInFunctions(true).walltime(Duration.ofHours(1))
+        .command(String.class, f -> Command.of("wc", f));
+    App1<Long, Long> minute = Apps.define("fn.minute").walltime(Duration.ofMinutes(1)).java(Long.class, Long.class, x -> x);
+
+    assertThat(hour.definition().fitsFunction(Duration.ofMinutes(15))).isFalse();
+    assertThat(minute.definition().fitsFunction(Duration.ofMinutes(1))).as("exactly the limit fits").isTrue();
+    assertThat(minute.definition().fitsFunction(Duration.ofSeconds(59))).isFalse();
+  }
+
+  @Test
   void namesHaveAtMost128Characters() {
     assertThat(Apps.define("a".repeat(128)).java(Long.class, () -> 1L).name()).hasSize(128);
     assertThatThrownBy(() -> Apps.define("a".repeat(129))).isInstanceOf(IllegalArgumentException.class);
