@@ -50,6 +50,8 @@ public final class ScalingStep {
 
   private final Transport transport;
   private final String taskQueue;
+  /** The pool's VM-only queue, whose tasks only its VMs take; null when it has none. */
+  private final String vmQueue;
   private final ComputeProvider provider;
   private final ScalingPolicy policy;
   private final Clock clock;
@@ -65,6 +67,7 @@ public final class ScalingStep {
   private ScalingStep(Builder builder) {
     this.transport = Objects.requireNonNull(builder.transport, "a scaling step needs the task queue's transport");
     this.taskQueue = Objects.requireNonNull(builder.taskQueue, "a scaling step needs the task queue's address");
+    this.vmQueue = builder.vmQueue;
     this.provider = Objects.requireNonNull(builder.provider, "a scaling step needs a compute provider");
     this.policy = new ScalingPolicy(Objects.requireNonNull(builder.config, "a scaling step needs a scaling config"));
     this.clock = builder.clock;
@@ -97,9 +100,20 @@ public final class ScalingStep {
   public synchronized ScalingOutcome evaluate() {
     Instant now = clock.instant();
     // Asked at once, read after the depth: the two requests overlap.
-    CompletableFuture<Map<String, String>> tags = readTags();
-    QueueDepth depth = readDepth();
+    CompletableFuture<Map<String, String>> tags = readTags(taskQueue);
+    CompletableFuture<Map<String, String>> vmTags = vmQueue == null ? null : readTags(vmQueue);
+    QueueDepth tasksDepth = readDepth(taskQueue);
     double tasksPerMessage = tasksPerMessage(tags);
+    // The VMs' demand is both queues'; the burst's only the task queue's, which the functions read.
+    QueueDepth depth = tasksDepth;
+    double vmTasksPerMessage = tasksPerMessage;
+    if (vmQueue != null) {
+      QueueDepth vmDepth = readDepth(vmQueue);
+      double vmOnly = tasksPerMessage(vmTags);
+      depth = new QueueDepth(tasksDepth.visible() + vmDepth.visible(), tasksDepth.inFlight() + vmDepth.inFlight());
+      vmTasksPerMessage = depth.total() == 0 ? tasksPerMessage
+          : (tasksDepth.total() * tasksPerMessage + vmDepth.total() * vmOnly) / depth.total();
+    }
     // After a clock step backwards, "busy until now" is the honest reading.
     if (lastBusy == null || depth.total() > 0 || lastBusy.isAfter(now)) {
       lastBusy = now;
@@ -114,14 +128,16 @@ public final class ScalingStep {
     List<WorkerInstance> counted = workers.stream()
         .filter(worker -> !terminated.contains(worker.id()))
         .toList();
-    ScalingInput input = ScalingInput.of(depth, tasksPerMessage, counted, Duration.between(lastBusy, now));
+    Duration idleFor = Duration.between(lastBusy, now);
+    ScalingInput input = ScalingInput.of(depth, Math.max(1, vmTasksPerMessage), counted, idleFor);
     ScalingDecision decision = policy.decide(input);
     // A host interrupts its evaluation only when it shuts down: workers launched now would be orphans.
     boolean shuttingDown = Thread.currentThread().isInterrupted();
     List<WorkerInstance> launched = decision.launch() > 0 && !shuttingDown
         ? provider.launch(decision.launch())
         : List.of();
-    BurstDecision burstDecision = burst == null || shuttingDown ? null : switchBurst(input, decision);
+    BurstDecision burstDecision = burst == null || shuttingDown ? null
+        : switchBurst(vmQueue == null ? input : ScalingInput.of(tasksDepth, tasksPerMessage, counted, idleFor), decision);
     return new ScalingOutcome(depth, stuck, silent, decision, launched, burstDecision);
   }
 
@@ -151,24 +167,24 @@ public final class ScalingStep {
     }
   }
 
-  private QueueDepth readDepth() {
+  private QueueDepth readDepth(String queue) {
     try {
-      return transport.depth(taskQueue).get(depthTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return transport.depth(queue).get(depthTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DepthUnreadableException("interrupted reading the depth of " + taskQueue, e);
+      throw new DepthUnreadableException("interrupted reading the depth of " + queue, e);
     } catch (ExecutionException e) {
-      throw new DepthUnreadableException("cannot read the depth of " + taskQueue + ": " + e.getCause(),
+      throw new DepthUnreadableException("cannot read the depth of " + queue + ": " + e.getCause(),
           e.getCause());
     } catch (TimeoutException e) {
-      throw new DepthUnreadableException("reading the depth of " + taskQueue + " took longer than "
+      throw new DepthUnreadableException("reading the depth of " + queue + " took longer than "
           + ScalingPolicy.brief(depthTimeout), e);
     }
   }
 
-  private CompletableFuture<Map<String, String>> readTags() {
+  private CompletableFuture<Map<String, String>> readTags(String queue) {
     try {
-      return transport.queueTags(taskQueue);
+      return transport.queueTags(queue);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -241,6 +257,7 @@ public final class ScalingStep {
   public static final class Builder {
     private Transport transport;
     private String taskQueue;
+    private String vmQueue;
     private ComputeProvider provider;
     private ScalingConfig config;
     private Clock clock = Clock.systemUTC();
@@ -264,6 +281,15 @@ public final class ScalingStep {
     public Builder taskQueue(Transport transport, String address) {
       this.transport = Objects.requireNonNull(transport, "transport");
       this.taskQueue = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The pool's VM-only queue (its address on the task queue's transport): its tasks are the VMs'
+     * demand too, never the burst's. None by default.
+     */
+    public Builder vmQueue(String address) {
+      this.vmQueue = Objects.requireNonNull(address, "address");
       return this;
     }
 

@@ -279,6 +279,31 @@ class ScalingStepTest {
   }
 
   @Test
+  void theVmOnlyQueuesTasksAreTheVmsDemandButNeverTheBursts() {
+    String vm = transport.createQueue("tasks-vm", QueueOptions.defaults()).join();
+    RecordingBurstSwitch burst = new RecordingBurstSwitch();
+    ScalingStep step = step(ScalingConfig.builder().maxWorkers(8).slotsPerWorker(2)).vmQueue(vm).burst(burst).build();
+    List<byte[]> commands = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      commands.add(("command " + i).getBytes(StandardCharsets.UTF_8));
+    }
+    transport.send(vm, commands).join();
+
+    ScalingOutcome vmOnly = step.evaluate();
+    assertThat(vmOnly.depth()).isEqualTo(new QueueDepth(6, 0));
+    assertThat(vmOnly.launched()).as("6 VM-only tasks, 2 slots a worker").hasSize(3);
+    assertThat(vmOnly.burst().action()).as("the functions could not take them").isEqualTo(BurstDecision.Action.STAY);
+    assertThat(vmOnly.burst().toString()).isEqualTo("burst stays off: demand 0 tasks within running capacity 0");
+
+    send(4);
+    ScalingOutcome both = step.evaluate();
+    assertThat(both.depth()).isEqualTo(new QueueDepth(10, 0));
+    assertThat(both.launched()).hasSize(2);
+    assertThat(both.burst().toString()).isEqualTo("burst on: demand 4 tasks > running capacity 0 while 5 workers boot");
+    assertThat(burst.turns()).containsExactly(true);
+  }
+
+  @Test
   void aPoolWithoutBurstWorkersReportsNoBurst() {
     ScalingStep step = step(ScalingConfig.builder().maxWorkers(4)).build();
     send(1);
