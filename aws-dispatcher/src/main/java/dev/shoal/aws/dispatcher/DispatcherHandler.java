@@ -88,6 +88,9 @@ public final class DispatcherHandler implements RequestStreamHandler {
         .clock(clock)
         .tasksPerMessage(tasksPerMessage)
         .depthTimeout(DEPTH_TIMEOUT);
+    if (settings.vmQueueUrl() != null) {
+      step.vmQueue(settings.vmQueueUrl());
+    }
     this.step = (burst == null ? step : step.burst(burst)).build();
   }
 
@@ -100,7 +103,7 @@ public final class DispatcherHandler implements RequestStreamHandler {
     WorkerOptions worker = WorkerOptions.of("sqs", region == null ? Map.of() : Map.of(SqsClients.REGION, region),
         settings.taskQueueUrl()).withSlots(settings.slotsPerWorker()).withIdleTimeout(settings.workerIdleTimeout())
         .withLease(settings.workerLease()).withMaxDeliveries(settings.workerMaxDeliveries())
-        .withPayloadStore(settings.workerPayloadStore());
+        .withPayloadStore(settings.workerPayloadStore()).withVmQueue(settings.vmQueueUrl());
     return Ec2Provider.builder()
         .pool(settings.pool())
         .launchTemplateId(settings.launchTemplateId(), settings.launchTemplateVersion())

@@ -20,7 +20,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
     double targetBacklogPerSlot, double tasksPerMessage, Duration idleCoolDown, Duration pendingDeadline,
     Duration silenceLimit, String launchTemplateId, String launchTemplateVersion, String subnetId, String workerJarUrl, String readyBucket,
     Duration workerIdleTimeout, Duration workerLease, int workerMaxDeliveries, URI workerPayloadStore,
-    String burstMapping) {
+    String burstMapping, String vmQueueUrl) {
 
   /** The task queue's URL (required). */
   public static final String TASK_QUEUE_URL = "SHOAL_TASK_QUEUE_URL";
@@ -74,12 +74,18 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
    * arrived; empty for a pool without burst workers.
    */
   public static final String BURST_MAPPING = "SHOAL_BURST_MAPPING";
+  /**
+   * The pool's VM-only queue: the tasks the burst function may not run, which only the VM workers
+   * take (they are told {@code --vm-queue}) and whose depth is their demand too; empty for none.
+   */
+  public static final String VM_QUEUE_URL = "SHOAL_VM_QUEUE_URL";
 
   /** Every variable above: what the template must set. */
   public static final List<String> VARIABLES = List.of(TASK_QUEUE_URL, POOL, MIN_WORKERS, MAX_WORKERS,
       SLOTS_PER_WORKER, TARGET_BACKLOG_PER_SLOT, TASKS_PER_MESSAGE, IDLE_COOLDOWN, PENDING_DEADLINE, SILENCE_LIMIT,
       LAUNCH_TEMPLATE_ID, LAUNCH_TEMPLATE_VERSION, SUBNET_ID, WORKER_JAR_URL, READY_BUCKET, WORKER_IDLE_TIMEOUT,
-      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE, BURST_MAPPING);
+      WORKER_LEASE, WORKER_MAX_DELIVERIES, WORKER_PAYLOAD_STORE, BURST_MAPPING,
+      VM_QUEUE_URL);
 
   /**
    * Set by the Lambda runtime itself, not by the template (it is reserved there): the region the
@@ -102,7 +108,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
       int workerMaxDeliveries) {
     this(taskQueueUrl, pool, minWorkers, maxWorkers, slotsPerWorker, targetBacklogPerSlot, tasksPerMessage,
         idleCoolDown, pendingDeadline, silenceLimit, launchTemplateId, launchTemplateVersion, subnetId, workerJarUrl,
-        readyBucket, workerIdleTimeout, workerLease, workerMaxDeliveries, null, null);
+        readyBucket, workerIdleTimeout, workerLease, workerMaxDeliveries, null, null, null);
   }
 
   /** The settings every cloud host of the scaling step shares: limits, targets, what workers are told. */
@@ -132,7 +138,7 @@ public record DispatcherSettings(String taskQueueUrl, String pool, int minWorker
         read.required(WORKER_JAR_URL),
         read.optional(READY_BUCKET),
         shared.workerIdleTimeout(), shared.workerLease(), shared.workerMaxDeliveries(), shared.workerPayloadStore(),
-        read.optional(BURST_MAPPING));
+        read.optional(BURST_MAPPING), read.optional(VM_QUEUE_URL));
     read.check("dispatcher configuration");
     return settings;
   }

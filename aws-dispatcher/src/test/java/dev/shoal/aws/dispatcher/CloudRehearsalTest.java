@@ -296,6 +296,19 @@ class CloudRehearsalTest {
     }
   }
 
+  @Test
+  void theWorkersAreToldToServeTheVmOnlyQueueAndItsTasksAreTheirDemand() throws Exception {
+    String vmQueue = transport.createQueue(pool + "-vm-tasks", QueueOptions.defaults()).join();
+    DispatcherHandler handler = handler(Map.of(DispatcherSettings.VM_QUEUE_URL, vmQueue));
+    transport.send(vmQueue, List.of("a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8),
+        "c".getBytes(StandardCharsets.UTF_8))).join();
+
+    // 3 VM-only tasks, 2 slots a worker: 2 workers, each serving both queues.
+    assertThat(handler.evaluate().launched()).hasSize(2);
+    assertThat(userData(pool().get(0))).contains("'--queue' '" + queueUrl + "'")
+        .contains("'--vm-queue' '" + vmQueue + "'");
+  }
+
   private String userData(Instance instance) {
     return new String(Base64.getDecoder().decode(ec2.describeInstanceAttribute(r -> r
         .instanceId(instance.instanceId()).attribute(InstanceAttributeName.USER_DATA)).userData().value()),

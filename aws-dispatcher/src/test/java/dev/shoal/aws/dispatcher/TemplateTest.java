@@ -226,10 +226,17 @@ class TemplateTest {
             .satisfiesAnyOf(resource -> assertThat(resource).contains("DeadLetterQueue.Arn"),
                 resource -> assertThat(resource).contains(":shoal-reply-*"),
                 resource -> assertThat(resource).contains("TaskQueue.Arn")));
-    assertThat(statements).as("the worker may re-send to its own task queue").anySatisfy(statement -> {
-      assertThat(strings(statement.get("Action"))).contains("sqs:SendMessage");
-      assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
-    });
+    for (String queue : List.of("TaskQueue.Arn", "VmTaskQueue.Arn")) {
+      assertThat(statements).as("the worker may re-send to its own task queue %s", queue).anySatisfy(statement -> {
+        assertThat(strings(statement.get("Action"))).contains("sqs:SendMessage");
+        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", queue));
+      });
+      assertThat(statements).as("the worker pulls from %s", queue).anySatisfy(statement -> {
+        assertThat(strings(statement.get("Action"))).contains("sqs:ReceiveMessage", "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility");
+        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", queue));
+      });
+    }
   }
 
   @Test
@@ -281,9 +288,9 @@ class TemplateTest {
         assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "WorkerRole.Arn"));
       }
       if (actions.stream().anyMatch(action -> action.startsWith("sqs:"))) {
-        // The depth, and the tasks per message its clients record on it.
+        // The depth, and the tasks per message its clients record on it, of the two task queues.
         assertThat(actions).containsExactly("sqs:GetQueueAttributes", "sqs:ListQueueTags");
-        assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "TaskQueue.Arn"));
+        assertThat(statement.get("Resource")).isIn(new Fn("GetAtt", "TaskQueue.Arn"), new Fn("GetAtt", "VmTaskQueue.Arn"));
       }
       if ("*".equals(statement.get("Resource"))) {
         assertThat(actions).allMatch(action -> action.startsWith("ec2:Describe"));
@@ -584,6 +591,29 @@ class TemplateTest {
     for (String name : WorkerFunctionHandler.VARIABLES) {
       assertThat(variables.get(name)).as(name).isEqualTo(dispatcher.get(name));
     }
+  }
+
+  @Test
+  void theVmOnlyQueueIsServedByVmsAndFedByClientsButNeverReachesTheBurstFunction() {
+    Map<String, Object> queue = properties("VmTaskQueue", "AWS::SQS::Queue");
+    Map<String, Object> tasks = properties("TaskQueue", "AWS::SQS::Queue");
+    assertThat(queue.get("VisibilityTimeout")).isEqualTo(tasks.get("VisibilityTimeout"));
+    assertThat(queue.get("RedrivePolicy")).isEqualTo(tasks.get("RedrivePolicy"));
+    assertThat(queue.get("SqsManagedSseEnabled")).isEqualTo(true);
+    assertThat(String.valueOf(statements(properties("WorkerFunctionRole", "AWS::IAM::Role"))))
+        .doesNotContain("VmTaskQueue");
+    assertThat(String.valueOf(properties("WorkerFunction", "AWS::Serverless::Function"))).doesNotContain("VmTaskQueue");
+    Map<?, ?> dispatcher = (Map<?, ?>) ((Map<?, ?>) properties("DispatcherFunction", "AWS::Serverless::Function")
+        .get("Environment")).get("Variables");
+    assertThat(dispatcher.get(DispatcherSettings.VM_QUEUE_URL)).isEqualTo(new Fn("Ref", "VmTaskQueue"));
+    Map<?, ?> clientDocument = (Map<?, ?>) properties("ClientPolicy", "AWS::IAM::ManagedPolicy").get("PolicyDocument");
+    assertThat(((List<?>) clientDocument.get("Statement")).stream().map(o -> (Map<?, ?>) o))
+        .anySatisfy(statement -> {
+          assertThat(strings(statement.get("Action"))).contains("sqs:SendMessage");
+          assertThat(statement.get("Resource")).isEqualTo(new Fn("GetAtt", "VmTaskQueue.Arn"));
+        });
+    assertThat(((Map<?, ?>) ((Map<?, ?>) template.get("Outputs")).get("VmTaskQueueUrl")).get("Value"))
+        .isEqualTo(new Fn("Ref", "VmTaskQueue"));
   }
 
   @Test
