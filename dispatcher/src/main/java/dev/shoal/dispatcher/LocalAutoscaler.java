@@ -31,6 +31,7 @@ public final class LocalAutoscaler implements AutoCloseable {
 
   private final Transport transport;
   private final String taskQueueName;
+  private final String vmQueueName;
   private final ComputeProvider provider;
   private final ScalingConfig config;
   private final Duration tick;
@@ -53,6 +54,7 @@ public final class LocalAutoscaler implements AutoCloseable {
   private LocalAutoscaler(Builder builder) {
     this.transport = Objects.requireNonNull(builder.transport, "an autoscaler needs a transport");
     this.taskQueueName = Objects.requireNonNull(builder.taskQueue, "an autoscaler needs a task queue");
+    this.vmQueueName = builder.vmQueue;
     this.provider = Objects.requireNonNull(builder.provider, "an autoscaler needs a compute provider");
     this.config = Objects.requireNonNull(builder.config, "an autoscaler needs a scaling config");
     this.tick = builder.tick;
@@ -91,14 +93,17 @@ public final class LocalAutoscaler implements AutoCloseable {
     }
     String taskQueue = await(transport.resolveQueue(taskQueueName), "resolving task queue " + taskQueueName);
     // Built here, so that the cool-down runs from the first evaluation, which is now.
-    step = ScalingStep.builder()
+    ScalingStep.Builder steps = ScalingStep.builder()
         .taskQueue(transport, taskQueue)
         .provider(provider)
         .config(config)
         .clock(clock)
         .tasksPerMessage(tasksPerMessage)
-        .depthTimeout(CALL_TIMEOUT)
-        .build();
+        .depthTimeout(CALL_TIMEOUT);
+    if (vmQueueName != null) {
+      steps.vmQueue(await(transport.resolveQueue(vmQueueName), "resolving VM-only queue " + vmQueueName));
+    }
+    step = steps.build();
     started = true;
     loop.scheduleWithFixedDelay(this::evaluate, 0, tick.toNanos(), TimeUnit.NANOSECONDS);
     log.info("autoscaler: {} to {} workers of {} slots on {}, every {}", config.minWorkers(), config.maxWorkers(),
@@ -240,6 +245,7 @@ public final class LocalAutoscaler implements AutoCloseable {
   public static final class Builder {
     private Transport transport;
     private String taskQueue;
+    private String vmQueue;
     private ComputeProvider provider;
     private ScalingConfig config;
     private Duration tick = Duration.ofSeconds(1);
@@ -259,6 +265,12 @@ public final class LocalAutoscaler implements AutoCloseable {
     /** The task queue: an address, or a name resolved when the autoscaler starts. */
     public Builder taskQueue(String nameOrAddress) {
       this.taskQueue = Objects.requireNonNull(nameOrAddress, "nameOrAddress");
+      return this;
+    }
+
+    /** The pool's VM-only queue, whose tasks are the workers' demand too: an address, or a name resolved at start. */
+    public Builder vmQueue(String nameOrAddress) {
+      this.vmQueue = Objects.requireNonNull(nameOrAddress, "nameOrAddress");
       return this;
     }
 

@@ -259,6 +259,7 @@ public final class LocalCluster implements TaskExecutor {
     private Duration workerIdleTimeout;
     private Path logDir = Path.of("runinfo", "workers");
     private String taskQueue = "shoal-tasks";
+    private String vmQueue;
     private Consumer<QueueExecutor.Builder> customizer = builder -> { };
     private Consumer<LocalProcessProvider.Builder> workerCustomizer = builder -> { };
     private Integer minWorkers;
@@ -415,6 +416,20 @@ public final class LocalCluster implements TaskExecutor {
     }
 
     /**
+     * A VM-only queue beside the task queue, as a cloud pool with burst functions has: tasks of
+     * apps that may not run in a function ({@link dev.shoal.app.AppBuilder#runsInFunctions}) go
+     * there, the worker JVMs serve both queues, and the in-process burst (this JVM's stand-in for
+     * the functions) serves the task queue alone. None by default.
+     */
+    public Builder vmQueue(String name) {
+      this.vmQueue = Objects.requireNonNull(name, "name");
+      if (vmQueue.equals(taskQueue)) {
+        throw new IllegalArgumentException("the VM-only queue must be another queue than the task queue: " + name);
+      }
+      return this;
+    }
+
+    /**
      * Whether tasks and results are signed (default true). The key is the one set with
      * {@link #signingKey(String)}, else {@value EnvelopeSigner#KEY_ENV} from this process's
      * environment, else 32 random bytes made for each cluster. Turned off, the cluster sets no key:
@@ -507,6 +522,7 @@ public final class LocalCluster implements TaskExecutor {
           built.add(0, store);
         }
         WorkerOptions workerOptions = WorkerOptions.of(workerTransport, settings, taskQueue).withSlots(slotsPerWorker)
+            .withVmQueue(vmQueue)
             .withPayloadStore(payloadRoot)
             .withIdleTimeout(idleTimeout).withLease(lease).withMaxDeliveries(maxDeliveries)
             // Named explicitly, a worker that misses the key refuses to start instead of
@@ -529,7 +545,8 @@ public final class LocalCluster implements TaskExecutor {
         built.add(0, provider);
         InProcessBurst burst = null;
         if (inProcessBurst) {
-          burst = new InProcessBurst(workerOptions.withSlots(BURST_SLOTS).withIdleTimeout(Duration.ZERO)
+          // The task queue alone: what a function could run.
+          burst = new InProcessBurst(workerOptions.withVmQueue(null).withSlots(BURST_SLOTS).withIdleTimeout(Duration.ZERO)
               .withReceiveWait(BURST_RECEIVE_WAIT), transport,
               // With signing off, as the worker JVMs: the key they inherit, if this process has one.
               secret != null ? secret : inheritedKey(), provider);
@@ -546,6 +563,9 @@ public final class LocalCluster implements TaskExecutor {
             // A burst goes out in at least one message per slot, so that every worker gets a share:
             // the workers running, or when autoscaling, the pool the burst will grow it to.
             .consumers(consumers(provider, autoscaling ? maxWorkers : null, slotsPerWorker));
+        if (vmQueue != null) {
+          executorBuilder.vmQueue(vmQueue);
+        }
         LocalAutoscaler autoscaler = null;
         if (autoscaling) {
           // Built before the executor: publishing nudges it, and what was published so far tells
@@ -557,6 +577,9 @@ public final class LocalCluster implements TaskExecutor {
               .provider(burst != null ? burst.watching(provider) : provider)
               .config(scaling)
               .tasksPerMessage(bundling);
+          if (vmQueue != null) {
+            scaler.vmQueue(vmQueue);
+          }
           scalingCustomizer.accept(scaler);
           autoscaler = scaler.build();
           built.add(0, autoscaler);

@@ -26,6 +26,13 @@ public final class EndToEndApps implements AppLibrary {
         return ProcessHandle.current().pid();
       });
 
+  /** As {@link #SLEEP_THEN_PID}, for an app that needs a VM: never run by a burst function (nor this JVM's). */
+  public static final App1<Long, Long> VM_ONLY_PID = Apps.define("e2e.vm-only-pid").runsInFunctions(false)
+      .java(Long.class, Long.class, millis -> {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+      });
+
   public static final App1<String, String> FAIL = Apps.define("e2e.fail").java(String.class, String.class, message -> {
     throw new IllegalStateException(message);
   });
@@ -51,6 +58,6 @@ public final class EndToEndApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, FAIL, CRASH, ECHO_LENGTH, REVERSE, SHELL);
+    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, VM_ONLY_PID, FAIL, CRASH, ECHO_LENGTH, REVERSE, SHELL);
   }
 }

@@ -107,6 +107,28 @@ class InProcessBurstEndToEndTest {
     }
   }
 
+  /**
+   * The hybrid's routing rehearsed locally: the in-process burst stands for the functions and serves
+   * the task queue alone, the worker JVMs serve the VM-only queue too. An app that may not run in a
+   * function waits for a worker JVM while the others run at once.
+   */
+  @Test
+  void aTaskThatMayNotRunInAFunctionWaitsForAWorkerJvmWhileTheBurstRunsTheOthers() throws Exception {
+    LocalCluster cluster = coldCluster().vmQueue("shoal-vm-tasks").build();
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
+      AppFuture<Long> vmOnly = dfk.call(EndToEndApps.VM_ONLY_PID, 0L);
+      long burst = dfk.call(EndToEndApps.SLEEP_THEN_PID, 0L).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      assertThat(burst).as("the pid of the process that ran the fitting task").isEqualTo(THIS_PID);
+      assertThat(vmOnly).as("the VM-only task, with the gate shut").isNotDone();
+      assertThat(cluster.workers().list()).isNotEmpty().allMatch(worker -> worker.state() == WorkerInstance.State.PENDING);
+
+      openGate();
+      long pid = vmOnly.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(pid).as("ran on a worker JVM").isNotEqualTo(THIS_PID).isIn(workerPids(cluster));
+    }
+  }
+
   @Test
   void withTheBurstOffTheFirstTaskWaitsForAWorkerJvm() throws Exception {
     LocalCluster cluster = coldCluster().inProcessBurst(false).build();
