@@ -9,7 +9,7 @@ import dev.shoal.ShutdownMode;
 import dev.shoal.app.App1;
 import dev.shoal.app.Apps;
 import dev.shoal.aws.Ec2Provider;
-import dev.shoal.aws.EventSourceMappingSwitch;
+import dev.shoal.aws.MotoBurstMapping;
 import dev.shoal.aws.Moto;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.dispatcher.ScalingReport;
@@ -51,7 +51,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -63,11 +62,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
-import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -243,56 +238,31 @@ class CloudRehearsalTest {
    */
   @Test
   void aBurstTurnsTheWorkerFunctionsMappingOnWhileInstancesBootAndOffOnceTheyPoll() throws Exception {
-    String name = pool + "-burst-worker";
-    try (IamClient iam = IamClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-             .endpointOverride(Moto.endpoint()).region(Region.AWS_GLOBAL)
-             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t"))).build();
-         LambdaClient lambda = LambdaClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-             .endpointOverride(Moto.endpoint()).region(Region.US_EAST_1)
-             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t"))).build();
-         SqsClient sqs = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-             .endpointOverride(Moto.endpoint()).region(Region.US_EAST_1)
-             .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("t", "t"))).build()) {
-      String role = iam.createRole(r -> r.roleName(name).assumeRolePolicyDocument(
-          "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
-              + "{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}")).role().arn();
-      lambda.createFunction(r -> r.functionName(name).runtime(software.amazon.awssdk.services.lambda.model.Runtime.JAVA21)
-          .role(role).handler("dev.shoal.aws.dispatcher.WorkerFunctionHandler::handleRequest")
-          .code(c -> c.zipFile(SdkBytes.fromByteArray(Moto.unrunFunctionCode()))));
-      String mappedQueue = sqs.createQueue(r -> r.queueName(name + "-tasks")).queueUrl();
-      String arn = sqs.getQueueAttributes(r -> r.queueUrl(mappedQueue).attributeNames(QueueAttributeName.QUEUE_ARN))
-          .attributes().get(QueueAttributeName.QUEUE_ARN);
-      String uuid = lambda.createEventSourceMapping(r -> r.functionName(name).eventSourceArn(arn).enabled(false))
-          .uuid();
-      try (BurstSwitch burst = EventSourceMappingSwitch.on(lambda, uuid)) {
-        DispatcherHandler handler = handler(Map.of(DispatcherSettings.BURST_MAPPING, uuid), burst);
-        publish(7);
+    try (MotoBurstMapping mapping = new MotoBurstMapping(pool + "-burst-worker");
+         BurstSwitch burst = mapping.burstSwitch()) {
+      String uuid = mapping.uuid();
+      DispatcherHandler handler = handler(Map.of(DispatcherSettings.BURST_MAPPING, uuid), burst);
+      publish(7);
 
-        JsonNode outcome = invoke(handler, "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\"}");
-        assertThat(outcome.path("launched")).hasSize(4);
-        assertThat(outcome.path("burst").asText()).isEqualTo("TURN_ON");
-        assertThat(outcome.path("reason").asText()).endsWith(
-            "; burst on: demand 7 tasks > running capacity 0 while 4 workers boot");
-        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Enabled");
+      JsonNode outcome = invoke(handler, "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\"}");
+      assertThat(outcome.path("launched")).hasSize(4);
+      assertThat(outcome.path("burst").asText()).isEqualTo("TURN_ON");
+      assertThat(outcome.path("reason").asText()).endsWith(
+          "; burst on: demand 7 tasks > running capacity 0 while 4 workers boot");
+      assertThat(mapping.state()).isEqualTo("Enabled");
 
-        // Asked again while they boot: on it stays, nothing launched twice.
-        ScalingReport booting = handler.evaluate();
-        assertThat(booting.burst()).isEqualTo("STAY");
-        assertThat(booting.burstOn()).isTrue();
-        assertThat(booting.launched()).isEmpty();
+      // Asked again while they boot: on it stays, nothing launched twice.
+      ScalingReport booting = handler.evaluate();
+      assertThat(booting.burst()).isEqualTo("STAY");
+      assertThat(booting.burstOn()).isTrue();
+      assertThat(booting.launched()).isEmpty();
 
-        // The instances poll: their 8 slots hold the 7 tasks, so the functions step back.
-        pool().forEach(instance -> markReady(instance.instanceId()));
-        ScalingReport caughtUp = handler.evaluate();
-        assertThat(caughtUp.burst()).isEqualTo("TURN_OFF");
-        assertThat(caughtUp.reason()).endsWith("; burst off: demand 7 tasks within running capacity 8");
-        assertThat(lambda.getEventSourceMapping(r -> r.uuid(uuid)).state()).isEqualTo("Disabled");
-      } finally {
-        lambda.deleteEventSourceMapping(r -> r.uuid(uuid));
-        lambda.deleteFunction(r -> r.functionName(name));
-        sqs.deleteQueue(r -> r.queueUrl(mappedQueue));
-        iam.deleteRole(r -> r.roleName(name));
-      }
+      // The instances poll: their 8 slots hold the 7 tasks, so the functions step back.
+      pool().forEach(instance -> markReady(instance.instanceId()));
+      ScalingReport caughtUp = handler.evaluate();
+      assertThat(caughtUp.burst()).isEqualTo("TURN_OFF");
+      assertThat(caughtUp.reason()).endsWith("; burst off: demand 7 tasks within running capacity 8");
+      assertThat(mapping.state()).isEqualTo("Disabled");
     }
   }
 
