@@ -68,6 +68,24 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
   /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */
   static FunctionSettings fromEnvironment(Map<String, String> env) {
     SettingsReader read = new SettingsReader(env);
+    Map<String, String> transport = transportSettings(env, read);
+    FunctionSettings settings = new FunctionSettings(
+        read.required(TASK_QUEUE),
+        transport,
+        read.required(SCALE_SET_ID),
+        read.required(WORKER_JAR_URL),
+        read.optional(WORKER_IDENTITY_CLIENT_ID),
+        read.optional(HEARTBEAT_CONTAINER_URL),
+        PoolSettings.read(read));
+    read.check("dispatcher configuration");
+    return settings;
+  }
+
+  /**
+   * The {@value #TRANSPORT_SETTING_PREFIX}{@code <key>} variables as the transport's settings (the
+   * worker function reads them the same way); none is a problem noted on the reader.
+   */
+  static Map<String, String> transportSettings(Map<String, String> env, SettingsReader read) {
     Map<String, String> transport = new TreeMap<>();
     env.forEach((name, value) -> {
       if (name.startsWith(TRANSPORT_SETTING_PREFIX) && name.length() > TRANSPORT_SETTING_PREFIX.length()) {
@@ -80,15 +98,6 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
     if (transport.isEmpty()) {
       read.problem("no transport setting: set " + TRANSPORT_SETTING_PREFIX + "<key> for the servicebus transport");
     }
-    FunctionSettings settings = new FunctionSettings(
-        read.required(TASK_QUEUE),
-        transport,
-        read.required(SCALE_SET_ID),
-        read.required(WORKER_JAR_URL),
-        read.optional(WORKER_IDENTITY_CLIENT_ID),
-        read.optional(HEARTBEAT_CONTAINER_URL),
-        PoolSettings.read(read));
-    read.check("dispatcher configuration");
-    return settings;
+    return transport;
   }
 }
