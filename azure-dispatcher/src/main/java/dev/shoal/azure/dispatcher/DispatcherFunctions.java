@@ -175,8 +175,9 @@ public final class DispatcherFunctions {
 
   /** Everything of the burst switch but the credential (tests give a fake's pipeline). */
   static FunctionBurstSwitch.Builder burstSwitchBuilder(FunctionSettings settings) {
+    // Each call to ARM bounded as the queue's depth is, so that a slow ARM fails the switch, not the invocation.
     return FunctionBurstSwitch.builder().functionAppId(settings.burstFunctionAppId())
-        .functionName(settings.burstFunction());
+        .functionName(settings.burstFunction()).timeout(FunctionDispatcher.DEPTH_TIMEOUT);
   }
 
   /** Everything but the credential: the Function's managed identity (DefaultAzureCredential) by default, tests a fake's. */
