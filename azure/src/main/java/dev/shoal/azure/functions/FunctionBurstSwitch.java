@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.shoal.spi.BurstSwitch;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * change), which ends the batches it is running: their messages come back and run again, and the
  * clients drop the duplicate results. So a turn to the state the app is already in writes nothing,
  * and the worker function belongs in an app of its own, never in the dispatcher's.
+ *
+ * <p><b>A remembered state.</b> The dispatcher reads the state at every evaluation, and nudges can
+ * make that once a second, against ARM's read limits per subscription; so a state read or written
+ * is remembered for {@linkplain Builder#stateCachedFor a while} (default 15 s), which is right as
+ * long as this switch is the only writer of the setting. A turn always reads afresh, since it
+ * writes back everything it read.
  */
 public final class FunctionBurstSwitch implements BurstSwitch {
   private static final Logger log = LoggerFactory.getLogger(FunctionBurstSwitch.class);
@@ -64,6 +72,11 @@ public final class FunctionBurstSwitch implements BurstSwitch {
   private final String baseUrl;
   private final HttpPipeline pipeline;
   private final Duration timeout;
+  private final Duration cachedFor;
+  private final Clock clock;
+  // The last state read or written, and when: guarded by this.
+  private State known;
+  private Instant knownAt;
 
   private FunctionBurstSwitch(Builder builder) {
     Matcher site = SITE.matcher(Objects.requireNonNull(builder.functionAppId, "a burst switch needs the function app's id"));
@@ -80,6 +93,8 @@ public final class FunctionBurstSwitch implements BurstSwitch {
     this.function = name;
     this.setting = disabledSetting(name);
     this.timeout = builder.timeout;
+    this.cachedFor = builder.cachedFor;
+    this.clock = builder.clock;
     AzureEnvironment environment = builder.environment;
     String endpoint = environment.getResourceManagerEndpoint();
     this.baseUrl = (endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint) + appId;
@@ -117,8 +132,17 @@ public final class FunctionBurstSwitch implements BurstSwitch {
    * @throws IllegalStateException when the setting holds neither {@code true} nor {@code false}
    */
   @Override
-  public State state() {
-    return stateOf(read());
+  public synchronized State state() {
+    if (known != null && clock.instant().isBefore(knownAt.plus(cachedFor))) {
+      return known;
+    }
+    return remember(stateOf(read()));
+  }
+
+  private State remember(State state) {
+    known = state;
+    knownAt = clock.instant();
+    return state;
   }
 
   /**
@@ -127,7 +151,8 @@ public final class FunctionBurstSwitch implements BurstSwitch {
    * @throws AppSettingsException when ARM refuses or fails the read or the write
    */
   @Override
-  public void turn(boolean on) {
+  public synchronized void turn(boolean on) {
+    known = null;
     Map<String, String> settings = read();
     State now;
     try {
@@ -137,6 +162,7 @@ public final class FunctionBurstSwitch implements BurstSwitch {
     }
     if (now == (on ? State.ON : State.OFF)) {
       log.debug("burst {}: already {}", this, now);
+      remember(now);
       return;
     }
     settings.put(setting, on ? "false" : "true");
@@ -145,6 +171,7 @@ public final class FunctionBurstSwitch implements BurstSwitch {
     settings.forEach(properties::put);
     send(HttpMethod.PUT, "/config/appsettings", body, "turning the burst " + (on ? "on" : "off") + " (" + setting
         + "=" + !on + ")");
+    remember(on ? State.ON : State.OFF);
     log.info("burst {}: turned {} ({}={}); the app restarts", this, on ? "on" : "off", setting, !on);
   }
 
@@ -255,8 +282,25 @@ public final class FunctionBurstSwitch implements BurstSwitch {
     private AzureEnvironment environment = AzureEnvironment.AZURE;
     private HttpPipeline pipeline;
     private Duration timeout = Duration.ofSeconds(30);
+    private Duration cachedFor = Duration.ofSeconds(15);
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    /** How long a state read or written is taken as the state without asking ARM again (default 15 s; zero: never). */
+    public Builder stateCachedFor(Duration duration) {
+      if (duration.isNegative()) {
+        throw new IllegalArgumentException("the cache time may not be negative: " + duration);
+      }
+      this.cachedFor = duration;
+      return this;
+    }
+
+    /** The clock the cache runs on (tests move one by hand). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
 
     /** The app's resource id: {@code /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<name>}. */
     public Builder functionAppId(String resourceId) {

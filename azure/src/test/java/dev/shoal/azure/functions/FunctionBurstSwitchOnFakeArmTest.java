@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.shoal.azure.fake.FakeArm;
 import dev.shoal.spi.BurstSwitch.State;
+import dev.shoal.testing.ManualClock;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,6 +114,31 @@ class FunctionBurstSwitchOnFakeArmTest {
   }
 
   @Test
+  void aStateReadOrWrittenIsRememberedForAWhileSoThatNudgesDoNotFloodArm() {
+    String app = app(withDisabled("true"));
+    ManualClock clock = new ManualClock();
+    FunctionBurstSwitch burst = FunctionBurstSwitch.builder().functionAppId(app).functionName(FUNCTION)
+        .environment(arm.profile().getEnvironment()).pipeline(arm.pipeline()).clock(clock)
+        .stateCachedFor(Duration.ofSeconds(15)).build();
+
+    assertThat(burst.state()).isEqualTo(State.OFF);
+    assertThat(burst.state()).isEqualTo(State.OFF);
+    assertThat(lists()).isEqualTo(1);
+
+    burst.turn(true);
+    assertThat(burst.state()).as("the state it wrote").isEqualTo(State.ON);
+    assertThat(lists()).as("a turn reads afresh, the state after it does not").isEqualTo(2);
+
+    clock.advance(Duration.ofSeconds(15));
+    assertThat(burst.state()).isEqualTo(State.ON);
+    assertThat(lists()).isEqualTo(3);
+  }
+
+  private long lists() {
+    return arm.requests().stream().filter(r -> r.method().equals("POST")).count();
+  }
+
+  @Test
   void anIdThatIsNoFunctionAppIsRefused() {
     assertThatThrownBy(() -> FunctionBurstSwitch.builder().functionAppId("/subscriptions/s/resourceGroups/g/providers"
         + "/Microsoft.Compute/virtualMachineScaleSets/x").functionName(FUNCTION).pipeline(arm.pipeline()).build())
@@ -131,6 +158,6 @@ class FunctionBurstSwitchOnFakeArmTest {
 
   private FunctionBurstSwitch burst(String app) {
     return FunctionBurstSwitch.builder().functionAppId(app).functionName(FUNCTION)
-        .environment(arm.profile().getEnvironment()).pipeline(arm.pipeline()).build();
+        .environment(arm.profile().getEnvironment()).pipeline(arm.pipeline()).stateCachedFor(Duration.ZERO).build();
   }
 }
