@@ -1,6 +1,7 @@
 // Shoal on Azure: a task queue (Service Bus), a pool of worker VMs that pull from it (a Flexible
 // scale set with no inbound path), the dispatcher Function that sizes the pool from the queue's
-// depth, storage for the worker jar, the workers' heartbeats, large payloads (claim checks) and
+// depth, the burst worker Function that takes tasks while VMs boot (an app of its own, off until
+// the dispatcher turns it on), storage for the worker jar, the workers' heartbeats, large payloads (claim checks) and
 // the Function's package, and
 // least-privilege role assignments between them. The workers' boot script is not here: the
 // dispatcher (VmssProvider) writes it into the scale set's model at every launch, from its app
@@ -130,6 +131,11 @@ param vnetAddressPrefix string = '10.42.0.0/16'
 @description('The workers\' subnet, within the network.')
 param workerSubnetPrefix string = '10.42.0.0/20'
 
+@minValue(1)
+@maxValue(100)
+@description('Instances the burst worker Function may scale out to while VMs boot (its app\'s functionAppScaleLimit); each runs SHOAL_SLOTS_PER_WORKER tasks at once.')
+param burstMaxInstances int = 10
+
 // ---------------------------------------------------------------- names and built-in roles
 
 var suffix = uniqueString(resourceGroup().id)
@@ -137,6 +143,18 @@ var serviceBusName = '${namePrefix}-${suffix}'
 var workerStorageName = take('${namePrefix}jar${suffix}', 24)
 var functionStorageName = take('${namePrefix}fn${suffix}', 24)
 var functionAppName = '${namePrefix}-dispatcher-${suffix}'
+// The burst workers' app: the same package as the dispatcher's, running only its worker function.
+// An app of its own, because the dispatcher turns it on and off by writing its settings, and Azure
+// restarts an app whose settings change: the dispatcher's own app must not restart under it, nor
+// be held to one instance with it (functionAppScaleLimit 1).
+var burstAppName = '${namePrefix}-burst-${suffix}'
+// The worker function's @FunctionName (WorkerFunctions.WORK), which the setting
+// AzureWebJobs.<name>.Disabled turns off; the settings below spell it out, for BicepTest to read.
+var burstFunctionName = 'work'
+// The Consumption plan's longest: a batch may run this long, its locks renewed by the host as long
+// (host.json's maxAutoLockRenewalDuration), before the host abandons it. host.json's own timeout
+// (two minutes) is the dispatcher's.
+var burstFunctionTimeout = '00:10:00'
 var scaleSetName = '${namePrefix}-workers'
 var workerSubnetName = 'workers'
 var jarContainerName = 'worker'
@@ -657,6 +675,141 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           name: 'SHOAL_WORKER_PAYLOAD_STORE'
           value: payloadStoreUri
         }
+        {
+          // The burst: the dispatcher turns the worker function of this app on and off (its setting
+          // AzureWebJobs.work.Disabled), through ARM with the burst switch role below.
+          name: 'SHOAL_BURST_FUNCTION_APP_ID'
+          value: burstApp.id
+        }
+        {
+          name: 'SHOAL_BURST_FUNCTION'
+          value: burstFunctionName
+        }
+        {
+          // The package holds the worker function too; it never runs here.
+          name: 'AzureWebJobs.work.Disabled'
+          value: 'true'
+        }
+        {
+          // Only so that the disabled worker function's trigger expression resolves when the host indexes it.
+          name: 'SHOAL_TASK_QUEUE_NAME'
+          value: taskQueueName
+        }
+      ]
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the burst worker Function
+
+resource burstPlan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: '${namePrefix}-burst-plan'
+  location: location
+  kind: 'functionapp'
+  sku: {
+    name: 'Y1'
+    tier: 'Dynamic'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+// A Service Bus trigger on the task queue running the worker runtime's rules (WorkerFunctions), as
+// many instances as the queue calls for up to burstMaxInstances, only while the dispatcher has it
+// on. Deployed off: every deployment writes AzureWebJobs.work.Disabled back to true, and the
+// dispatcher turns it on again at its next evaluation if a backlog waits for booting VMs.
+resource burstApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: burstAppName
+  location: location
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: burstPlan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'Java|${functionJavaVersion}'
+      functionAppScaleLimit: burstMaxInstances
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      appSettings: [
+        {
+          name: 'FUNCTIONS_EXTENSION_VERSION'
+          value: '~4'
+        }
+        {
+          name: 'FUNCTIONS_WORKER_RUNTIME'
+          value: 'java'
+        }
+        {
+          // The host's storage, shared with the dispatcher's app (each host keeps to its own host id).
+          name: 'AzureWebJobsStorage__accountName'
+          value: functionStorage.name
+        }
+        {
+          // The dispatcher's package: one build, one upload, both apps.
+          name: 'WEBSITE_RUN_FROM_PACKAGE'
+          value: '${functionStorage.properties.primaryEndpoints.blob}${packageContainerName}/${functionPackageName}'
+        }
+        {
+          name: 'WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID'
+          value: 'SystemAssigned'
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: insights.properties.ConnectionString
+        }
+        {
+          // Off until the dispatcher turns it on (FunctionBurstSwitch writes this setting).
+          name: 'AzureWebJobs.work.Disabled'
+          value: 'true'
+        }
+        {
+          // The dispatcher's functions never run here.
+          name: 'AzureWebJobs.tick.Disabled'
+          value: 'true'
+        }
+        {
+          name: 'AzureWebJobs.nudge.Disabled'
+          value: 'true'
+        }
+        {
+          name: 'AzureFunctionsJobHost__functionTimeout'
+          value: burstFunctionTimeout
+        }
+        {
+          // The trigger's queue (its queueName expression).
+          name: 'SHOAL_TASK_QUEUE_NAME'
+          value: taskQueueName
+        }
+        {
+          // The trigger's connection SHOAL_SERVICEBUS: identity-based, with this app's identity.
+          name: 'SHOAL_SERVICEBUS__fullyQualifiedNamespace'
+          value: serviceBusFqdn
+        }
+        {
+          name: 'SHOAL_TASK_QUEUE'
+          value: taskQueueAddress
+        }
+        {
+          name: 'SHOAL_TRANSPORT_SETTING_servicebus__namespace'
+          value: serviceBusFqdn
+        }
+        {
+          // What the VM workers are told, so that a task runs alike on both.
+          name: 'SHOAL_SLOTS_PER_WORKER'
+          value: string(slotsPerWorker)
+        }
+        {
+          name: 'SHOAL_WORKER_MAX_DELIVERIES'
+          value: string(workerMaxDeliveries)
+        }
+        {
+          name: 'SHOAL_WORKER_PAYLOAD_STORE'
+          value: payloadStoreUri
+        }
       ]
     }
   }
@@ -873,6 +1026,87 @@ resource functionReadsHeartbeats 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
+// The burst: read and write the burst app's settings (FunctionBurstSwitch: list, then PUT the whole
+// set back), on that app alone. Not Website Contributor, which would also let it deploy code to it
+// or delete it.
+resource burstSwitchRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'shoal-burst-switch')
+  properties: {
+    roleName: 'Shoal burst switch (${subscription().subscriptionId}/${resourceGroup().name})'
+    description: 'Lets the Shoal dispatcher read and write the app settings of its burst worker Function app, and nothing else.'
+    type: 'CustomRole'
+    assignableScopes: [
+      resourceGroup().id
+    ]
+    permissions: [
+      {
+        actions: [
+          'Microsoft.Web/sites/config/list/action'
+          'Microsoft.Web/sites/config/write'
+        ]
+        notActions: []
+      }
+    ]
+  }
+}
+
+resource functionSwitchesBurst 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(burstApp.id, functionApp.id, burstSwitchRole.id)
+  scope: burstApp
+  properties: {
+    roleDefinitionId: burstSwitchRole.id
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---------------------------------------------------------------- roles: the burst worker Function
+
+// The trigger receives, renews and settles on the task queue; the platform's scaling reads the
+// queue's message count, a Manage right: so Data Owner, on the task queue alone, as the dispatcher.
+resource burstReceivesTasks 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(taskQueue.id, burstApp.id, serviceBusDataOwnerRole)
+  scope: taskQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRole)
+    principalId: burstApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Results to the clients' reply queues and a redelivered bundle's tasks back to the task queue, as a VM worker sends.
+resource burstSendsReplies 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus.id, burstApp.id, serviceBusDataSenderRole)
+  scope: serviceBus
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRole)
+    principalId: burstApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The host's storage (its locks and keys) and the package it runs from.
+resource burstOwnsHostStorage 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(functionStorage.id, burstApp.id, storageBlobDataOwnerRole)
+  scope: functionStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwnerRole)
+    principalId: burstApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Large arguments and results, as the VM workers read and write them.
+resource burstUsesPayloads 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(payloadContainer.id, burstApp.id, storageBlobDataContributorRole)
+  scope: payloadContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributorRole)
+    principalId: burstApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // ---------------------------------------------------------------- roles: the client
 
 // A client sends to the task queue, records its tasks per message on it, and creates, reads and
@@ -935,6 +1169,11 @@ output taskQueueAddress string = taskQueueAddress
 output nudgeUrl string = 'https://${functionApp.properties.defaultHostName}/api/nudge'
 
 output functionAppName string = functionApp.name
+
+@description('The burst worker Function\'s app (the same package; off until the dispatcher turns it on).')
+output burstAppName string = burstApp.name
+
+output burstAppId string = burstApp.id
 
 output scaleSetName string = scaleSet.name
 

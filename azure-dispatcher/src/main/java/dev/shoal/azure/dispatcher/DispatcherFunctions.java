@@ -13,7 +13,9 @@ import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.dispatcher.ScalingStep;
+import dev.shoal.azure.functions.FunctionBurstSwitch;
 import dev.shoal.azure.vmss.VmssProvider;
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.dispatcher.PoolSettings;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.worker.WorkerOptions;
@@ -35,6 +37,11 @@ import java.util.function.Supplier;
  * stuck and silent workers, decision, launch), logged as one line. A queue whose depth cannot be
  * read fails the invocation; the next one tries again. A nudge whose body is not a nudge gets a
  * 400 and changes nothing.
+ *
+ * <p><b>Burst.</b> When the settings name a burst worker function ({@link
+ * FunctionSettings#BURST_FUNCTION_APP_ID}: {@link WorkerFunctions}, in an app of its own), every
+ * evaluation also reads and turns its {@link FunctionBurstSwitch}: on while a backlog beyond the
+ * running VMs waits for booting ones, off once they hold it; the log line says so.
  *
  * <p>Configuration comes only from the app settings, see {@link FunctionSettings}.
  *
@@ -72,7 +79,13 @@ public final class DispatcherFunctions {
 
   /** Triggers over given parts (tests run them against in-memory ones). */
   DispatcherFunctions(FunctionSettings settings, Transport transport, ComputeProvider provider, Clock clock) {
-    FunctionDispatcher own = new FunctionDispatcher(settings, transport, provider, clock);
+    this(settings, transport, provider, null, clock);
+  }
+
+  /** Triggers over given parts, with a burst switch (null: none). */
+  DispatcherFunctions(FunctionSettings settings, Transport transport, ComputeProvider provider, BurstSwitch burst,
+      Clock clock) {
+    FunctionDispatcher own = new FunctionDispatcher(settings, transport, provider, burst, clock);
     this.dispatcher = () -> own;
   }
 
@@ -118,7 +131,8 @@ public final class DispatcherFunctions {
     FunctionSettings settings = FunctionSettings.fromEnvironment(env);
     Transport transport = transportProvider(TRANSPORT).create(settings.transportSettings());
     try {
-      return new FunctionDispatcher(settings, transport, computeProvider(settings), Clock.systemUTC());
+      return new FunctionDispatcher(settings, transport, computeProvider(settings), burstSwitch(settings),
+          Clock.systemUTC());
     } catch (RuntimeException e) {
       transport.close();
       throw e;
@@ -148,6 +162,22 @@ public final class DispatcherFunctions {
    */
   static ComputeProvider computeProvider(FunctionSettings settings) {
     return providerBuilder(settings).build();
+  }
+
+  /**
+   * The pool's burst, when the settings name a worker function: its app setting
+   * {@code AzureWebJobs.<function>.Disabled}, written through ARM with the Function's managed
+   * identity (null: no burst).
+   */
+  static BurstSwitch burstSwitch(FunctionSettings settings) {
+    return settings.hasBurst() ? burstSwitchBuilder(settings).build() : null;
+  }
+
+  /** Everything of the burst switch but the credential (tests give a fake's pipeline). */
+  static FunctionBurstSwitch.Builder burstSwitchBuilder(FunctionSettings settings) {
+    // Each call to ARM bounded as the queue's depth is, so that a slow ARM fails the switch, not the invocation.
+    return FunctionBurstSwitch.builder().functionAppId(settings.burstFunctionAppId())
+        .functionName(settings.burstFunction()).timeout(FunctionDispatcher.DEPTH_TIMEOUT);
   }
 
   /** Everything but the credential: the Function's managed identity (DefaultAzureCredential) by default, tests a fake's. */

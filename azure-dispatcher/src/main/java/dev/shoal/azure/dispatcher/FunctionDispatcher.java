@@ -3,6 +3,7 @@ package dev.shoal.azure.dispatcher;
 import dev.shoal.dispatcher.NudgedTasksPerMessage;
 import dev.shoal.dispatcher.ScalingReport;
 import dev.shoal.dispatcher.ScalingStep;
+import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.ComputeProvider;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The Function's warm state, shared by its two triggers: one {@link ScalingStep} over the task
  * queue and the scale set (which remembers when the queue was last busy and which workers it
- * terminated), and the last nudge's tasks per message. Evaluations are serialized by the step, so
+ * terminated), with the pool's burst switch when it has burst workers, and the last nudge's tasks
+ * per message. Evaluations are serialized by the step, so
  * a timer tick and a nudge arriving together evaluate one after the other.
  */
 final class FunctionDispatcher {
@@ -25,19 +27,29 @@ final class FunctionDispatcher {
   private final ScalingStep step;
   private final NudgedTasksPerMessage tasksPerMessage;
 
+  /** A dispatcher of a pool without burst workers. */
+  FunctionDispatcher(FunctionSettings settings, Transport transport, ComputeProvider provider, Clock clock) {
+    this(settings, transport, provider, null, clock);
+  }
+
   /**
+   * @param burst the pool's burst switch (null: none), which every evaluation reads and turns
    * @throws IllegalStateException if the task queue cannot be found
    */
-  FunctionDispatcher(FunctionSettings settings, Transport transport, ComputeProvider provider, Clock clock) {
+  FunctionDispatcher(FunctionSettings settings, Transport transport, ComputeProvider provider, BurstSwitch burst,
+      Clock clock) {
     this.tasksPerMessage = new NudgedTasksPerMessage(settings.pool().tasksPerMessage());
-    this.step = ScalingStep.builder()
+    ScalingStep.Builder builder = ScalingStep.builder()
         .taskQueue(transport, address(transport, settings.taskQueue()))
         .provider(provider)
         .config(settings.pool().scalingConfig())
         .clock(clock)
         .tasksPerMessage(tasksPerMessage)
-        .depthTimeout(DEPTH_TIMEOUT)
-        .build();
+        .depthTimeout(DEPTH_TIMEOUT);
+    if (burst != null) {
+      builder.burst(burst);
+    }
+    this.step = builder.build();
   }
 
   private static String address(Transport transport, String queue) {

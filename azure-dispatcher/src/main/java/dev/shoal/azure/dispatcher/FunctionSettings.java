@@ -30,9 +30,13 @@ import java.util.TreeMap;
  * @param heartbeatContainerUrl the Blob container the workers beat their heartbeats in (null: no
  *     heartbeats, so a worker that hangs is never found silent)
  * @param pool the scaling limits and targets, and what the workers are told
+ * @param burstFunctionAppId the ARM resource id of the function app that runs the burst worker
+ *     function (null: the pool has no burst workers)
+ * @param burstFunction the burst worker function's name in that app (null when there is no app)
  */
 record FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId,
-    String workerJarUrl, String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool) {
+    String workerJarUrl, String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool,
+    String burstFunctionAppId, String burstFunction) {
 
   /** The task queue's name (or address) (required). */
   static final String TASK_QUEUE = "SHOAL_TASK_QUEUE";
@@ -46,13 +50,20 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
   static final String WORKER_IDENTITY_CLIENT_ID = "SHOAL_WORKER_IDENTITY_CLIENT_ID";
   /** The workers' heartbeat container's URL (optional). */
   static final String HEARTBEAT_CONTAINER_URL = "SHOAL_HEARTBEAT_CONTAINER_URL";
+  /**
+   * The ARM resource id of the app whose worker function is the pool's burst (optional: without it
+   * the dispatcher turns nothing on or off).
+   */
+  static final String BURST_FUNCTION_APP_ID = "SHOAL_BURST_FUNCTION_APP_ID";
+  /** The burst worker function's name in that app (optional; default {@value WorkerFunctions#WORK}, this module's). */
+  static final String BURST_FUNCTION = "SHOAL_BURST_FUNCTION";
 
   /** Every fixed variable the Function reads (the transport's are named by the deployment). */
   static final List<String> VARIABLES;
 
   static {
     List<String> all = new ArrayList<>(List.of(TASK_QUEUE, SCALE_SET_ID, WORKER_JAR_URL, WORKER_IDENTITY_CLIENT_ID,
-        HEARTBEAT_CONTAINER_URL));
+        HEARTBEAT_CONTAINER_URL, BURST_FUNCTION_APP_ID, BURST_FUNCTION));
     all.addAll(PoolSettings.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
@@ -63,11 +74,55 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
     Objects.requireNonNull(scaleSetId, SCALE_SET_ID);
     Objects.requireNonNull(workerJarUrl, WORKER_JAR_URL);
     Objects.requireNonNull(pool, "pool");
+    if ((burstFunctionAppId == null) != (burstFunction == null)) {
+      throw new IllegalArgumentException("a burst needs both the function app and the function: " + burstFunctionAppId
+          + ", " + burstFunction);
+    }
+  }
+
+  /** Settings of a pool without burst workers. */
+  FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId, String workerJarUrl,
+      String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool) {
+    this(taskQueue, transportSettings, scaleSetId, workerJarUrl, workerIdentityClientId, heartbeatContainerUrl, pool,
+        null, null);
+  }
+
+  /** Whether the pool has burst workers for the dispatcher to turn on and off. */
+  boolean hasBurst() {
+    return burstFunctionAppId != null;
   }
 
   /** Reads the settings; throws {@link IllegalArgumentException} naming every variable that is missing or wrong. */
   static FunctionSettings fromEnvironment(Map<String, String> env) {
     SettingsReader read = new SettingsReader(env);
+    Map<String, String> transport = transportSettings(env, read);
+    String burstApp = read.optional(BURST_FUNCTION_APP_ID);
+    String burstFunction = read.optional(BURST_FUNCTION);
+    if (burstApp == null && burstFunction != null) {
+      read.problem(BURST_FUNCTION + " is set but not " + BURST_FUNCTION_APP_ID + ", the app it runs in");
+      burstFunction = null;
+    } else if (burstApp != null && burstFunction == null) {
+      burstFunction = WorkerFunctions.WORK;
+    }
+    FunctionSettings settings = new FunctionSettings(
+        read.required(TASK_QUEUE),
+        transport,
+        read.required(SCALE_SET_ID),
+        read.required(WORKER_JAR_URL),
+        read.optional(WORKER_IDENTITY_CLIENT_ID),
+        read.optional(HEARTBEAT_CONTAINER_URL),
+        PoolSettings.read(read),
+        burstApp,
+        burstFunction);
+    read.check("dispatcher configuration");
+    return settings;
+  }
+
+  /**
+   * The {@value #TRANSPORT_SETTING_PREFIX}{@code <key>} variables as the transport's settings (the
+   * worker function reads them the same way); none is a problem noted on the reader.
+   */
+  static Map<String, String> transportSettings(Map<String, String> env, SettingsReader read) {
     Map<String, String> transport = new TreeMap<>();
     env.forEach((name, value) -> {
       if (name.startsWith(TRANSPORT_SETTING_PREFIX) && name.length() > TRANSPORT_SETTING_PREFIX.length()) {
@@ -80,15 +135,6 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
     if (transport.isEmpty()) {
       read.problem("no transport setting: set " + TRANSPORT_SETTING_PREFIX + "<key> for the servicebus transport");
     }
-    FunctionSettings settings = new FunctionSettings(
-        read.required(TASK_QUEUE),
-        transport,
-        read.required(SCALE_SET_ID),
-        read.required(WORKER_JAR_URL),
-        read.optional(WORKER_IDENTITY_CLIENT_ID),
-        read.optional(HEARTBEAT_CONTAINER_URL),
-        PoolSettings.read(read));
-    read.check("dispatcher configuration");
-    return settings;
+    return transport;
   }
 }

@@ -62,7 +62,8 @@ class BicepTest {
           "Microsoft.Compute/virtualMachineScaleSets/delete/action"),
       "workerListerRole", List.of("Microsoft.Compute/virtualMachines/read",
           "Microsoft.Compute/virtualMachines/instanceView/read"),
-      "subnetJoinRole", List.of("Microsoft.Network/virtualNetworks/subnets/join/action"));
+      "subnetJoinRole", List.of("Microsoft.Network/virtualNetworks/subnets/join/action"),
+      "burstSwitchRole", List.of("Microsoft.Web/sites/config/list/action", "Microsoft.Web/sites/config/write"));
 
   private static Path dir;
   private static String text;
@@ -88,7 +89,7 @@ class BicepTest {
         "minWorkers", "maxWorkers", "slotsPerWorker", "targetBacklogPerSlot", "tasksPerMessage", "idleCoolDown",
         "pendingDeadline", "silenceLimit", "workerIdleTimeout", "functionJavaVersion", "clientPrincipalId",
         "clientPrincipalType", "deployerPrincipalId", "deployerPrincipalType", "vnetAddressPrefix",
-        "workerSubnetPrefix");
+        "workerSubnetPrefix", "burstMaxInstances");
     bicep.params.forEach((name, param) -> {
       if (name.equals("adminSshPublicKey")) {
         assertThat(param.defaultValue()).as(name).isNull();
@@ -129,6 +130,12 @@ class BicepTest {
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
@@ -152,6 +159,8 @@ class BicepTest {
         "Microsoft.Storage/storageAccounts@2023-05-01",
         "Microsoft.Storage/storageAccounts@2023-05-01",
         "Microsoft.Web/serverfarms@2024-04-01",
+        "Microsoft.Web/serverfarms@2024-04-01",
+        "Microsoft.Web/sites@2024-04-01",
         "Microsoft.Web/sites@2024-04-01");
     assertThat(bicep.resources.values()).allSatisfy(resource ->
         assertThat(resource.apiVersion()).as(resource.symbol()).matches("\\d{4}-\\d{2}-\\d{2}"));
@@ -212,6 +221,15 @@ class BicepTest {
         "functionApp <- managedIdentityOperatorRole on workerIdentity",
         "functionApp <- subnetJoinRole on workerSubnet",
         "functionApp <- storageBlobDataContributorRole on heartbeatContainer",
+        // ... and turns the burst on and off: the burst app's settings, on that app alone.
+        "functionApp <- burstSwitchRole on burstApp",
+        // The burst worker Function: the trigger (and the platform's scaling, which reads the
+        // queue's count: Manage) on the task queue, replies and split bundles as a VM worker sends
+        // them, its host storage and package, large payloads.
+        "burstApp <- serviceBusDataOwnerRole on taskQueue",
+        "burstApp <- serviceBusDataSenderRole on serviceBus",
+        "burstApp <- storageBlobDataOwnerRole on functionStorage",
+        "burstApp <- storageBlobDataContributorRole on payloadContainer",
         // The client: its reply queues are created per run (Manage on the namespace); it puts
         // large arguments, reads large results and deletes both.
         "clientPrincipalId <- serviceBusDataOwnerRole on serviceBus",
@@ -221,6 +239,8 @@ class BicepTest {
         "deployerPrincipalId <- storageBlobDataContributorRole on packageContainer");
     assertThat(grants.stream().filter(grant -> grant.endsWith(" on scaleSet")))
         .containsExactly("functionApp <- poolScalerRole on scaleSet");
+    assertThat(grants.stream().filter(grant -> grant.contains("burstSwitchRole")))
+        .containsExactly("functionApp <- burstSwitchRole on burstApp");
     // The principals are the identities the template makes, or parameters that may be left empty.
     assertThat(bicep.resources.get("clientOwnsQueues").condition()).isEqualTo("!empty(clientPrincipalId)");
     assertThat(bicep.resources.get("clientUsesPayloads").condition()).isEqualTo("!empty(clientPrincipalId)");
@@ -302,16 +322,16 @@ class BicepTest {
   @Test
   void theFunctionGetsEverySettingTheCodeReadsAndRunsOnOneInstanceWithItsOwnIdentity() throws IOException {
     Resource function = bicep.resources.get("functionApp");
-    Map<String, String> settings = new LinkedHashMap<>();
-    Matcher setting = Pattern.compile("name: '([^']+)'\\s*\\n\\s*value: ([^\\n]+)").matcher(function.body());
-    while (setting.find()) {
-      settings.put(setting.group(1), setting.group(2).trim());
-    }
+    Map<String, String> settings = appSettings("functionApp");
     Set<String> shoal = new TreeSet<>();
     settings.keySet().stream().filter(name -> name.startsWith("SHOAL_")).forEach(shoal::add);
     Set<String> expected = new TreeSet<>(FunctionSettings.VARIABLES);
     expected.add(FunctionSettings.TRANSPORT_SETTING_PREFIX + "servicebus__namespace");
+    // The package's disabled worker function's trigger expression, resolved when the host indexes it.
+    expected.add(WorkerFunctionSettings.TASK_QUEUE_NAME);
     assertThat(shoal).isEqualTo(expected);
+    Set<String> burstShoal = new TreeSet<>();
+    appSettings("burstApp").keySet().stream().filter(name -> name.startsWith("SHOAL_")).forEach(burstShoal::add);
 
     // And the code names no variable outside that list.
     Set<String> named = new TreeSet<>();
@@ -325,7 +345,9 @@ class BicepTest {
         }
       }
     }
-    assertThat(named).isNotEmpty().allMatch(name -> shoal.contains(name)
+    // (Read by one of the two apps; a connection's name is the prefix of its settings.)
+    assertThat(named).isNotEmpty().allMatch(name -> shoal.contains(name) || burstShoal.contains(name)
+        || burstShoal.stream().anyMatch(set -> set.startsWith(name + "__"))
         || name.equals(FunctionSettings.TRANSPORT_SETTING_PREFIX));
 
     // The values the dispatcher writes into the workers' boot script, and the queue's lock as the lease.
@@ -350,6 +372,62 @@ class BicepTest {
     assertThat(function.body()).contains("type: 'SystemAssigned'").contains("httpsOnly: true")
         .contains("functionAppScaleLimit: 1").contains("linuxFxVersion: 'Java|${functionJavaVersion}'");
     assertThat(bicep.resources.get("plan").body()).contains("name: 'Y1'").contains("reserved: true");
+  }
+
+  @Test
+  void theBurstAppRunsOnlyTheWorkerFunctionStartsOffAndGetsEverySettingItReads() throws IOException {
+    Map<String, String> burst = appSettings("burstApp");
+    String disabled = dev.shoal.azure.functions.FunctionBurstSwitch.disabledSetting(WorkerFunctions.WORK);
+    assertThat(unquote(bicep.vars.get("burstFunctionName"))).isEqualTo(WorkerFunctions.WORK);
+    // Deployed off; the dispatcher's functions never run there, and the worker function never in the dispatcher's app.
+    assertThat(burst).containsEntry(disabled, "'true'")
+        .containsEntry("AzureWebJobs." + DispatcherFunctions.TICK + ".Disabled", "'true'")
+        .containsEntry("AzureWebJobs." + DispatcherFunctions.NUDGE + ".Disabled", "'true'");
+    Map<String, String> dispatcher = appSettings("functionApp");
+    assertThat(dispatcher).containsEntry(disabled, "'true'")
+        .containsEntry(FunctionSettings.BURST_FUNCTION_APP_ID, "burstApp.id")
+        .containsEntry(FunctionSettings.BURST_FUNCTION, "burstFunctionName");
+
+    // Every variable the worker function and its trigger read, with the values the VM workers get.
+    Set<String> expected = new TreeSet<>(WorkerFunctionSettings.VARIABLES);
+    expected.add(FunctionSettings.TRANSPORT_SETTING_PREFIX + "servicebus__namespace");
+    Set<String> read = new TreeSet<>(burst.keySet());
+    read.retainAll(expected);
+    assertThat(read).isEqualTo(expected);
+    assertThat(burst.get(FunctionSettings.TASK_QUEUE)).isEqualTo("taskQueueAddress");
+    assertThat(burst.get(WorkerFunctionSettings.TASK_QUEUE_NAME)).isEqualTo("taskQueueName");
+    assertThat(burst.get(WorkerFunctionSettings.CONNECTION + "__fullyQualifiedNamespace")).isEqualTo("serviceBusFqdn");
+    assertThat(burst.get(PoolSettings.SLOTS_PER_WORKER)).isEqualTo(dispatcher.get(PoolSettings.SLOTS_PER_WORKER));
+    assertThat(burst.get(PoolSettings.WORKER_MAX_DELIVERIES))
+        .isEqualTo(dispatcher.get(PoolSettings.WORKER_MAX_DELIVERIES));
+    assertThat(burst.get(PoolSettings.WORKER_PAYLOAD_STORE)).isEqualTo("payloadStoreUri");
+    assertThat(burst.get("WEBSITE_RUN_FROM_PACKAGE")).isEqualTo(dispatcher.get("WEBSITE_RUN_FROM_PACKAGE"));
+
+    // A batch may run as long as the host renews its locks, and no longer than Consumption allows.
+    Duration timeout = WorkerFunctionSettings.timeSpan(unquote(bicep.vars.get("burstFunctionTimeout")));
+    assertThat(burst.get(WorkerFunctionSettings.FUNCTION_TIMEOUT)).isEqualTo("burstFunctionTimeout");
+    Path hostJson = Path.of(System.getProperty("shoal.functions.layout")).resolve("host.json");
+    Duration renewal = WorkerFunctionSettings.timeSpan(new ObjectMapper().readTree(hostJson.toFile())
+        .path("extensions").path("serviceBus").path("maxAutoLockRenewalDuration").asText());
+    assertThat(timeout).isLessThanOrEqualTo(renewal).isLessThanOrEqualTo(Duration.ofMinutes(10));
+
+    // Its own plan and identity, scaling out (the dispatcher's app is held to one instance).
+    assertThat(bicep.resources.get("burstApp").body()).contains("serverFarmId: burstPlan.id")
+        .contains("type: 'SystemAssigned'").contains("functionAppScaleLimit: burstMaxInstances")
+        .doesNotContain("functionAppScaleLimit: 1");
+    assertThat(bicep.resources.get("burstPlan").body()).contains("name: 'Y1'").contains("reserved: true");
+    assertThat(bicep.outputs).containsKeys("burstAppName", "burstAppId");
+  }
+
+  /** The app settings of a site, by name, with their values as written. */
+  private static Map<String, String> appSettings(String site) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    Matcher setting = Pattern.compile("name: '([^']+)'\\s*\\n\\s*value: ([^\\n]+)")
+        .matcher(bicep.resources.get(site).body());
+    while (setting.find()) {
+      settings.put(setting.group(1), setting.group(2).trim());
+    }
+    return settings;
   }
 
   @Test

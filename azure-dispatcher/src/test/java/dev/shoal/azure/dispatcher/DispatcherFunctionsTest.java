@@ -297,4 +297,46 @@ class DispatcherFunctionsTest {
       }
     }
   }
+
+  @Test
+  void withAWorkerFunctionNamedAnEvaluationTurnsItsBurstOnWhileVmsBootAndOffOnceTheyRun() {
+    // ARM is the fake at the HTTP boundary, the switch the one the Function builds from its settings.
+    try (FakeArm arm = FakeArm.start()) {
+      String burstApp = arm.createFunctionApp("shoal-rg", "shoal-burst", Map.of(
+          "FUNCTIONS_WORKER_RUNTIME", "java", "AzureWebJobs.work.Disabled", "true"));
+      FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of(
+          FunctionSettings.BURST_FUNCTION_APP_ID, burstApp)));
+      assertThat(settings.burstFunction()).isEqualTo(WorkerFunctions.WORK);
+      DispatcherFunctions functions = new DispatcherFunctions(settings, transport, provider,
+          DispatcherFunctions.burstSwitchBuilder(settings).environment(arm.profile().getEnvironment())
+              .pipeline(arm.pipeline()).build(), clock);
+      publish(7);
+
+      FunctionsInvocation tick = new FunctionsInvocation(DispatcherFunctions.TICK);
+      functions.tick("{}", tick);
+
+      // 4 VMs launched and booting, none running: the functions take the backlog meanwhile.
+      assertThat(provider.workers()).hasSize(4);
+      assertThat(arm.appSettings(burstApp)).containsEntry("AzureWebJobs.work.Disabled", "false")
+          .containsEntry("FUNCTIONS_WORKER_RUNTIME", "java");
+      assertThat(tick.lines()).singleElement().asString().contains("burst");
+
+      // The VMs arrive: the burst goes off again, and another evaluation leaves it (no further write).
+      provider.workers().forEach(worker -> provider.polls(worker.id()));
+      functions.tick("{}", new FunctionsInvocation(DispatcherFunctions.TICK));
+      assertThat(arm.appSettings(burstApp)).containsEntry("AzureWebJobs.work.Disabled", "true");
+      functions.tick("{}", new FunctionsInvocation(DispatcherFunctions.TICK));
+      assertThat(arm.appSettingsWrites(burstApp)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aBurstFunctionWithoutItsAppIsRefusedAndNoneMeansNoSwitch() {
+    assertThatThrownBy(() -> FunctionSettings.fromEnvironment(environment(Map.of(FunctionSettings.BURST_FUNCTION,
+        "work")))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(FunctionSettings.BURST_FUNCTION_APP_ID);
+    FunctionSettings none = FunctionSettings.fromEnvironment(environment(Map.of()));
+    assertThat(none.hasBurst()).isFalse();
+    assertThat(DispatcherFunctions.burstSwitch(none)).isNull();
+  }
 }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpOutput;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.ServiceBusQueueTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
@@ -115,6 +117,26 @@ class FunctionLayoutTest {
   }
 
   @Test
+  void theWorkerFunctionTakesBatchesOfTheTaskQueueAndTheHostSettlesAndRenewsThem() throws IOException {
+    JsonNode trigger = read(WorkerFunctions.WORK).path("bindings").get(0);
+    assertThat(trigger.path("type").asText()).isEqualTo("serviceBusTrigger");
+    assertThat(trigger.path("cardinality").asText()).isEqualToIgnoringCase("many");
+    assertThat(trigger.path("queueName").asText()).isEqualTo("%" + WorkerFunctionSettings.TASK_QUEUE_NAME + "%");
+    assertThat(trigger.path("connection").asText()).isEqualTo(WorkerFunctionSettings.CONNECTION);
+    // The bodies as strings: the metadata arrays the method takes are indexed like them.
+    assertThat(trigger.path("dataType").asText()).isEqualTo("string");
+    JsonNode serviceBus = JSON.readTree(layout.resolve("host.json").toFile()).path("extensions").path("serviceBus");
+    // The Java worker cannot settle a message itself: the host completes a batch that returned, abandons one that threw.
+    assertThat(serviceBus.path("autoCompleteMessages").asBoolean(true)).isTrue();
+    // Locks are renewed by the host, for as long as the longest batch may run (BicepTest checks the burst app's timeout).
+    assertThat(WorkerFunctionSettings.timeSpan(serviceBus.path("maxAutoLockRenewalDuration").asText("00:05:00")))
+        .isGreaterThanOrEqualTo(java.time.Duration.ofMinutes(10));
+    // No prefetch: a prefetched message's lock runs while it waits, unrenewed.
+    assertThat(serviceBus.path("prefetchCount").asInt(0)).isZero();
+    assertThat(serviceBus.path("maxMessageBatchSize").asInt(1000)).isBetween(1, 100);
+  }
+
+  @Test
   void everyFunctionJsonInTheLayoutHasItsMethodAndTheHostJsonIsVersion2() throws IOException {
     Set<String> folders = new TreeSet<>();
     try (Stream<Path> entries = Files.list(layout)) {
@@ -170,6 +192,17 @@ class FunctionLayoutTest {
             more.put("route", http.route());
           }
           bindings.add(binding("httpTrigger", "in", http.name(), http.dataType(), more));
+        } else if (annotation instanceof ServiceBusQueueTrigger trigger) {
+          // As the host reads it; the plugin also writes "access", which identity connections do not use.
+          Map<String, String> more = new TreeMap<>();
+          more.put("queueName", trigger.queueName());
+          more.put("connection", trigger.connection());
+          more.put("cardinality", trigger.cardinality().name().toLowerCase(Locale.ROOT));
+          more.put("isSessionsEnabled", Boolean.toString(trigger.isSessionsEnabled()));
+          bindings.add(binding("serviceBusTrigger", "in", trigger.name(), trigger.dataType(), more));
+        } else if (annotation instanceof BindingName) {
+          // Trigger metadata (DeliveryCountArray, ...), not a binding: the plugin writes nothing for it.
+          continue;
         } else if (annotation instanceof HttpOutput output) {
           bindings.add(binding("http", "out", output.name(), output.dataType(), Map.of()));
         } else if (annotation.annotationType().getPackageName().equals(FunctionName.class.getPackageName())) {

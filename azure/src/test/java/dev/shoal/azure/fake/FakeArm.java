@@ -65,6 +65,9 @@ import java.util.regex.Pattern;
  *       then {@code Succeeded} (or {@code Failed} with an error, see {@link #failNextOperation}),
  *       which is when its effect lands; with {@code monitor=true} (the {@code Location} URL), 202
  *       until then and 200 after.
+ *   <li>App Service, for the burst switch: {@code POST .../Microsoft.Web/sites/{name}/config/appsettings/list}
+ *       and {@code PUT .../config/appsettings} (the whole set), on apps made by
+ *       {@link #createFunctionApp}; no restart is modelled, only counted ({@link #appSettingsWrites}).
  * </ul>
  *
  * <p><b>A VM's life</b> is driven by the operations and by the test, never by the clock: created
@@ -100,6 +103,9 @@ public final class FakeArm implements AutoCloseable {
   private static final Pattern OPERATION = Pattern.compile(
       "/subscriptions/([^/]+)/providers/Microsoft\\.Compute/locations/([^/]+)/operations/([^/]+)",
       Pattern.CASE_INSENSITIVE);
+  private static final Pattern APP_SETTINGS = Pattern.compile(
+      "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Web/sites/([^/]+)/config/appsettings(/list)?",
+      Pattern.CASE_INSENSITIVE);
   private static final Pattern SCALE_SET_FILTER = Pattern.compile("'virtualMachineScaleSet/id'\\s+eq\\s+'([^']+)'",
       Pattern.CASE_INSENSITIVE);
 
@@ -113,6 +119,7 @@ public final class FakeArm implements AutoCloseable {
   private final Map<String, ScaleSet> scaleSets = new LinkedHashMap<>();
   private final Map<String, Vm> machines = new LinkedHashMap<>();
   private final Map<String, Operation> operations = new HashMap<>();
+  private final Map<String, FunctionApp> functionApps = new LinkedHashMap<>();
   private final List<Fault> faults = new ArrayList<>();
   private final List<Request> requests = new ArrayList<>();
   private String nextOperationError;
@@ -168,11 +175,15 @@ public final class FakeArm implements AutoCloseable {
    * seconds, so that a test keeps ARM's numbers without waiting them out; it retries twice.
    */
   public ComputeManager computeManager() {
-    HttpPipeline pipeline = new HttpPipelineBuilder()
+    return ComputeManager.authenticate(pipeline(), profile());
+  }
+
+  /** The pipeline {@link #computeManager()} runs on: to this fake, no credential, quick retries (twice). */
+  public HttpPipeline pipeline() {
+    return new HttpPipelineBuilder()
         .httpClient(HttpClient.createDefault())
         .policies(new RetryPolicy(new FixedDelay(2, Duration.ofMillis(10)), "Retry-After", ChronoUnit.MILLIS))
         .build();
-    return ComputeManager.authenticate(pipeline, profile());
   }
 
   // ---- The world, as a test sets it up and reads it. ----
@@ -320,6 +331,26 @@ public final class FakeArm implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  /**
+   * Creates a function app (a {@code Microsoft.Web/sites} resource, as Bicep would) with these app
+   * settings; its id.
+   */
+  public synchronized String createFunctionApp(String resourceGroup, String name, Map<String, String> settings) {
+    FunctionApp app = new FunctionApp(resourceGroup, name, new LinkedHashMap<>(settings));
+    functionApps.put(key(app.id()), app);
+    return app.id();
+  }
+
+  /** The app's settings as they stand. */
+  public synchronized Map<String, String> appSettings(String functionAppId) {
+    return Map.copyOf(functionApp(functionAppId).settings);
+  }
+
+  /** How many times the app's settings were written (each write restarts a real app). */
+  public synchronized int appSettingsWrites(String functionAppId) {
+    return functionApp(functionAppId).writes;
+  }
+
   // ---- What was asked, and the views a test reads. ----
 
   /**
@@ -396,6 +427,15 @@ public final class FakeArm implements AutoCloseable {
     if (!path.toLowerCase(Locale.ROOT).startsWith("/subscriptions/" + subscriptionId.toLowerCase(Locale.ROOT) + "/")) {
       return new Response(404, error("SubscriptionNotFound", "The subscription could not be found."));
     }
+    if ((m = APP_SETTINGS.matcher(path)).matches()) {
+      boolean list = m.group(4) != null;
+      if (list && method.equals("POST")) {
+        return appSettings(m.group(2), m.group(3), null);
+      }
+      if (!list && method.equals("PUT")) {
+        return appSettings(m.group(2), m.group(3), body);
+      }
+    }
     if ((m = SCALE_SET_DELETE.matcher(path)).matches() && method.equals("POST")) {
       return deleteInstances(m.group(2), m.group(3), body);
     }
@@ -433,6 +473,44 @@ public final class FakeArm implements AutoCloseable {
       }
     }
     return new Response(400, error("UnsupportedByFakeArm", "FakeArm does not serve " + method + " " + path));
+  }
+
+  /**
+   * {@code POST .../config/appsettings/list} (body null) or {@code PUT .../config/appsettings}: the
+   * app's settings as a {@code Microsoft.Web/sites/config} resource, as in the REST examples
+   * (WebApps_ListApplicationSettings, WebApps_UpdateApplicationSettings). A PUT replaces the whole
+   * set with its {@code properties}, which must be an object of strings.
+   */
+  private Response appSettings(String group, String name, String put) {
+    FunctionApp app = functionApps.get(key(functionAppId(group, name)));
+    if (app == null) {
+      return new Response(404, error("ResourceNotFound", "The Resource 'Microsoft.Web/sites/" + name
+          + "' under resource group '" + group + "' was not found."));
+    }
+    if (put != null) {
+      JsonNode json = read(put);
+      JsonNode properties = json == null ? null : json.get("properties");
+      if (properties == null || !properties.isObject()) {
+        return new Response(400, error("BadRequest", "The parameter properties has an invalid value."));
+      }
+      Map<String, String> settings = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = properties.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (!field.getValue().isTextual()) {
+          return new Response(400, error("BadRequest", "The parameter properties has an invalid value."));
+        }
+        settings.put(field.getKey(), field.getValue().asText());
+      }
+      app.settings = settings;
+      app.writes++;
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("id", app.id() + "/config/appsettings");
+    answer.put("name", "appsettings");
+    answer.put("type", "Microsoft.Web/sites/config");
+    ObjectNode properties = answer.putObject("properties");
+    app.settings.forEach(properties::put);
+    return new Response(200, write(answer));
   }
 
   private Response getScaleSet(String group, String name) {
@@ -817,6 +895,18 @@ public final class FakeArm implements AutoCloseable {
         + name;
   }
 
+  private String functionAppId(String group, String name) {
+    return "/subscriptions/" + subscriptionId + "/resourceGroups/" + group + "/providers/Microsoft.Web/sites/" + name;
+  }
+
+  private FunctionApp functionApp(String functionAppId) {
+    FunctionApp app = functionApps.get(key(functionAppId));
+    if (app == null) {
+      throw new IllegalArgumentException("no function app " + functionAppId);
+    }
+    return app;
+  }
+
   private ScaleSet scaleSet(String scaleSetId) {
     ScaleSet set = scaleSets.get(key(scaleSetId));
     if (set == null) {
@@ -890,6 +980,23 @@ public final class FakeArm implements AutoCloseable {
 
     String etagValue() {
       return "\"" + etag + "\"";
+    }
+  }
+
+  private final class FunctionApp {
+    final String resourceGroup;
+    final String name;
+    Map<String, String> settings;
+    int writes;
+
+    FunctionApp(String resourceGroup, String name, Map<String, String> settings) {
+      this.resourceGroup = resourceGroup;
+      this.name = name;
+      this.settings = settings;
+    }
+
+    String id() {
+      return functionAppId(resourceGroup, name);
     }
   }
 
