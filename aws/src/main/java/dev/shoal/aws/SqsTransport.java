@@ -164,13 +164,17 @@ public final class SqsTransport implements Transport {
     return wrap("receive from " + address, sqs.receiveMessage(r -> r.queueUrl(address)
             .maxNumberOfMessages(Math.max(1, Math.min(max, BATCH)))
             .waitTimeSeconds((int) Math.max(0, limits.receiveWait(wait).toSeconds()))
-            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))
+            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+            // Only dead letters carry it; asking costs nothing on other queues.
+            .messageAttributeNames(REASON_ATTRIBUTE))
         .thenApply(response -> {
           List<ReceivedMessage> received = new ArrayList<>(response.messages().size());
           for (Message message : response.messages()) {
             String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+            MessageAttributeValue reason = message.messageAttributes().get(REASON_ATTRIBUTE);
             received.add(new ReceivedMessage(message.messageId(), message.receiptHandle(),
-                message.body().getBytes(StandardCharsets.UTF_8), count == null ? 1 : Integer.parseInt(count)));
+                message.body().getBytes(StandardCharsets.UTF_8), count == null ? 1 : Integer.parseInt(count),
+                reason == null ? null : reason.stringValue()));
           }
           return received;
         }));
@@ -234,7 +238,8 @@ public final class SqsTransport implements Transport {
   }
 
   /** The dead-letter queue named by the queue's redrive policy. */
-  CompletableFuture<String> deadLetterAddress(String address) {
+  @Override
+  public CompletableFuture<String> deadLetterAddress(String address) {
     CompletableFuture<String> known = deadLetterAddresses.computeIfAbsent(address, a ->
         wrap("read the redrive policy of " + a, sqs.getQueueAttributes(r -> r.queueUrl(a)
                 .attributeNames(QueueAttributeName.REDRIVE_POLICY))
@@ -295,6 +300,20 @@ public final class SqsTransport implements Transport {
             return deleted;
           });
         });
+  }
+
+  /** The queues of this account and region whose names start with the prefix, following every page. */
+  @Override
+  public CompletableFuture<List<String>> listQueues(String namePrefix) {
+    return wrap("list queues " + namePrefix + "*", listFrom(namePrefix, null, new ArrayList<>()));
+  }
+
+  private CompletableFuture<List<String>> listFrom(String prefix, String token, List<String> found) {
+    return sqs.listQueues(r -> r.queueNamePrefix(prefix).maxResults(1000).nextToken(token)).thenCompose(page -> {
+      found.addAll(page.queueUrls());
+      return page.nextToken() == null || page.nextToken().isEmpty() ? CompletableFuture.completedFuture(found)
+          : listFrom(prefix, page.nextToken(), found);
+    });
   }
 
   @Override

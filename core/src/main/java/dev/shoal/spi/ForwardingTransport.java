@@ -23,7 +23,8 @@ public abstract class ForwardingTransport implements Transport {
    * Every asynchronous call passes through here on its way to the delegate.
    *
    * @param operation what the call does ("send", "receive", "ack", "extend lease", "dead-letter",
-   *     "depth", "create queue", "queue address", "delete queue", "tag queue", "queue tags")
+   *     "depth", "create queue", "queue address", "delete queue", "tag queue", "queue tags",
+   *     "dead-letter address", "list queues")
    * @param call the delegate's call
    */
   protected <T> CompletableFuture<T> forward(String operation, Supplier<CompletableFuture<T>> call) {
@@ -78,6 +79,16 @@ public abstract class ForwardingTransport implements Transport {
   @Override
   public CompletableFuture<Void> deadLetter(String address, ReceivedMessage message, String reason) {
     return forward("dead-letter", () -> delegate.deadLetter(address, message, reason));
+  }
+
+  @Override
+  public CompletableFuture<String> deadLetterAddress(String address) {
+    return forward("dead-letter address", () -> delegate.deadLetterAddress(address));
+  }
+
+  @Override
+  public CompletableFuture<List<String>> listQueues(String namePrefix) {
+    return forward("list queues", () -> delegate.listQueues(namePrefix));
   }
 
   @Override

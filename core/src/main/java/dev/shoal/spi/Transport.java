@@ -63,8 +63,33 @@ public interface Transport extends AutoCloseable {
   /** Sets the leases of these messages to {@code visibility} from now; zero releases them at once. */
   CompletableFuture<Void> extendLease(String address, List<ReceivedMessage> messages, Duration visibility);
 
-  /** Moves a message to the queue's dead-letter queue, recording the reason. */
+  /**
+   * Moves a message to the queue's dead-letter queue, recording the reason (which a receiver of the
+   * dead-letter queue reads back as {@link ReceivedMessage#deadLetterReason()}).
+   */
   CompletableFuture<Void> deadLetter(String address, ReceivedMessage message, String reason);
+
+  /**
+   * The address of the queue's dead-letter queue, where {@link #deadLetter} and the service's own
+   * redrive move its messages. Messages there are received, leased, released and acked like any
+   * queue's, which is how a tool lists them (receive, then release), redrives them (send to the
+   * queue, then ack) or purges them (ack). Fails with a non-retryable {@link TransportException}
+   * when the queue has none, and on a transport without dead-letter queues (the default).
+   */
+  default CompletableFuture<String> deadLetterAddress(String address) {
+    return CompletableFuture.failedFuture(new TransportException(getClass().getSimpleName()
+        + " cannot find dead-letter queues", false));
+  }
+
+  /**
+   * The addresses of the queues whose names start with {@code namePrefix} (a run's reply queues are
+   * {@code shoal-reply-<run id>}), for tools that show what a service holds. A transport that cannot
+   * list queues (the default) fails with a non-retryable {@link TransportException}.
+   */
+  default CompletableFuture<List<String>> listQueues(String namePrefix) {
+    return CompletableFuture.failedFuture(new TransportException(getClass().getSimpleName()
+        + " cannot list queues", false));
+  }
 
   /** Approximate counts of messages waiting and leased. */
   CompletableFuture<QueueDepth> depth(String address);

@@ -188,6 +188,25 @@ public final class InMemoryTransport implements Transport {
   }
 
   @Override
+  public CompletableFuture<String> deadLetterAddress(String address) {
+    try {
+      MemoryQueue queue = queue(address);
+      if (queue.deadLetters == null) {
+        throw new TransportException("queue " + address + " has no dead-letter queue", false);
+      }
+      return CompletableFuture.completedFuture(SCHEME + queue.deadLetters.name);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<String>> listQueues(String namePrefix) {
+    return CompletableFuture.completedFuture(queues.keySet().stream().filter(name -> name.startsWith(namePrefix))
+        .sorted().map(name -> SCHEME + name).toList());
+  }
+
+  @Override
   public CompletableFuture<QueueDepth> depth(String address) {
     try {
       return CompletableFuture.completedFuture(queue(address).depth());
@@ -310,7 +329,8 @@ public final class InMemoryTransport implements Transport {
             message.receiveCount++;
             message.receipt = message.id + "#" + message.receiveCount;
             message.visibleAt = now + options.visibilityTimeout().toNanos();
-            received.add(new ReceivedMessage(message.id, message.receipt, message.body.clone(), message.receiveCount));
+            received.add(new ReceivedMessage(message.id, message.receipt, message.body.clone(), message.receiveCount,
+                message.reason));
           }
           if (!received.isEmpty()) {
             return received;

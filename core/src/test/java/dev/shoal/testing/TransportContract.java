@@ -186,7 +186,57 @@ public abstract class TransportContract {
     List<ReceivedMessage> moved = transport.receive(deadLetters, 10, Duration.ofSeconds(5)).join();
     assertThat(moved).hasSize(1);
     assertThat(text(moved.get(0))).isEqualTo("poison");
+    assertThat(moved.get(0).deadLetterReason()).isEqualTo("malformed: test");
     assertThat(transport.receive(queue, 10, LEASE.multipliedBy(3)).join()).isEmpty();
+  }
+
+  @Test
+  void theDeadLetterAddressIsTheDeadLetterQueueOfTheQueue() {
+    String queue = newQueue(5);
+    String deadLetters = created.get(created.size() - 1);
+
+    assertThat(transport.deadLetterAddress(queue).join()).isEqualTo(deadLetters);
+  }
+
+  @Test
+  void aDeadLetterCanBeReleasedThenSentBackToItsQueueAndAcked() {
+    String queue = newQueue(5);
+    String deadLetters = transport.deadLetterAddress(queue).join();
+    transport.send(queue, List.of(bytes("second chance"))).join();
+    transport.deadLetter(queue, transport.receive(queue, 10, Duration.ofSeconds(5)).join().get(0), "test: once").join();
+
+    // Looked at, then left where it is: a listing must not consume it.
+    List<ReceivedMessage> looked = transport.receive(deadLetters, 10, Duration.ofSeconds(5)).join();
+    transport.extendLease(deadLetters, looked, Duration.ZERO).join();
+    List<ReceivedMessage> again = transport.receive(deadLetters, 10, Duration.ofSeconds(5)).join();
+    assertThat(again).hasSize(1);
+    assertThat(again.get(0).id()).isEqualTo(looked.get(0).id());
+    assertThat(again.get(0).deadLetterReason()).isEqualTo("test: once");
+
+    transport.send(queue, List.of(again.get(0).body())).join();
+    transport.ack(deadLetters, again).join();
+
+    List<ReceivedMessage> back = transport.receive(queue, 10, Duration.ofSeconds(5)).join();
+    assertThat(back).hasSize(1);
+    assertThat(text(back.get(0))).isEqualTo("second chance");
+    assertThat(back.get(0).deadLetterReason()).isNull();
+    assertThat(transport.receive(deadLetters, 10, LEASE.multipliedBy(2)).join()).isEmpty();
+  }
+
+  @Test
+  void queuesAreListedByNamePrefix() {
+    String prefix = "contract-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> mine = new ArrayList<>();
+    for (String suffix : List.of("-a", "-b")) {
+      String address = transport.createQueue(prefix + suffix, QueueOptions.defaults()).join();
+      created.add(address);
+      mine.add(address);
+    }
+    String other = newQueue(0);
+
+    List<String> listed = transport.listQueues(prefix).join();
+
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(mine).doesNotContain(other);
   }
 
   @Test

@@ -353,7 +353,9 @@ public final class ServiceBusTransport implements Transport {
         }
         held.add(receipt, new HeldLocks.Held(address, receiver, message, lockedUntil));
         received.add(new ReceivedMessage(Long.toString(message.getSequenceNumber()), receipt,
-            message.getBody().toBytes(), (int) message.getDeliveryCount() + 1));
+            message.getBody().toBytes(), (int) message.getDeliveryCount() + 1,
+            queue.deadLetters() ? deadLetterReason(message.getDeadLetterReason(),
+                message.getDeadLetterErrorDescription()) : null));
       }
       return received;
     })).whenComplete((ignored, error) -> {
@@ -446,6 +448,44 @@ public final class ServiceBusTransport implements Transport {
       entry.receiver.deadLetter(entry.message, options);
       return null;
     }));
+  }
+
+  /**
+   * A dead letter's reason as one line: the description when it holds the reason (as
+   * {@link #deadLetter} writes them: the kind, and the whole reason), else both, as in Service Bus's own
+   * "MaxDeliveryCountExceeded: Message could not be consumed after 10 delivery attempts."; null when
+   * neither is set.
+   */
+  static String deadLetterReason(String reason, String description) {
+    boolean hasReason = reason != null && !reason.isEmpty();
+    boolean hasDescription = description != null && !description.isEmpty();
+    if (!hasDescription) {
+      return hasReason ? reason : null;
+    }
+    return !hasReason || description.contains(reason) ? description : reason + ": " + description;
+  }
+
+  /** Every queue has a dead-letter sub-queue on Service Bus: {@code sb://<namespace>/<queue>/$deadletterqueue}. */
+  @Override
+  public CompletableFuture<String> deadLetterAddress(String address) {
+    try {
+      QueueAddress queue = parse(address);
+      if (queue.deadLetters()) {
+        throw new TransportException("a dead-letter queue has no dead-letter queue of its own: " + address, false);
+      }
+      return CompletableFuture.completedFuture(new QueueAddress(namespace, queue.queue(), true).toString());
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The namespace's queues (through the administration API, which needs the Manage right) whose names start so. */
+  @Override
+  public CompletableFuture<List<String>> listQueues(String namePrefix) {
+    return wrap("list queues " + namePrefix + "*", admin.listQueues()
+        .filter(properties -> properties.getName().startsWith(namePrefix))
+        .map(properties -> address(properties.getName()))
+        .collectList().toFuture());
   }
 
   /** The reason's kind: its text before the first colon (as in "malformed: ..."), else all of it. */

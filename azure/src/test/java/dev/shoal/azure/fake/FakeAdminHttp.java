@@ -33,7 +33,8 @@ import org.xml.sax.SAXException;
  * {@code ServiceBusAdministrationClient} speaks, for queues only. {@code PUT /<queue>} creates
  * (201, or 409 if it exists) or, with {@code If-Match: *}, updates (200, or 404); {@code GET
  * /<queue>} returns the description with its runtime counts (or 404); {@code DELETE /<queue>}
- * deletes it (or 404). Plain HTTP on loopback: the SDK's requests reach it through a pipeline
+ * deletes it (or 404); {@code GET /$Resources/queues?$skip=N&$top=M} lists the queues as a feed of
+ * such entries, with a {@code next} link while more remain. Plain HTTP on loopback: the SDK's requests reach it through a pipeline
  * policy that rewrites their URL, as they would reach the emulator's management port. Requests are
  * not authenticated.
  */
@@ -70,7 +71,9 @@ final class FakeAdminHttp implements AutoCloseable {
         String host = exchange.getRequestHeaders().getFirst("Host");
         reply = switch (exchange.getRequestMethod()) {
           case "PUT" -> put(name, body, exchange.getRequestHeaders().getFirst("If-Match") != null, host);
-          case "GET" -> onLoop(() -> {
+          case "GET" -> name.equalsIgnoreCase("$Resources/queues")
+              ? onLoop(() -> new Reply(200, feed(exchange.getRequestURI(), host)))
+              : onLoop(() -> {
             FakeQueue queue = namespace.queue(name);
             return queue == null ? notFound(name) : new Reply(200, entry(queue, host));
           });
@@ -186,6 +189,39 @@ final class FakeAdminHttp implements AutoCloseable {
 
   private static Reply error(int status, String detail) {
     return new Reply(status, "<Error><Code>" + status + "</Code><Detail>" + escape(detail) + "</Detail></Error>");
+  }
+
+  /** One page of the namespace's queues: {@code $skip} and {@code $top} as the SDK pages them. */
+  private String feed(URI request, String host) {
+    java.util.Map<String, String> query = new java.util.HashMap<>();
+    String raw = request.getRawQuery();
+    if (raw != null) {
+      for (String pair : raw.split("&")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0) {
+          query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+              URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    int skip = Integer.parseInt(query.getOrDefault("$skip", "0"));
+    int top = Integer.parseInt(query.getOrDefault("$top", "100"));
+    java.util.List<FakeQueue> all = namespace.queues();
+    String base = "https://" + (host == null ? "localhost" : host) + "/$Resources/queues";
+    StringBuilder xml = new StringBuilder("<feed xmlns=\"").append(ATOM).append("\">")
+        .append("<title type=\"text\">Queues</title>")
+        .append("<id>").append(escape(base)).append("</id>")
+        .append("<updated>").append(time(java.time.Instant.now())).append("</updated>")
+        .append("<link rel=\"self\" href=\"").append(escape(base + "?$skip=" + skip + "&$top=" + top))
+        .append("\"/>");
+    if (skip + top < all.size()) {
+      xml.append("<link rel=\"next\" href=\"").append(escape(base + "?$skip=" + (skip + top) + "&$top=" + top))
+          .append("\"/>");
+    }
+    for (FakeQueue queue : all.subList(Math.min(skip, all.size()), Math.min(skip + top, all.size()))) {
+      xml.append(entry(queue, host));
+    }
+    return xml.append("</feed>").toString();
   }
 
   /** A queue's entry, shaped like the service's (its element order is the service's). */

@@ -34,6 +34,11 @@ final class FakeNamespace {
     return queues.get(name);
   }
 
+  /** Every queue, in name order (as the service lists them). */
+  java.util.List<FakeQueue> queues() {
+    return java.util.List.copyOf(queues.values());
+  }
+
   boolean delete(String name) {
     FakeQueue queue = queues.remove(name);
     if (queue == null) {
