@@ -59,7 +59,18 @@ public final class WorkerMain {
   private WorkerMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.in, System.out, System.err, System.getenv(), WorkerMain::onTerminationSignal));
+    System.exit(run(args, System.out, System.err, System.getenv()));
+  }
+
+  /**
+   * Runs a worker in this process as {@link #main} does, reading this process's standard input
+   * (--exit-with-parent) and handling its SIGTERM, without exiting: for another command-line front
+   * end ({@code shoal worker}) to exit with the status returned.
+   *
+   * @return the exit status (see the class comment)
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    return run(args, System.in, out, err, env, WorkerMain::onTerminationSignal);
   }
 
   /**

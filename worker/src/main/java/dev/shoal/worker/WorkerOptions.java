@@ -66,12 +66,23 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
   /** The class a launcher runs with {@link #arguments()}. */
   public static final String MAIN_CLASS = WorkerMain.class.getName();
 
-  static final String USAGE = String.join("\n",
-      "usage: java -cp <class path> " + MAIN_CLASS + " --transport <name> [--setting key=value]...",
-      "           --queue <address-or-name> [--slots N] [--idle-timeout PT5M|0] [--lease PT30S]",
-      "           [--receive-wait PT20S] [--max-deliveries 3] [--work-dir DIR] [--worker-id ID]",
-      "           [--signing-key-env VAR] [--queue-wait PT10M|0] [--unreachable-timeout PT15M]",
-      "           [--exit-with-parent] [--payload-store URI] [--vm-queue <address-or-name>]",
+  /**
+   * The worker's usage text, every option and the exit statuses, for a command line that starts
+   * with {@code command} ({@code shoal worker} shows the same text as {@code WorkerMain --help}).
+   */
+  public static String usage(String command) {
+    String indent = " ".repeat("usage: ".length() + command.length() + 1);
+    return String.join("\n",
+        "usage: " + command + " --transport <name> [--setting key=value]...",
+        indent + "--queue <address-or-name> [--slots N] [--idle-timeout PT5M|0] [--lease PT30S]",
+        indent + "[--receive-wait PT20S] [--max-deliveries 3] [--work-dir DIR] [--worker-id ID]",
+        indent + "[--signing-key-env VAR] [--queue-wait PT10M|0] [--unreachable-timeout PT15M]",
+        indent + "[--exit-with-parent] [--payload-store URI] [--vm-queue <address-or-name>]",
+        OPTIONS_HELP);
+  }
+
+  /** The options and exit statuses of {@link #usage(String)}, without its synopsis. */
+  public static final String OPTIONS_HELP = String.join("\n",
       "  --transport         the transport provider to use, e.g. sqs",
       "  --setting           a transport setting (endpoint, region, ...); repeatable",
       "  --queue             the task queue: an address, or a name the transport resolves",
@@ -95,6 +106,9 @@ public record WorkerOptions(String transport, Map<String, String> transportSetti
       "exit status: 0 stopped cleanly (idle, SIGTERM, or --exit-with-parent), 1 could not start (its",
       "  queue did not appear within --queue-wait, say) or failed, 2 bad arguments, 3 gave up after",
       "  --unreachable-timeout");
+
+  // After OPTIONS_HELP, which it includes: static fields are initialized in order.
+  static final String USAGE = usage("java -cp <class path> " + MAIN_CLASS);
 
   public WorkerOptions {
     requireNonBlank(transport, "transport");

@@ -1,0 +1,60 @@
+package dev.shoal.cli;
+
+import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.spi.ReceivedMessage;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code shoal dlq list}: the dead letters, one line each, with why each is there. */
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+    description = "Lists the dead letters of the queue: id, receives, tasks, apps, and the reason.")
+final class DlqListCommand implements Callable<Integer> {
+  private static final int REASON_CHARS = 100;
+
+  private final CliContext context;
+
+  @Mixin
+  QueueServiceOptions service;
+
+  @Option(names = "--max", paramLabel = "N", defaultValue = "1000",
+      description = "List at most N dead letters (default: ${DEFAULT-VALUE}).")
+  int max;
+
+  @Option(names = "--json", description = "Print the dead letters as JSON, each with its envelopes.")
+  boolean json;
+
+  DlqListCommand(CliContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    WireCodec codec = DeadLetter.codec();
+    try (DeadLetterQueue queue = DeadLetterQueue.open(service, context)) {
+      List<ReceivedMessage> held = queue.hold(Math.max(1, max), letter -> false);
+      List<DeadLetter> letters = held.stream().map(letter -> DeadLetter.of(letter, codec)).toList();
+      if (json) {
+        context.out().println(Json.write(letters));
+        return 0;
+      }
+      if (letters.isEmpty()) {
+        context.out().println("no dead letters in " + queue.address());
+        return 0;
+      }
+      Table table = new Table("ID", ">RECEIVES", ">TASKS", "APPS", "REASON");
+      for (DeadLetter letter : letters) {
+        table.row(letter.id(), letter.receives(), letter.count(),
+            letter.kind().equals("unreadable") ? "(unreadable)" : letter.apps(),
+            letter.reason() == null ? "(none recorded: moved by the queue after too many deliveries?)"
+                : Table.cut(letter.reason(), REASON_CHARS));
+      }
+      table.print(context.out());
+      context.out().println(letters.size() + " dead letter(s) in " + queue.address()
+          + (letters.size() >= max ? " (the first " + max + "; --max for more)" : ""));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.shoal.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code shoal} command: a worker, the dispatcher's scaling step, the queues' and pool's
+ * status, and the dead-letter queue. Exit statuses: 0 done, 1 what was asked failed, 2 a usage
+ * error (picocli's), and a worker's own (see {@code shoal worker --help}).
+ */
+@Command(name = "shoal", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+    description = "Runs and inspects Shoal's queues, workers and pools.",
+    subcommands = {WorkerCommand.class, DispatchCommand.class, StatusCommand.class, DlqCommand.class,
+        CompletionCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Run 'shoal <command> --help' for a command's options."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:done", "1:what was asked failed (a queue unreachable, a step that failed, ...)",
+        "2:usage error: unknown option, missing or malformed argument or setting"})
+public final class Shoal implements Runnable {
+  /** Where logs go and how much: warnings only, but the worker logs what a worker logs. */
+  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    if (System.getProperty(LOG_LEVEL) == null) {
+      // Before the first logger exists; stdout stays the command's. A worker is a service, and logs as one.
+      System.setProperty(LOG_LEVEL, List.of(args).contains("worker") ? "info" : "warn");
+    }
+    System.exit(execute(CliContext.system(), args));
+  }
+
+  /** Runs one command line in this context; returns its exit status. */
+  static int execute(CliContext context, String... args) {
+    return commandLine(context).execute(args);
+  }
+
+  /** The command tree, its help and its error handling, on this context's streams. */
+  static CommandLine commandLine(CliContext context) {
+    CommandLine commandLine = new CommandLine(new Shoal(), new CommandFactory(context));
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setOut(new PrintWriter(new OutputStreamWriter(context.out(), StandardCharsets.UTF_8), true));
+    commandLine.setErr(new PrintWriter(new OutputStreamWriter(context.err(), StandardCharsets.UTF_8), true));
+    commandLine.setExecutionExceptionHandler((error, failed, parsed) -> {
+      failed.getErr().println("shoal " + failed.getCommandName() + ": error: " + Failures.describe(error));
+      failed.getErr().flush();
+      return CommandLine.ExitCode.SOFTWARE;
+    });
+    WorkerCommand.configure(commandLine.getSubcommands().get("worker"));
+    return commandLine;
+  }
+}
