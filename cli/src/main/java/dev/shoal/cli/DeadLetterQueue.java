@@ -26,6 +26,8 @@ final class DeadLetterQueue implements AutoCloseable {
   static final Duration POLL = Duration.ofSeconds(1);
   /** How long the letters are held while a command works on them (renewed by the transport where it must be). */
   static final Duration HOLD = Duration.ofMinutes(5);
+  /** Empty receives in a row after which letters the queue counted are taken to be gone (or held by others). */
+  static final int PATIENCE = 5;
 
   private final Transport transport;
   private final String queue;
@@ -63,15 +65,26 @@ final class DeadLetterQueue implements AutoCloseable {
   /**
    * Receives and holds dead letters until the queue has no more, {@code max} are held, or one
    * that is {@code enough} came; returns every letter held, in the order received.
+   *
+   * <p>An empty receive ends the scan once as many letters are held as the queue counted when it
+   * began; short of that count, up to {@value #PATIENCE} empty receives in a row are taken for a
+   * slow answer rather than an empty queue (a receiver's first link to Service Bus takes a while;
+   * SQS's counts are approximate, so the patience is bounded).
    */
   List<ReceivedMessage> hold(int max, Predicate<ReceivedMessage> enough) {
     int batch = transport.limits().maxReceiveBatch();
+    long counted = Failures.await(transport.depth(address), "count the dead letters of " + address).total();
+    int empty = 0;
     while (held.size() < max) {
       List<ReceivedMessage> received = Failures.await(transport.receive(address, Math.min(batch, max - held.size()),
           POLL), "receive from " + address);
       if (received.isEmpty()) {
-        break;
+        if (held.size() >= counted || ++empty >= PATIENCE) {
+          break;
+        }
+        continue;
       }
+      empty = 0;
       Failures.await(transport.extendLease(address, received, HOLD), "hold the dead letters of " + address);
       boolean done = false;
       for (ReceivedMessage message : received) {
