@@ -6,7 +6,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code shoal completion}: the bash/zsh completion script, for the user's shell to load. */
-@Command(name = "completion", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "completion", header = "Prints the bash/zsh completion script.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Prints the bash and zsh completion script of shoal (the build also leaves it in "
         + "cli/target/shoal_completion). Install it with one of:",
         "  source <(shoal completion)                                    # this shell only",

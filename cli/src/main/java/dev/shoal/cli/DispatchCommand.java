@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
  * Lambda or the Function is (their environment variables, overridden by --setting), printing each
  * step's decision and reason.
  */
-@Command(name = "dispatch", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "dispatch", header = "Runs a cloud dispatcher's scaling step, once or in a loop.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Runs one scaling step of a cloud's dispatcher, as its function does on each invocation: reads "
         + "the task queue's depth, ends stuck and silent workers, decides, launches, turns the burst on or off; "
         + "then prints the decision and its reason. With --loop, one step every --every until interrupted.",

@@ -6,7 +6,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code shoal dlq}: a queue's dead-letter queue; the work is its subcommands'. */
-@Command(name = "dlq", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "dlq", header = "Lists, shows, redrives and purges a queue's dead letters.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Lists, shows, redrives and purges the dead letters of a queue: the tasks workers refused "
         + "(unreadable, forged, unknown app, poison) with the reason each was dead-lettered, and those the queue "
         + "itself moved after too many deliveries.",

@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code shoal dlq list}: the dead letters, one line each, with why each is there. */
-@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "list", header = "Lists the dead letters, with why each is there.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = "Lists the dead letters of the queue: id, receives, tasks, apps, and the reason.")
 final class DlqListCommand implements Callable<Integer> {
   private static final int REASON_CHARS = 100;

@@ -13,7 +13,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code shoal dlq purge}: deletes every dead letter, once the user says yes. */
-@Command(name = "purge", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "purge", header = "Deletes every dead letter, after asking.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = "Deletes every dead letter of the queue for good, after asking (unless --yes). "
         + "Exits 1 when the answer is not yes.")
 final class DlqPurgeCommand implements Callable<Integer> {

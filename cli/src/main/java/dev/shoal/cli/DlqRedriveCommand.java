@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code shoal dlq redrive}: dead letters back to their queue, for the workers to try again. */
-@Command(name = "redrive", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "redrive", header = "Sends dead letters back to their queue.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Sends dead letters back to the queue (each is sent, then deleted from the dead-letter queue), "
         + "where workers take them again as new messages.",
         "A client still waiting for those tasks gets their results; one that gave up drops them."})

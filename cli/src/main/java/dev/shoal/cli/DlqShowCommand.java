@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code shoal dlq show <id>}: one dead letter, its reason and every envelope in it. */
-@Command(name = "show", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "show", header = "Shows one dead letter and the tasks in it.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = "Shows one dead letter: why it is there, and its tasks (id, run, app, attempt, reply queue, "
         + "arguments), decoded as a worker would decode them; a body that is no bundle is shown as such.")
 final class DlqShowCommand implements Callable<Integer> {

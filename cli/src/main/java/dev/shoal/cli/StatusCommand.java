@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code shoal status}: the queues' depths and dead letters, and the pool's workers where a cloud is given. */
-@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "status", header = "Shows the queues' depths and dead letters, and the pool's workers.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Shows the task queue (and the VM-only queue, and the runs' reply queues where the service can "
         + "list them) with the messages waiting and in flight and their dead-letter queue's count; with --cloud, "
         + "also the pool's workers and their phase, read as its dispatcher reads them.",

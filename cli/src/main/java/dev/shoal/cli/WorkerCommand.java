@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
  * reads it), rather than defined a second time here, so the two cannot drift; this command only
  * passes them on, and its help shows the worker's own option list.
  */
-@Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
+@Command(name = "worker", header = "Runs a worker on a task queue: WorkerMain, with its flags.",
+    mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
     description = {"Runs a worker: long-polls the task queue, runs the apps on its class path (and command apps), "
         + "posts the results. Prints one line with 'ready' once it polls; logs go to stderr. SIGTERM drains it.",
         "Put your app library on the class path with SHOAL_CLASSPATH (bin/shoal adds it)."},
