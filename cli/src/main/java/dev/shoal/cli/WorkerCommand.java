@@ -43,6 +43,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return WorkerMain.run(flags.toArray(String[]::new), context.out(), context.err(), context.env());
+    return WorkerMain.run("shoal worker", flags.toArray(String[]::new), context.out(), context.err(),
+        context.env());
   }
 }

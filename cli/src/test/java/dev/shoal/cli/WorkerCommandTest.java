@@ -43,7 +43,8 @@ class WorkerCommandTest {
     Result unknown = shoal.run("worker", "--transport", "sqs", "--queue", "q", "--frobnicate", "x");
 
     assertThat(zeroSlots.exit()).isEqualTo(2);
-    assertThat(zeroSlots.err()).contains("--slots takes a whole number >= 1, got '0'");
+    assertThat(zeroSlots.err()).contains("--slots takes a whole number >= 1, got '0'")
+        .contains("usage: shoal worker --transport <name>");
     assertThat(noQueue.exit()).isEqualTo(2);
     assertThat(noQueue.err()).contains("--queue is required");
     assertThat(unknown.exit()).isEqualTo(2);

@@ -59,7 +59,7 @@ public final class WorkerMain {
   private WorkerMain() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err, System.getenv()));
+    System.exit(run(args, System.in, System.out, System.err, System.getenv(), WorkerMain::onTerminationSignal));
   }
 
   /**
@@ -67,10 +67,11 @@ public final class WorkerMain {
    * (--exit-with-parent) and handling its SIGTERM, without exiting: for another command-line front
    * end ({@code shoal worker}) to exit with the status returned.
    *
+   * @param command how the usage text names the command ({@code shoal worker})
    * @return the exit status (see the class comment)
    */
-  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
-    return run(args, System.in, out, err, env, WorkerMain::onTerminationSignal);
+  public static int run(String command, String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    return run(WorkerOptions.usage(command), args, System.in, out, err, env, WorkerMain::onTerminationSignal);
   }
 
   /**
@@ -82,8 +83,13 @@ public final class WorkerMain {
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err, Map<String, String> env,
       Consumer<Runnable> onTerminationSignal) {
+    return run(WorkerOptions.USAGE, args, in, out, err, env, onTerminationSignal);
+  }
+
+  private static int run(String usage, String[] args, InputStream in, PrintStream out, PrintStream err,
+      Map<String, String> env, Consumer<Runnable> onTerminationSignal) {
     if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      out.println(WorkerOptions.USAGE);
+      out.println(usage);
       return 0;
     }
     WorkerOptions options;
@@ -91,7 +97,7 @@ public final class WorkerMain {
       options = WorkerOptions.parse(args);
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
-      err.println(WorkerOptions.USAGE);
+      err.println(usage);
       return 2;
     }
     String keyVariable = options.signingKeyEnv() != null ? options.signingKeyEnv() : EnvelopeSigner.KEY_ENV;
@@ -122,7 +128,7 @@ public final class WorkerMain {
       provider = TransportProvider.named(options.transport());
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
-      err.println(WorkerOptions.USAGE);
+      err.println(usage);
       return 2;
     }
 
