@@ -4,9 +4,12 @@ import dev.shoal.internal.wire.WireCodec;
 import dev.shoal.spi.ReceivedMessage;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code shoal dlq list}: the dead letters, one line each, with why each is there. */
 @Command(name = "list", header = "Lists the dead letters, with why each is there.",
@@ -31,11 +34,17 @@ final class DlqListCommand implements Callable<Integer> {
     this.context = context;
   }
 
+  @Spec
+  CommandSpec spec;
+
   @Override
   public Integer call() {
+    if (max < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max must be at least 1");
+    }
     WireCodec codec = DeadLetter.codec();
     try (DeadLetterQueue queue = DeadLetterQueue.open(service, context)) {
-      List<ReceivedMessage> held = queue.hold(Math.max(1, max), letter -> false);
+      List<ReceivedMessage> held = queue.hold(max, letter -> false);
       List<DeadLetter> letters = held.stream().map(letter -> DeadLetter.of(letter, codec)).toList();
       if (json) {
         context.out().println(Json.write(letters));

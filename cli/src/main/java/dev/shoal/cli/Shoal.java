@@ -54,7 +54,7 @@ public final class Shoal implements Runnable {
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(context.out(), StandardCharsets.UTF_8), true));
     commandLine.setErr(new PrintWriter(new OutputStreamWriter(context.err(), StandardCharsets.UTF_8), true));
     commandLine.setExecutionExceptionHandler((error, failed, parsed) -> {
-      failed.getErr().println("shoal " + failed.getCommandName() + ": error: " + Failures.describe(error));
+      failed.getErr().println(failed.getCommandSpec().qualifiedName() + ": error: " + Failures.describe(error));
       failed.getErr().flush();
       return CommandLine.ExitCode.SOFTWARE;
     });

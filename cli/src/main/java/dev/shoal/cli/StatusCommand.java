@@ -80,9 +80,12 @@ final class StatusCommand implements Callable<Integer> {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Pool(String cloud, String name, List<Worker> workers, String problem) {}
 
-  /** Everything shown; {@code pool} null without --cloud, {@code replyQueues} says why reply queues are missing. */
+  /**
+   * Everything shown; {@code pool} null without --cloud, {@code replyQueuesProblem} null unless the
+   * reply queues could not be listed.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Status(List<QueueStatus> queues, String replyQueues, Pool pool) {}
+  record Status(List<QueueStatus> queues, String replyQueuesProblem, Pool pool) {}
 
   @Override
   public Integer call() {
@@ -183,8 +186,8 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     queues.print(context.out());
-    if (status.replyQueues() != null) {
-      problems.add(status.replyQueues());
+    if (status.replyQueuesProblem() != null) {
+      problems.add(status.replyQueuesProblem());
     }
     problems.forEach(problem -> context.out().println("! " + problem));
     Pool pool = status.pool();

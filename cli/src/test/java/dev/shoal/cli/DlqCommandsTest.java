@@ -233,7 +233,7 @@ class DlqCommandsTest {
     Result result = shoal.run(args.toArray(String[]::new));
 
     assertThat(result.exit()).isEqualTo(1);
-    assertThat(result.err()).contains("has no dead-letter queue");
+    assertThat(result.err()).contains("shoal dlq list: error: ").contains("has no dead-letter queue");
   }
 
   @Test

@@ -87,6 +87,17 @@ class ShoalUsageTest {
   }
 
   @Test
+  void listNeedsAPositiveMax() {
+    Result zero = shoal.run("dlq", "list", "--max", "0");
+    Result word = shoal.run("dlq", "list", "--max", "many");
+
+    assertThat(zero.exit()).isEqualTo(2);
+    assertThat(zero.err()).contains("--max must be at least 1");
+    assertThat(word.exit()).isEqualTo(2);
+    assertThat(word.err()).contains("'many' is not an int");
+  }
+
+  @Test
   void showNeedsAnId() {
     Result result = shoal.run("dlq", "show");
 
