@@ -1,6 +1,7 @@
 package dev.shoal;
 
 import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.monitor.QueueSample;
 import dev.shoal.monitor.RunEnd;
 import dev.shoal.monitor.RunInfo;
 import dev.shoal.monitor.RunListener;
@@ -187,6 +188,17 @@ final class RunEvents implements RunListener {
     for (RunListener listener : listeners) {
       try {
         listener.scaling(event);
+      } catch (RuntimeException e) {
+        failed(listener, e);
+      }
+    }
+  }
+
+  @Override
+  public void queue(QueueSample sample) {
+    for (RunListener listener : listeners) {
+      try {
+        listener.queue(sample);
       } catch (RuntimeException e) {
         failed(listener, e);
       }

@@ -21,6 +21,8 @@ public interface RunListener extends AutoCloseable {
 
   default void scaling(ScalingEvent event) {}
 
+  default void queue(QueueSample sample) {}
+
   /** After the last task of the run has finished and the executors have closed. */
   default void runEnded(RunEnd end) {}
 

@@ -181,6 +181,7 @@ public final class LocalAutoscaler implements AutoCloseable {
     }
     lastDecision = decision;
     for (Listener listener : listeners) {
+      notify(() -> listener.evaluated(outcome));
       notify(() -> listener.decided(decision));
       if (worthLogging) {
         notify(() -> listener.logged(outcome));
@@ -243,6 +244,9 @@ public final class LocalAutoscaler implements AutoCloseable {
   public interface Listener {
     /** After every evaluation, whether or not it changed anything. */
     default void decided(ScalingDecision decision) {}
+
+    /** After every evaluation, with what it read and did. */
+    default void evaluated(ScalingOutcome outcome) {}
 
     /**
      * After an evaluation whose decision was worth a log line: it launched workers, or first said

@@ -3,6 +3,7 @@ package dev.shoal.embedded;
 import dev.shoal.dispatcher.LocalAutoscaler;
 import dev.shoal.dispatcher.ScalingDecision;
 import dev.shoal.dispatcher.ScalingOutcome;
+import dev.shoal.monitor.QueueSample;
 import dev.shoal.monitor.RunListener;
 import dev.shoal.monitor.ScalingEvent;
 import dev.shoal.monitor.WorkerEvent;
@@ -41,6 +42,15 @@ final class RunRelay implements WorkerLifecycle, LocalAutoscaler.Listener {
     String run = runId;
     if (run != null) {
       listener.worker(new WorkerEvent(run, workerId, label, phase, Instant.now(), detail));
+    }
+  }
+
+  @Override
+  public void evaluated(ScalingOutcome outcome) {
+    String run = runId;
+    if (run != null) {
+      listener.queue(new QueueSample(run, label, Instant.now(), outcome.depth().visible(), outcome.depth().inFlight(),
+          outcome.decision().currentWorkers()));
     }
   }
 

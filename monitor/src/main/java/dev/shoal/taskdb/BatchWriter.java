@@ -2,6 +2,7 @@ package dev.shoal.taskdb;
 
 import static dev.shoal.taskdb.Schema.micros;
 
+import dev.shoal.monitor.QueueSample;
 import dev.shoal.monitor.RunEnd;
 import dev.shoal.monitor.RunInfo;
 import dev.shoal.monitor.ScalingEvent;
@@ -31,6 +32,7 @@ final class BatchWriter implements AutoCloseable {
   private final PreparedStatement endRun;
   private final PreparedStatement insertScaling;
   private final PreparedStatement upsertWorker;
+  private final PreparedStatement insertQueueSample;
   /** Unfinished tasks, by run and id. */
   private final Map<TaskKey, LiveTask> live = new HashMap<>();
   /** Workers, by run and id, as far as this writer has seen them. */
@@ -54,6 +56,8 @@ final class BatchWriter implements AutoCloseable {
     this.upsertWorker = connection.prepareStatement("""
         INSERT OR REPLACE INTO workers (run_id, worker, executor, started_at, ended_at, start_detail, end_detail,
           first_task_at, last_task_at, tasks_run) VALUES (?,?,?,?,?,?,?,?,?,?)""");
+    this.insertQueueSample = connection.prepareStatement(
+        "INSERT INTO queue_depth (run_id, executor, at, waiting, in_flight, workers) VALUES (?,?,?,?,?,?)");
   }
 
   void write(List<Object> batch) throws SQLException {
@@ -67,6 +71,8 @@ final class BatchWriter implements AutoCloseable {
           worker(worker, touchedWorkers);
         } else if (event instanceof ScalingEvent scaling) {
           scaling(scaling);
+        } else if (event instanceof QueueSample sample) {
+          queue(sample);
         } else if (event instanceof RunInfo run) {
           run(run);
         } else if (event instanceof RunEnd end) {
@@ -75,6 +81,7 @@ final class BatchWriter implements AutoCloseable {
       }
       insertEvent.executeBatch();
       insertScaling.executeBatch();
+      insertQueueSample.executeBatch();
       for (LiveTask row : touched.values()) {
         row.bind(upsertTask);
         upsertTask.addBatch();
@@ -89,6 +96,7 @@ final class BatchWriter implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       insertEvent.clearBatch();
       insertScaling.clearBatch();
+      insertQueueSample.clearBatch();
       upsertTask.clearBatch();
       upsertWorker.clearBatch();
       try {
@@ -153,6 +161,16 @@ final class BatchWriter implements AutoCloseable {
     insertScaling.setLong(8, event.queuedMessages());
     insertScaling.setString(9, event.reason());
     insertScaling.addBatch();
+  }
+
+  private void queue(QueueSample sample) throws SQLException {
+    insertQueueSample.setString(1, sample.runId());
+    setText(insertQueueSample, 2, sample.executor());
+    insertQueueSample.setLong(3, micros(sample.at()));
+    insertQueueSample.setLong(4, sample.waiting());
+    insertQueueSample.setLong(5, sample.inFlight());
+    insertQueueSample.setInt(6, sample.workers());
+    insertQueueSample.addBatch();
   }
 
   private void run(RunInfo run) throws SQLException {

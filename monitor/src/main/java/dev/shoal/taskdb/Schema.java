@@ -80,7 +80,16 @@ final class Schema {
         launched INTEGER,
         queued_messages INTEGER,
         reason TEXT)""",
-      "CREATE INDEX IF NOT EXISTS scaling_by_run ON scaling (run_id, at)");
+      "CREATE INDEX IF NOT EXISTS scaling_by_run ON scaling (run_id, at)",
+      """
+      CREATE TABLE IF NOT EXISTS queue_depth (
+        run_id TEXT NOT NULL,
+        executor TEXT,
+        at INTEGER NOT NULL,
+        waiting INTEGER NOT NULL,
+        in_flight INTEGER NOT NULL,
+        workers INTEGER NOT NULL)""",
+      "CREATE INDEX IF NOT EXISTS queue_depth_by_run ON queue_depth (run_id, at)");
 
   private Schema() {}
 

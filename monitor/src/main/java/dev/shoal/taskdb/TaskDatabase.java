@@ -1,5 +1,6 @@
 package dev.shoal.taskdb;
 
+import dev.shoal.monitor.QueueSample;
 import dev.shoal.monitor.RunEnd;
 import dev.shoal.monitor.RunInfo;
 import dev.shoal.monitor.RunListener;
@@ -123,6 +124,11 @@ public final class TaskDatabase implements RunListener {
   @Override
   public void scaling(ScalingEvent event) {
     offer(event);
+  }
+
+  @Override
+  public void queue(QueueSample sample) {
+    offer(sample);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.shoal.taskdb;
 import static dev.shoal.taskdb.Schema.instant;
 import static dev.shoal.taskdb.Schema.micros;
 
+import dev.shoal.monitor.QueueSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -148,6 +149,13 @@ public final class TaskDatabaseReader implements AutoCloseable {
         + "FROM scaling WHERE run_id = ? ORDER BY at", statement -> statement.setString(1, runId),
         rows -> new ScalingRecord(rows.getString(1), instant(rows.getLong(2)), rows.getString(3), rows.getInt(4),
             rows.getInt(5), rows.getInt(6), rows.getLong(7), rows.getString(8)));
+  }
+
+  /** The depth of the run's queues over time, as its pools' scaling steps read it. */
+  public List<QueueSample> queueDepth(String runId) {
+    return query("SELECT run_id, executor, at, waiting, in_flight, workers FROM queue_depth WHERE run_id = ? ORDER BY at",
+        statement -> statement.setString(1, runId), rows -> new QueueSample(rows.getString(1), rows.getString(2),
+            instant(rows.getLong(3)), rows.getLong(4), rows.getLong(5), rows.getInt(6)));
   }
 
   /** Per app: counts by outcome and the run times of its tasks. */

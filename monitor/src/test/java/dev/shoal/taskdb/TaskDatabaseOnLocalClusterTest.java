@@ -88,6 +88,12 @@ class TaskDatabaseOnLocalClusterTest {
       assertThat(scaling.get(0).launched()).isPositive();
       assertThat(scaling.get(0).reason()).startsWith("scale out 0 -> ");
       assertThat(scaling).anySatisfy(decision -> assertThat(decision.action()).isEqualTo("scale in"));
+
+      // Read at every tick: the burst waits in the queue at some point, and the pool drains it.
+      List<dev.shoal.monitor.QueueSample> depth = reader.queueDepth(runId);
+      assertThat(depth).extracting(sample -> sample.waiting() + sample.inFlight()).anyMatch(messages -> messages > 0);
+      assertThat(depth.get(depth.size() - 1).waiting()).isZero();
+      assertThat(depth).extracting(dev.shoal.monitor.QueueSample::workers).contains(0).anyMatch(size -> size > 0);
     }
   }
 }
