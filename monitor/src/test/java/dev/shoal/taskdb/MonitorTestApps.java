@@ -30,6 +30,11 @@ public final class MonitorTestApps implements AppLibrary {
   public static final App1<Long, Long> MEMO_SQUARE = Apps.define("taskdb.memo-square").memoize()
       .java(Long.class, Long.class, x -> x * x);
 
+  /** Opens the gate of this name. */
+  public static void open(String key) {
+    GATES.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
+  }
+
   /** Waits (at most a minute) for the gate of this name, then returns 1. */
   public static final App1<String, Long> GATED = Apps.define("taskdb.gated").java(String.class, Long.class, key -> {
     if (!GATES.computeIfAbsent(key, k -> new CountDownLatch(1)).await(60, TimeUnit.SECONDS)) {

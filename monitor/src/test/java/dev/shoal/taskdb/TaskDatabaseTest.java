@@ -141,7 +141,7 @@ class TaskDatabaseTest {
         assertThat(reader.task(dfk.runId(), gated.taskId()).orElseThrow().state()).isEqualTo(TaskState.LAUNCHED);
         assertThat(reader.task(dfk.runId(), waiting.taskId()).orElseThrow().state()).isEqualTo(TaskState.PENDING);
       }
-      MonitorTestApps.GATES.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
+      MonitorTestApps.open(key);
       assertThat(waiting.join()).isEqualTo(1L);
     }
     try (TaskDatabaseReader reader = TaskDatabaseReader.open(file)) {
