@@ -30,6 +30,7 @@ final class RunEvents implements RunListener {
   private final JsonCodec codec;
   private final List<RunListener> listeners;
   private final boolean active;
+  private final boolean digests;
   /** Listeners that failed once: warned about once, then at debug level, so a broken one cannot flood the log. */
   private final Set<RunListener> failing = ConcurrentHashMap.newKeySet();
 
@@ -38,6 +39,7 @@ final class RunEvents implements RunListener {
     this.codec = codec;
     this.listeners = List.copyOf(listeners);
     this.active = !this.listeners.isEmpty();
+    this.digests = this.listeners.stream().anyMatch(RunListener::wantsArgumentDigests);
   }
 
   boolean active() {
@@ -53,7 +55,8 @@ final class RunEvents implements RunListener {
   /** A launch, with the digest of the resolved arguments (the memo key where the app memoizes). */
   void launched(Task task) {
     if (active) {
-      emit(task, task.attempt(), Transition.LAUNCHED, Instant.now(), null, null, null, argumentsDigest(task));
+      emit(task, task.attempt(), Transition.LAUNCHED, Instant.now(), null, null, null,
+          digests ? argumentsDigest(task) : task.memoKey());
     }
   }
 

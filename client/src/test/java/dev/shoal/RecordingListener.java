@@ -13,8 +13,22 @@ final class RecordingListener implements RunListener {
   final List<RunInfo> started = new CopyOnWriteArrayList<>();
   final List<TaskEvent> tasks = new CopyOnWriteArrayList<>();
   final List<RunEnd> ended = new CopyOnWriteArrayList<>();
+  final boolean digests;
   volatile int closed;
   volatile boolean endedBeforeClose;
+
+  RecordingListener() {
+    this(true);
+  }
+
+  RecordingListener(boolean digests) {
+    this.digests = digests;
+  }
+
+  @Override
+  public boolean wantsArgumentDigests() {
+    return digests;
+  }
 
   @Override
   public void runStarted(RunInfo run) {

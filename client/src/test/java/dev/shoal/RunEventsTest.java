@@ -128,6 +128,23 @@ class RunEventsTest {
   }
 
   @Test
+  void argumentsAreDigestedOnlyWhenAListenerAsks() {
+    RecordingListener events = new RecordingListener(false);
+    String key = UUID.randomUUID().toString();
+    AppFuture<Long> plain;
+    AppFuture<Long> memoized;
+    try (DataFlowKernel dfk = kernel(events)) {
+      plain = dfk.call(TestApps.INC, 1L);
+      memoized = dfk.call(TestApps.COUNTED_SQUARE, key, 3L);
+      plain.join();
+      memoized.join();
+    }
+    assertThat(events.of(plain.taskId()).get(1).detail()).isNull();
+    // A memoizing task has its digest anyway: its memo key.
+    assertThat(events.of(memoized.taskId()).get(1).detail()).matches("[0-9a-f]{64}");
+  }
+
+  @Test
   void aListenerThatThrowsIsKeptOutOfTheRun() {
     RecordingListener events = new RecordingListener();
     RunListener broken = new RunListener() {

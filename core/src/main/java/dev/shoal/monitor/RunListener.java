@@ -12,6 +12,15 @@ package dev.shoal.monitor;
  */
 public interface RunListener extends AutoCloseable {
 
+  /**
+   * Whether this listener needs the digest of each task's arguments ({@link TaskEvent#detail()} of
+   * {@code LAUNCHED}). Computing it encodes the arguments on the task path, which costs as much as
+   * a no-op task on threads: it is done only when a listener asks (default no).
+   */
+  default boolean wantsArgumentDigests() {
+    return false;
+  }
+
   /** Before the first task is submitted. */
   default void runStarted(RunInfo run) {}
 

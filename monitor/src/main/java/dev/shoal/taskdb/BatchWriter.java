@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,6 +111,31 @@ final class BatchWriter implements AutoCloseable {
 
   private void task(TaskEvent event, Map<TaskKey, LiveTask> touched, Map<TaskKey, LiveWorker> touchedWorkers)
       throws SQLException {
+    TaskKey key = new TaskKey(event.runId(), String.valueOf(event.taskId()));
+    LiveTask row = live.computeIfAbsent(key, k -> new LiveTask(event));
+    row.apply(event);
+    touched.put(key, row);
+    if (event.transition().isTerminal()) {
+      live.remove(key);
+      // A task that succeeded at its first attempt has every step's time in its row: its events
+      // would only say it again, at several rows a task. The others keep each attempt's story.
+      if (row.attempts > 1 || row.state != TaskState.DONE) {
+        for (TaskEvent kept : row.events) {
+          addEvent(kept);
+        }
+      }
+      row.events.clear();
+    }
+    if (event.worker() != null && event.transition() == Transition.STARTED) {
+      TaskKey workerKey = new TaskKey(event.runId(), event.worker());
+      LiveWorker worker = workers.computeIfAbsent(workerKey, k -> new LiveWorker(event.runId(), event.worker(),
+          event.executor()));
+      worker.ranTask(micros(event.at()));
+      touchedWorkers.put(workerKey, worker);
+    }
+  }
+
+  private void addEvent(TaskEvent event) throws SQLException {
     insertEvent.setString(1, event.runId());
     insertEvent.setLong(2, event.taskId());
     insertEvent.setInt(3, event.attempt());
@@ -120,21 +146,6 @@ final class BatchWriter implements AutoCloseable {
     // The digest has a column of its own in tasks; once is enough.
     setText(insertEvent, 8, event.transition() == Transition.LAUNCHED ? null : event.detail());
     insertEvent.addBatch();
-
-    TaskKey key = new TaskKey(event.runId(), String.valueOf(event.taskId()));
-    LiveTask row = live.computeIfAbsent(key, k -> new LiveTask(event));
-    row.apply(event);
-    touched.put(key, row);
-    if (event.transition().isTerminal()) {
-      live.remove(key);
-    }
-    if (event.worker() != null && event.transition() == Transition.STARTED) {
-      TaskKey workerKey = new TaskKey(event.runId(), event.worker());
-      LiveWorker worker = workers.computeIfAbsent(workerKey, k -> new LiveWorker(event.runId(), event.worker(),
-          event.executor()));
-      worker.ranTask(micros(event.at()));
-      touchedWorkers.put(workerKey, worker);
-    }
   }
 
   private void worker(WorkerEvent event, Map<TaskKey, LiveWorker> touchedWorkers) {
@@ -242,6 +253,8 @@ final class BatchWriter implements AutoCloseable {
     long finishedAt;
     String error;
     boolean reused;
+    /** Its events until it finishes: written then only if its story is more than its row tells. */
+    final List<TaskEvent> events = new ArrayList<>(8);
 
     LiveTask(TaskEvent first) {
       this.runId = first.runId();
@@ -251,6 +264,7 @@ final class BatchWriter implements AutoCloseable {
     }
 
     void apply(TaskEvent event) {
+      events.add(event);
       long at = micros(event.at());
       attempts = Math.max(attempts, event.attempt());
       if (event.worker() != null) {

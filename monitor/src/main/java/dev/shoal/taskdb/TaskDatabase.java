@@ -53,6 +53,7 @@ public final class TaskDatabase implements RunListener {
   private final AtomicLong accepted = new AtomicLong();
   private final Thread writerThread;
   private final BatchWriter writer;
+  private final boolean argumentDigests;
   private volatile boolean running = true;
   private volatile Throwable failure;
 
@@ -60,6 +61,7 @@ public final class TaskDatabase implements RunListener {
     this.file = builder.file;
     this.flushEvery = builder.flushEvery;
     this.maxQueued = builder.maxQueued;
+    this.argumentDigests = builder.argumentDigests;
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -104,6 +106,11 @@ public final class TaskDatabase implements RunListener {
   /** Events dropped because the writer was too far behind. */
   public long dropped() {
     return dropped.get();
+  }
+
+  @Override
+  public boolean wantsArgumentDigests() {
+    return argumentDigests;
   }
 
   @Override
@@ -233,6 +240,7 @@ public final class TaskDatabase implements RunListener {
     private final Path file;
     private Duration flushEvery = Duration.ofMillis(200);
     private int maxQueued = 2_000_000;
+    private boolean argumentDigests = true;
 
     private Builder(Path file) {
       this.file = Objects.requireNonNull(file, "file");
@@ -253,6 +261,15 @@ public final class TaskDatabase implements RunListener {
         throw new IllegalArgumentException("maxQueued must be >= 1: " + events);
       }
       this.maxQueued = events;
+      return this;
+    }
+
+    /**
+     * Whether to record the digest of each task's arguments (default yes): it encodes them on the
+     * task path, a few microseconds a task, which only no-op tasks by the hundred thousand notice.
+     */
+    public Builder argumentDigests(boolean on) {
+      this.argumentDigests = on;
       return this;
     }
 

@@ -126,14 +126,44 @@ public final class TaskDatabaseReader implements AutoCloseable {
     }, TaskDatabaseReader::task).stream().findFirst();
   }
 
-  /** Every recorded transition of a task, in the order recorded. */
+  /**
+   * Every transition of a task. A task that succeeded at its first attempt is stored as its row
+   * alone (its row has the time of each step); its transitions are read back from it.
+   */
   public List<TaskEventRecord> events(String runId, long taskId) {
-    return query("SELECT task_id, attempt, transition, at, worker, error, detail FROM task_events "
-        + "WHERE run_id = ? AND task_id = ? ORDER BY rowid", statement -> {
+    List<TaskEventRecord> recorded = query("SELECT task_id, attempt, transition, at, worker, error, detail "
+        + "FROM task_events WHERE run_id = ? AND task_id = ? ORDER BY rowid", statement -> {
           statement.setString(1, runId);
           statement.setLong(2, taskId);
         }, rows -> new TaskEventRecord(rows.getLong(1), rows.getInt(2), rows.getString(3), instant(rows.getLong(4)),
             rows.getString(5), rows.getString(6), rows.getString(7)));
+    if (!recorded.isEmpty()) {
+      return recorded;
+    }
+    return task(runId, taskId).map(TaskDatabaseReader::eventsOf).orElse(List.of());
+  }
+
+  private static List<TaskEventRecord> eventsOf(TaskRecord task) {
+    List<TaskEventRecord> events = new ArrayList<>();
+    int attempt = task.attempts();
+    addStep(events, task, 0, "SUBMITTED", task.submitted(), null, null);
+    addStep(events, task, attempt, "LAUNCHED", task.launched(), null, null);
+    addStep(events, task, attempt, "QUEUED", task.queued(), null, null);
+    addStep(events, task, attempt, "RECEIVED", task.received(), task.worker(), null);
+    addStep(events, task, attempt, "STARTED", task.started(), task.worker(), null);
+    addStep(events, task, attempt, "ENDED", task.ended(), task.worker(), null);
+    if (task.state().isTerminal()) {
+      addStep(events, task, attempt, task.state().name(), task.finished(), null, task.reused() ? "memo" : null);
+    }
+    return events;
+  }
+
+  private static void addStep(List<TaskEventRecord> events, TaskRecord task, int attempt, String transition,
+      Instant at, String worker, String detail) {
+    if (at != null) {
+      events.add(new TaskEventRecord(task.taskId(), attempt, transition, at, worker,
+          transition.equals("FAILED") || transition.equals("DEP_FAILED") ? task.error() : null, detail));
+    }
   }
 
   public List<WorkerRecord> workers(String runId) {

@@ -30,6 +30,18 @@ public final class MonitorTestApps implements AppLibrary {
   public static final App1<Long, Long> MEMO_SQUARE = Apps.define("taskdb.memo-square").memoize()
       .java(Long.class, Long.class, x -> x * x);
 
+  static final Map<String, java.util.concurrent.atomic.AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+  /** Fails its first call under a key with an IOException, then returns the call's number; retried twice. */
+  public static final App1<String, Long> FLAKY = Apps.define("taskdb.flaky").retries(2).java(String.class, Long.class,
+      key -> {
+        int call = CALLS.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        if (call == 1) {
+          throw new java.io.IOException("first call of " + key + " fails");
+        }
+        return (long) call;
+      });
+
   /** Opens the gate of this name. */
   public static void open(String key) {
     GATES.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
@@ -52,6 +64,6 @@ public final class MonitorTestApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(SQUARE, TOTAL, FAIL, MEMO_SQUARE, GATED, SLEEP);
+    return List.of(SQUARE, TOTAL, FAIL, MEMO_SQUARE, GATED, SLEEP, FLAKY);
   }
 }

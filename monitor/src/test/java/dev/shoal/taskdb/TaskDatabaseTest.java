@@ -125,6 +125,30 @@ class TaskDatabaseTest {
   }
 
   @Test
+  void aRetriedTaskKeepsEveryAttemptsStory() {
+    Path file = dir.resolve("retries.db");
+    String key = UUID.randomUUID().toString();
+    String runId;
+    AppFuture<Long> flaky;
+    try (DataFlowKernel dfk = kernel(TaskDatabase.open(file))) {
+      runId = dfk.runId();
+      flaky = dfk.call(MonitorTestApps.FLAKY, key);
+      assertThat(flaky.join()).isEqualTo(2L);
+    }
+    try (TaskDatabaseReader db = TaskDatabaseReader.open(file)) {
+      TaskRecord task = db.task(runId, flaky.taskId()).orElseThrow();
+      assertThat(task.state()).isEqualTo(TaskState.DONE);
+      assertThat(task.attempts()).isEqualTo(2);
+      assertThat(task.error()).isNull();
+      List<TaskEventRecord> events = db.events(runId, flaky.taskId());
+      assertThat(events).extracting(TaskEventRecord::transition).containsExactly("SUBMITTED", "LAUNCHED", "STARTED",
+          "ENDED", "ATTEMPT_FAILED", "LAUNCHED", "STARTED", "ENDED", "DONE");
+      assertThat(events).extracting(TaskEventRecord::attempt).containsExactly(0, 1, 1, 1, 1, 2, 2, 2, 2);
+      assertThat(events.get(4).error()).isEqualTo("java.io.IOException: first call of " + key + " fails");
+    }
+  }
+
+  @Test
   void aRunningRunShowsWhatRunsNow() throws Exception {
     Path file = dir.resolve("live.db");
     String key = UUID.randomUUID().toString();
