@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class PublicApiTest {
   private static final List<String> API_PACKAGES = List.of("dev.shoal", "dev.shoal.app", "dev.shoal.command",
-      "dev.shoal.executor", "dev.shoal.spi");
+      "dev.shoal.executor", "dev.shoal.spi", "dev.shoal.monitor");
   /** Deliberate exceptions, each with its reason. */
   private static final List<String> ALLOWED = List.of(
       // Executors inside Shoal encode with the run's codec; a plug-in executor outside it may too,
