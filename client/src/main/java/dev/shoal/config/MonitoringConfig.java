@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
+import java.util.List;
 
 /**
  * The {@code monitoring:} section, read and checked but not yet acted on by the kernel.
@@ -15,7 +15,7 @@ import java.util.Set;
  *     default {@code none})
  */
 public record MonitoringConfig(Optional<Path> database, OptionalInt prometheusPort, String progress) {
-  public static final Set<String> PROGRESS_MODES = Set.of("none", "log", "bar");
+  public static final List<String> PROGRESS_MODES = List.of("none", "log", "bar");
 
   public MonitoringConfig {
     Objects.requireNonNull(database, "database");

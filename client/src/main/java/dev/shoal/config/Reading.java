@@ -22,7 +22,8 @@ final class Reading {
   private final String source;
   private final Overrides overrides;
   private final Map<Yaml.Mapping, Set<String>> asked = new IdentityHashMap<>();
-  private boolean sealed;
+  /** Volatile: a kernel may start the executors, and a factory wrongly read, on another thread. */
+  private volatile boolean sealed;
 
   Reading(String source, Overrides overrides) {
     this.source = source;

@@ -255,7 +255,7 @@ public final class ShoalConfig {
     if (port.isPresent() && port.getAsInt() > 65_535) {
       throw section.error("prometheus", "a port is 1 to 65535, not " + port.getAsInt());
     }
-    String progress = section.oneOf("progress", "none", "log", "bar").orElse("none");
+    String progress = section.oneOf("progress", MonitoringConfig.PROGRESS_MODES.toArray(String[]::new)).orElse("none");
     return new MonitoringConfig(database, port, progress);
   }
 

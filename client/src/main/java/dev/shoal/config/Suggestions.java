@@ -11,22 +11,24 @@ final class Suggestions {
   static Optional<String> closest(String word, Collection<String> known) {
     String lower = word.toLowerCase(Locale.ROOT);
     String best = null;
+    int bestScore = Integer.MAX_VALUE;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
       String other = candidate.toLowerCase(Locale.ROOT);
       int distance = distance(lower, other);
-      // A word that is part of a key (queue for taskQueue) also points at it.
-      if (distance > 0 && lower.length() >= 3 && (other.contains(lower) || lower.contains(other))) {
-        distance = Math.min(distance, 2);
-      }
-      if (distance < bestDistance) {
+      // A word that is part of a key (queue for taskQueue) points at it as a typo would; between
+      // such keys, the one fewer edits away wins.
+      int score = distance > 0 && lower.length() >= 3 && (other.contains(lower) || lower.contains(other))
+          ? 1 : distance;
+      if (score < bestScore || score == bestScore && distance < bestDistance) {
         best = candidate;
+        bestScore = score;
         bestDistance = distance;
       }
     }
     // Close relative to the word's length: "rety" is retries, "x" is nothing in particular.
     int allowed = Math.max(1, Math.min(3, word.length() / 3));
-    return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    return best != null && bestScore <= allowed ? Optional.of(best) : Optional.empty();
   }
 
   /** Edits (insert, delete, replace, swap two neighbours) from one to the other. */

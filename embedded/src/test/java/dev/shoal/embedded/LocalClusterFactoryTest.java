@@ -60,6 +60,14 @@ class LocalClusterFactoryTest {
     }
   }
 
+  @Test
+  void theLocalTypeIsFoundBesideTheClientsOwn() throws Exception {
+    Path file = file("executors:\n  - type: lokal\n");
+
+    assertThatThrownBy(() -> ShoalConfig.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("unknown executor type 'lokal': did you mean 'local'? (known: local, queue, threads)");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "workers: 2\\n    maxWorkers: 4         | bad value for 'executors[0].workers' | line 3: workers is a fixed pool's size, and maxWorkers makes the pool autoscale",
