@@ -6,6 +6,7 @@ import dev.shoal.app.App2;
 import dev.shoal.app.App3;
 import dev.shoal.app.App4;
 import dev.shoal.app.AppDefinition;
+import dev.shoal.config.ShoalConfig;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import dev.shoal.internal.codec.JsonCodec;
 import dev.shoal.monitor.RunEnd;
@@ -134,6 +135,22 @@ public final class DataFlowKernel implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A kernel configured by the file {@link ShoalConfig#load()} finds ({@code -Dshoal.config},
+   * {@code SHOAL_CONFIG}, {@code ./shoal.yaml}; without one, the defaults), overridden by
+   * {@code shoal.*} system properties and {@code SHOAL_*} environment variables.
+   *
+   * @throws dev.shoal.config.ConfigException naming the key, file and line of what is wrong
+   */
+  public static DataFlowKernel fromConfig() {
+    return builder().configure(ShoalConfig.load()).build();
+  }
+
+  /** A kernel configured by this file, as {@link #fromConfig()}. */
+  public static DataFlowKernel fromConfig(Path file) {
+    return builder().configure(ShoalConfig.load(file)).build();
   }
 
   private static String newRunId() {
@@ -467,6 +484,23 @@ public final class DataFlowKernel implements AutoCloseable {
 
     public Builder runId(String runId) {
       this.runId = Objects.requireNonNull(runId, "runId");
+      return this;
+    }
+
+    /**
+     * Takes what the configuration sets (run folder and id, retries, shutdown mode, checkpoint,
+     * app mapping) and adds its executors, new ones at each call, after any added before; what
+     * it leaves out stays as it was, and more can be added after.
+     */
+    public Builder configure(ShoalConfig config) {
+      config.runDir().ifPresent(this::runDir);
+      config.runId().ifPresent(this::runId);
+      config.retries().ifPresent(this::retries);
+      config.retryPolicy().ifPresent(this::retryPolicy);
+      config.shutdownMode().ifPresent(this::shutdownMode);
+      config.checkpoint().ifPresent(this::checkpoint);
+      config.newExecutors().forEach(this::executor);
+      config.apps().forEach(this::mapApp);
       return this;
     }
 
