@@ -6,9 +6,11 @@ import dev.shoal.app.App2;
 import dev.shoal.app.App3;
 import dev.shoal.app.App4;
 import dev.shoal.app.AppDefinition;
-import dev.shoal.config.ShoalConfig;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.config.MonitoringConfig;
+import dev.shoal.config.ShoalConfig;
+import dev.shoal.monitor.MonitorProvider;
 import dev.shoal.monitor.RunEnd;
 import dev.shoal.monitor.RunInfo;
 import dev.shoal.monitor.RunListener;
@@ -100,6 +102,11 @@ public final class DataFlowKernel implements AutoCloseable {
     this.executors = Map.copyOf(byLabel);
     this.defaultExecutor = given.get(0);
     this.appExecutors = Map.copyOf(builder.appExecutors);
+    // Before anything this kernel opens: a monitor that cannot start (a port in use) leaves nothing behind.
+    List<RunListener> listeners = new ArrayList<>(builder.listeners);
+    for (var monitor : builder.monitors) {
+      listeners.addAll(monitor.apply(builder.runDir));
+    }
     this.retries = builder.retries;
     this.retryPolicy = builder.retryPolicy;
     this.shutdownMode = builder.shutdownMode;
@@ -109,7 +116,7 @@ public final class DataFlowKernel implements AutoCloseable {
     this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         new CompletionThreads(runId));
     this.callbacks = new CallbackDepth(completions);
-    this.events = new RunEvents(runId, codec, builder.listeners);
+    this.events = new RunEvents(runId, codec, listeners);
     RunContext context = new RunContext(runId, runDir, codec, completions, events);
     // Before the executors start: a pool may start workers at once, and they belong to this run.
     events.runStarted(new RunInfo(runId, Instant.now(), runDir, List.copyOf(byLabel.keySet()), builder.program));
@@ -415,6 +422,8 @@ public final class DataFlowKernel implements AutoCloseable {
     private Path runDir = Path.of("runinfo");
     private String runId;
     private final List<RunListener> listeners = new ArrayList<>();
+    /** Listeners made per kernel from a configuration, given the folder of its runs. */
+    private final List<java.util.function.Function<Path, List<RunListener>>> monitors = new ArrayList<>();
     private String program = System.getProperty("sun.java.command", "");
 
     private Builder() {}
@@ -501,6 +510,10 @@ public final class DataFlowKernel implements AutoCloseable {
       config.checkpoint().ifPresent(this::checkpoint);
       config.newExecutors().forEach(this::executor);
       config.apps().forEach(this::mapApp);
+      MonitoringConfig monitoring = config.monitoring();
+      // Made at each build, for the run folder it ends with: each kernel closes its own.
+      MonitorProvider.find().ifPresent(provider ->
+          monitors.add(runs -> provider.listeners(monitoring.settings(runs))));
       return this;
     }
 

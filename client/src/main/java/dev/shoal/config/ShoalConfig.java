@@ -2,6 +2,7 @@ package dev.shoal.config;
 
 import dev.shoal.RetryPolicy;
 import dev.shoal.ShutdownMode;
+import dev.shoal.monitor.MonitorProvider;
 import dev.shoal.spi.TaskExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,7 +86,7 @@ public final class ShoalConfig {
     this.checkpoint = root.path("checkpoint");
     this.executors = executors(root, reading);
     this.apps = apps(root, executors.stream().map(ConfiguredExecutorPlan::label).toList());
-    this.monitoring = root.node("monitoring").map(ShoalConfig::monitoring).orElse(MonitoringConfig.none());
+    this.monitoring = root.node("monitoring").map(ShoalConfig::monitoring).orElse(MonitoringConfig.defaults());
     reading.seal();
     reading.checkUnknownKeys(document);
     List<String> unused = reading.overrides().unusedProperties();
@@ -250,13 +251,23 @@ public final class ShoalConfig {
   }
 
   private static MonitoringConfig monitoring(ConfigNode section) {
-    Optional<Path> database = section.path("database");
+    Optional<String> given = section.string("database");
+    MonitoringConfig.Database database = given.isEmpty() ? MonitoringConfig.Database.DEFAULT
+        : given.get().equals("off") || given.get().equals("false") ? MonitoringConfig.Database.OFF
+        : MonitoringConfig.Database.at(section.path("database").orElseThrow());
     OptionalInt port = section.integer("prometheus", 1);
     if (port.isPresent() && port.getAsInt() > 65_535) {
       throw section.error("prometheus", "a port is 1 to 65535, not " + port.getAsInt());
     }
-    String progress = section.oneOf("progress", MonitoringConfig.PROGRESS_MODES.toArray(String[]::new)).orElse("none");
-    return new MonitoringConfig(database, port, progress);
+    String progress = section.oneOf("progress", MonitoringConfig.PROGRESS_MODES.toArray(String[]::new)).orElse("auto");
+    MonitoringConfig config = new MonitoringConfig(database, port, progress);
+    // At start, naming the key: a run that asked to be watched must not go unwatched.
+    if (config.asksExplicitly() && MonitorProvider.find().isEmpty()) {
+      String key = database.choice() == MonitoringConfig.Choice.FILE ? "database"
+          : port.isPresent() ? "prometheus" : "progress";
+      throw section.error(key, "needs shoal-monitor (dev.shoal:shoal-monitor) on the class path");
+    }
+    return config;
   }
 
   private String describeExecutors() {
@@ -324,7 +335,7 @@ public final class ShoalConfig {
     return List.copyOf(made);
   }
 
-  /** {@code monitoring:}, read and checked; the kernel does not act on it yet. */
+  /** {@code monitoring:}: what watches the run (by default the task database and a progress bar, with shoal-monitor). */
   public MonitoringConfig monitoring() {
     return monitoring;
   }

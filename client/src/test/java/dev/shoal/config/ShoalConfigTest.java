@@ -51,9 +51,8 @@ class ShoalConfigTest {
         apps:
           pi.sample: big
         monitoring:
-          database: out/monitoring.db
-          prometheus: 9464
-          progress: log
+          database: off
+          progress: off
         """);
 
     assertThat(config.runDir()).contains(Path.of("out/runs"));
@@ -63,8 +62,8 @@ class ShoalConfigTest {
     assertThat(config.checkpoint()).contains(Path.of("out/pi.checkpoint"));
     assertThat(config.executorLabels()).containsExactly("big", "threads");
     assertThat(config.apps()).containsExactly(Map.entry("pi.sample", "big"));
-    assertThat(config.monitoring()).isEqualTo(new MonitoringConfig(java.util.Optional.of(Path.of("out/monitoring.db")),
-        OptionalInt.of(9464), "log"));
+    assertThat(config.monitoring()).isEqualTo(new MonitoringConfig(MonitoringConfig.Database.OFF, OptionalInt.empty(),
+        "off"));
     assertThat(config.retryPolicy()).hasValueSatisfying(policy -> {
       assertThat(policy.shouldRetry(new java.nio.file.NoSuchFileException("x"), 1)).as("an IOException").isTrue();
       assertThat(policy.shouldRetry(new IllegalStateException("x"), 1)).isFalse();
@@ -78,7 +77,19 @@ class ShoalConfigTest {
     assertThat(config.executorLabels()).isEmpty();
     assertThat(config.runDir()).isEmpty();
     assertThat(config.retryPolicy()).isEmpty();
-    assertThat(config.monitoring()).isEqualTo(MonitoringConfig.none());
+    assertThat(config.monitoring()).isEqualTo(MonitoringConfig.defaults());
+  }
+
+  @Test
+  void monitoringAskedForWithoutShoalMonitorOnTheClassPathFailsAtStart() throws Exception {
+    // The defaults need nothing: without shoal-monitor a run simply goes unwatched.
+    assertThat(load("monitoring:\n  progress: auto\n").monitoring().asksExplicitly()).isFalse();
+    assertThat(failure("monitoring:\n  database: out/monitoring.db\n"))
+        .startsWith("bad value for 'monitoring.database' in ").contains("shoal.yaml line 2")
+        .contains("needs shoal-monitor (dev.shoal:shoal-monitor) on the class path");
+    assertThat(failure("monitoring:\n  progress: off\n  prometheus: 9464\n"))
+        .startsWith("bad value for 'monitoring.prometheus' in ").contains("line 3");
+    assertThat(failure("monitoring:\n  progress: log\n")).startsWith("bad value for 'monitoring.progress' in ");
   }
 
   @Test
@@ -111,7 +122,7 @@ class ShoalConfigTest {
   void anUnknownKeyInANestedSectionIsNamedByItsPath() throws Exception {
     String message = failure("""
         monitoring:
-          progress: bar
+          progress: off
 
           prometeus: 9090
         """);
