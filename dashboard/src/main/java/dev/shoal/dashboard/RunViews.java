@@ -89,7 +89,7 @@ final class RunViews {
     RunRecord run = run(runId);
     Instant end = end(run);
     Duration width = bucket.orElseGet(() -> Activity.defaultBucket(run.started(), end));
-    if (width.toNanos() < 1_000) {
+    if (width.toNanos() < 1_000_000) {
       throw ApiException.badRequest("bucket must be at least 1 ms: " + width);
     }
     long points = Activity.points(run.started(), end, width);

@@ -19,23 +19,31 @@ import java.util.Map;
  *
  * @param origin the run's start: the left edge
  * @param end the right edge: the run's end, or now while it runs (later if a worker's clock says so)
- * @param rows the workers, in the order they first started a task
+ * @param rows the workers, in the order they first started a task, each with as many lanes as it
+ *     ran tasks at once
  * @param started how many tasks started, whether drawn as bars or aggregated
  * @param bars one per task that started, in start order; empty when aggregated
  * @param aggregate the columns, when there were too many bars; else null
  */
-record Timeline(Instant origin, Instant end, List<String> rows, long started, List<Bar> bars, Aggregate aggregate) {
+record Timeline(Instant origin, Instant end, List<Row> rows, long started, List<Bar> bars, Aggregate aggregate) {
   /** Columns of an aggregated chart: about one per two pixels of a wide screen. */
   static final int COLUMNS = 600;
   /** The worker of a task that started with no worker recorded. */
   static final String UNKNOWN_WORKER = "(unknown worker)";
 
   /**
+   * A worker's row: one lane per task it ran at once at most (its slots, as far as they were
+   * used), so that the bars of tasks that overlapped lie side by side instead of on each other.
+   */
+  record Row(String worker, int lanes) {}
+
+  /**
    * A task's run on its worker.
    *
+   * @param lane the lane of its row, from 0
    * @param open the task has not ended: the bar runs to {@code end}, which is now
    */
-  record Bar(long taskId, String app, int row, Instant start, Instant end, TaskState state, boolean open) {}
+  record Bar(long taskId, String app, int row, int lane, Instant start, Instant end, TaskState state, boolean open) {}
 
   /** @param maxTasks the largest {@code tasks} of any cell, to scale the colours by */
   record Aggregate(int columns, Duration columnWidth, long maxTasks, List<Cell> cells) {}
@@ -52,11 +60,16 @@ record Timeline(Instant origin, Instant end, List<String> rows, long started, Li
     }
     started.sort(Comparator.comparing(TaskRecord::started).thenComparingLong(TaskRecord::taskId));
     Map<String, Integer> rows = new LinkedHashMap<>();
+    // Per row, when the last bar of each lane ends: a bar takes the first lane free at its start.
+    List<List<Instant>> laneEnds = new ArrayList<>();
     List<Bar> bars = new ArrayList<>(started.size());
     Instant right = end;
     for (TaskRecord task : started) {
       String worker = task.worker() == null ? UNKNOWN_WORKER : task.worker();
-      int row = rows.computeIfAbsent(worker, w -> rows.size());
+      int row = rows.computeIfAbsent(worker, w -> {
+        laneEnds.add(new ArrayList<>());
+        return rows.size();
+      });
       boolean open = task.ended() == null && !task.state().isTerminal();
       Instant barEnd;
       if (task.ended() != null) {
@@ -73,13 +86,26 @@ record Timeline(Instant origin, Instant end, List<String> rows, long started, Li
       if (barEnd.isAfter(right)) {
         right = barEnd;
       }
-      bars.add(new Bar(task.taskId(), task.app(), row, task.started(), barEnd, task.state(), open));
+      List<Instant> lanes = laneEnds.get(row);
+      int lane = 0;
+      while (lane < lanes.size() && lanes.get(lane).isAfter(task.started())) {
+        lane++;
+      }
+      if (lane == lanes.size()) {
+        lanes.add(barEnd);
+      } else {
+        lanes.set(lane, barEnd);
+      }
+      bars.add(new Bar(task.taskId(), task.app(), row, lane, task.started(), barEnd, task.state(), open));
     }
-    List<String> rowNames = List.copyOf(rows.keySet());
+    List<Row> rowList = new ArrayList<>();
+    rows.forEach((worker, row) -> rowList.add(new Row(worker, laneEnds.get(row).size())));
     if (bars.size() <= maxBars) {
-      return new Timeline(origin, right, rowNames, bars.size(), bars, null);
+      return new Timeline(origin, right, List.copyOf(rowList), bars.size(), bars, null);
     }
-    return new Timeline(origin, right, rowNames, bars.size(), List.of(), aggregate(bars, rowNames.size(), origin, right));
+    // Aggregated, each worker is one row again: the cells count its tasks at once.
+    List<Row> single = rowList.stream().map(row -> new Row(row.worker(), 1)).toList();
+    return new Timeline(origin, right, single, bars.size(), List.of(), aggregate(bars, rowList.size(), origin, right));
   }
 
   private static Aggregate aggregate(List<Bar> bars, int rows, Instant origin, Instant end) {

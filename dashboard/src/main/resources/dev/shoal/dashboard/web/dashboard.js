@@ -231,10 +231,10 @@
           h('div', {id: 'task-table'}),
           h('div', {class: 'pager'}, prev, next, h('span', {id: 'page-info'}))),
         panel('task-detail-panel', 'Task', h('div', {id: 'task-detail'}))),
+      panel('apps-panel', 'Apps', h('div', {id: 'apps'})),
       h('div', {class: 'grid2'},
-        panel('apps-panel', 'Apps', h('div', {id: 'apps'})),
-        panel('workers-panel', 'Workers', h('div', {id: 'workers'}))),
-      panel('scaling-panel', 'Scaling decisions', h('div', {id: 'scaling'})));
+        panel('workers-panel', 'Workers', h('div', {id: 'workers'})),
+        panel('scaling-panel', 'Scaling decisions', h('div', {id: 'scaling'}))));
     renderDetail();
   }
 
@@ -325,7 +325,7 @@
       {title: 'worker', cell: t => t.worker ? S.truncate(t.worker, 28) : '', tip: t => t.worker},
       {title: 'started', num: true, cell: t => origin !== null && t.started ? S.fmtOffset(t.started, origin) : ''},
       {title: 'run time', num: true, cell: t => t.started && t.ended ? S.fmtDuration(t.ended - t.started) : ''},
-      {title: 'error', className: 'error-cell', cell: t => t.error || '', tip: t => t.error}
+      {title: 'error', cell: t => t.error ? h('span', {class: 'error-cell'}, t.error) : '', tip: t => t.error}
     ], page.tasks, {
       id: 'tasks-table',
       onRow: t => { location.hash = runLink(view.runId, t.taskId); },
@@ -432,14 +432,23 @@
     const right = w - 10;
     const svgNode = S.s('svg', {id: 'events-svg', width: w, height: 58, viewBox: '0 0 ' + w + ' 58'},
       S.s('line', {x1: left, x2: right, y1: 29, y2: 29, stroke: '#d0d5dd'}));
+    // Labels above and below by turns, each left out where it would run into the last one on its side.
+    const labelEnd = [-Infinity, -Infinity];
     events.forEach((e, i) => {
       const x = left + (right - left) * (e.at - first) / span;
       const failed = e.transition === 'FAILED' || e.transition === 'ATTEMPT_FAILED' || e.transition === 'DEP_FAILED';
       svgNode.appendChild(S.s('circle', {cx: x, cy: 29, r: 4.5, class: failed ? 'state-failed'
         : e.transition === 'DONE' ? 'state-done' : 'state-running'},
         S.s('title', null, e.transition + ' ' + S.fmtOffset(e.at, origin))));
-      svgNode.appendChild(S.s('text', {x: x, y: i % 2 ? 52 : 15, 'text-anchor': i === 0 ? 'start'
-        : i === events.length - 1 ? 'end' : 'middle'}, e.transition.toLowerCase()));
+      const name = e.transition.toLowerCase();
+      const textWidth = name.length * 6.2;
+      const anchor = x - textWidth / 2 < 2 ? 'start' : x + textWidth / 2 > w - 2 ? 'end' : 'middle';
+      const from = anchor === 'start' ? x : anchor === 'end' ? x - textWidth : x - textWidth / 2;
+      const side = i % 2;
+      if (from > labelEnd[side] + 4) {
+        labelEnd[side] = from + textWidth;
+        svgNode.appendChild(S.s('text', {x: x, y: side ? 52 : 15, 'text-anchor': anchor}, name));
+      }
     });
     return svgNode;
   }

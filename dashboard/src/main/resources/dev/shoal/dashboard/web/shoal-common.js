@@ -4,7 +4,7 @@
  *
  * Every value from the task database (app names, errors, worker names, run ids, program lines) is
  * hostile input: it only ever reaches the page as a text node (textContent) or as an attribute set
- * by setAttribute on an attribute that cannot run code. Nothing here uses innerHTML.
+ * by setAttribute on an attribute that cannot run code. Nothing here parses a string as markup.
  *
  * Times are microseconds since the epoch and durations microseconds, as the API sends them.
  */
@@ -64,9 +64,9 @@
         node.addEventListener(key.substring(2), value);
       } else if (key === 'href') {
         // Links stay inside the page: a fragment built by the caller, never a URL from the data.
-        const href = String(value);
-        if (href.startsWith('#')) {
-          node.setAttribute('href', href);
+        const fragment = String(value);
+        if (fragment.startsWith('#')) {
+          node.setAttribute('href', fragment);
         }
       } else if (SAFE_ATTRIBUTES.has(key)) {
         node.setAttribute(key, value === true ? '' : String(value));
@@ -137,6 +137,9 @@
     }
     const abs = Math.abs(micros);
     const sign = micros < 0 ? '-' : '';
+    if (abs === 0) {
+      return '0 s';
+    }
     if (abs < 1000) {
       return sign + Math.round(abs) + ' \u00b5s';
     }
@@ -154,8 +157,10 @@
     return sign + hours + ' h ' + Math.round((abs - hours * 3600e6) / 60e6) + ' min';
   }
 
+  /** Three significant digits at most, without trailing zeros: 2 s, 2.5 s, 1.66 ms, 254 ms. */
   function trim(value) {
-    return value >= 100 ? String(Math.round(value)) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+    const text = value >= 100 ? String(Math.round(value)) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+    return text.indexOf('.') < 0 ? text : text.replace(/\.?0+$/, '');
   }
 
   /** "+1.25 s" from the run's start. */
@@ -218,7 +223,7 @@
     }, summary.running ? 'running' : 'ended');
     const cards = h('div', {class: 'cards'},
       card('status', status),
-      card('tasks', fmtCount(summary.tasks), {dataset: {count: 'tasks'}}),
+      card('tasks', h('span', {dataset: {count: 'tasks'}}, fmtCount(summary.tasks))),
       STATES.filter(state => states[state] || ['done', 'failed', 'dep_failed'].includes(state)).map(state =>
         card(STATE_LABELS[state], h('span', {dataset: {stateCount: state}}, fmtCount(states[state] || 0)))),
       card('elapsed', fmtDuration(summary.elapsed)),
@@ -261,7 +266,7 @@
       }
       body.appendChild(tr);
     }
-    return h('table', {class: opts.className || null, id: opts.id || null}, head, body);
+    return h('div', {class: 'table-wrap'}, h('table', {class: opts.className || null, id: opts.id || null}, head, body));
   }
 
   function appsView(apps) {
@@ -327,7 +332,7 @@
         {title: 'app', cell: t => h('code', null, t.app)},
         {title: 'attempts', num: true, cell: t => t.attempts},
         {title: 'worker', cell: t => t.worker},
-        {title: 'error', cell: t => h('pre', {class: 'error'}, t.error || '')}
+        {title: 'error', className: 'wrap', cell: t => h('pre', {class: 'error'}, t.error || '')}
       ], page.tasks, {id: 'failures-table', onRow: onTask ? t => onTask(t.taskId) : null,
         rowData: t => ({taskId: t.taskId})}));
   }
@@ -357,38 +362,51 @@
       return h('div', {class: 'empty'}, 'no task has started yet');
     }
     const label = Math.min(190, Math.max(90, width * 0.15));
-    const rowHeight = rows.length > 40 ? Math.max(4, Math.floor(600 / rows.length)) : 18;
+    const lanes = rows.reduce((n, row) => n + row.lanes, 0);
+    // A lane per task a worker ran at once; squeezed when there are many, to stay about a screen high.
+    const laneHeight = lanes > 40 ? Math.max(3, Math.floor(640 / lanes)) : 16;
+    const gap = lanes > 40 ? 1 : 6;
     const top = 18;
-    const height = top + rows.length * rowHeight + 6;
+    const rowTop = [];
+    let bottom = top;
+    for (const row of rows) {
+      rowTop.push(bottom);
+      bottom += row.lanes * laneHeight + gap;
+    }
+    const height = bottom + 2;
     const left = label;
     const right = width - 8;
     const origin = timeline.origin;
     const span = Math.max(1, timeline.end - origin);
     const x = t => left + (right - left) * (t - origin) / span;
+    const barHeight = Math.max(1, laneHeight - 3);
+    const barY = bar => rowTop[bar.row] + bar.lane * laneHeight + (laneHeight - barHeight) / 2;
+    const labelY = i => rowTop[i] + rows[i].lanes * laneHeight / 2 + 4;
     const states = STATES.filter(state => timeline.bars.some(bar => bar.state === state));
     const note = timeline.aggregate
       ? h('div', {class: 'chart-note'}, fmtCount(timeline.started), ' tasks: too many to draw one by one; ',
         'each cell shows how many ran on that worker then (darker is more, red when some failed)')
-      : h('div', {class: 'chart-note'}, fmtCount(timeline.started), ' tasks on ', rows.length, ' workers; ',
-        'click a bar for its task');
+      : h('div', {class: 'chart-note'}, fmtCount(timeline.started), ' tasks on ', rows.length,
+        rows.length === 1 ? ' worker' : ' workers', ', a lane for each task a worker ran at once; click a bar for its task');
     if (!timeline.aggregate && timeline.bars.length <= SVG_BARS) {
       const svgNode = s('svg', {id: 'gantt-svg', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height},
         timeAxis(width, left, right, origin, timeline.end, height));
-      rows.forEach((name, i) => {
-        svgNode.appendChild(s('text', {class: 'row-label', x: 4, y: top + i * rowHeight + rowHeight * 0.72},
-          truncate(name, Math.floor(label / 6.5)), s('title', null, name)));
+      rows.forEach((row, i) => {
+        if (i > 0) {
+          svgNode.appendChild(s('line', {class: 'row-rule', x1: 0, x2: width, y1: rowTop[i] - gap / 2,
+            y2: rowTop[i] - gap / 2}));
+        }
+        svgNode.appendChild(s('text', {class: 'row-label', x: 4, y: labelY(i)},
+          truncate(row.worker, Math.floor(label / 6.5)), s('title', null, row.worker)));
       });
-      const barHeight = Math.max(2, rowHeight - 4);
       for (const bar of timeline.bars) {
         const x0 = x(bar.start);
-        const rect = s('rect', {
-          class: 'bar ' + stateClass(bar.state), x: x0, y: top + bar.row * rowHeight + (rowHeight - barHeight) / 2,
-          width: Math.max(1.5, x(bar.end) - x0), height: barHeight, rx: barHeight > 6 ? 2 : 0,
-          'data-task-id': bar.taskId
+        svgNode.appendChild(s('rect', {
+          class: 'bar ' + stateClass(bar.state), x: x0, y: barY(bar), width: Math.max(1.5, x(bar.end) - x0),
+          height: barHeight, rx: barHeight > 6 ? 2 : 0, 'data-task-id': bar.taskId
         }, s('title', null, '#' + bar.taskId + ' ' + bar.app + ' \u00b7 ' + (STATE_LABELS[bar.state] || bar.state)
           + ' \u00b7 ' + fmtDuration(bar.end - bar.start) + (bar.open ? ' so far' : '')
-          + ' \u00b7 ' + rows[bar.row]));
-        svgNode.appendChild(rect);
+          + ' \u00b7 ' + rows[bar.row].worker)));
       }
       if (opts.onTask) {
         svgNode.addEventListener('click', event => {
@@ -422,33 +440,39 @@
       g.fillText('+' + fmtDuration(t), px + 2, 11);
     }
     g.fillStyle = '#344054';
-    if (rowHeight >= 9) {
-      rows.forEach((name, i) => g.fillText(truncate(name, Math.floor(label / 6.5)), 4, top + i * rowHeight + rowHeight * 0.72));
-    }
-    const barHeight = Math.max(1, rowHeight - 3);
+    rows.forEach((row, i) => {
+      if (row.lanes * laneHeight >= 9) {
+        g.fillText(truncate(row.worker, Math.floor(label / 6.5)), 4, labelY(i));
+      }
+    });
     if (timeline.aggregate) {
       const agg = timeline.aggregate;
       const columnWidth = (right - left) * agg.columnWidth / span;
       for (const cell of agg.cells) {
         const alpha = 0.15 + 0.85 * cell.tasks / Math.max(1, agg.maxTasks);
         g.fillStyle = cell.failed > 0 ? 'rgba(217,45,32,' + alpha + ')' : 'rgba(46,144,250,' + alpha + ')';
-        g.fillRect(left + cell.column * columnWidth, top + cell.row * rowHeight + 1, Math.max(1, columnWidth), barHeight);
+        g.fillRect(left + cell.column * columnWidth, rowTop[cell.row] + 1, Math.max(1, columnWidth), barHeight);
       }
     } else {
       for (const bar of timeline.bars) {
         g.fillStyle = COLOURS[bar.state] || COLOURS.unknown;
         const x0 = x(bar.start);
-        g.fillRect(x0, top + bar.row * rowHeight + 1, Math.max(1, x(bar.end) - x0), barHeight);
+        g.fillRect(x0, barY(bar), Math.max(1, x(bar.end) - x0), barHeight);
       }
       if (opts.onTask) {
         canvas.addEventListener('click', event => {
           const box = canvas.getBoundingClientRect();
           const px = event.clientX - box.left;
-          const row = Math.floor((event.clientY - box.top - top) / rowHeight);
+          const py = event.clientY - box.top;
+          const row = rowTop.findIndex((y, i) => py >= y && py < y + rows[i].lanes * laneHeight);
+          if (row < 0) {
+            return;
+          }
+          const lane = Math.floor((py - rowTop[row]) / laneHeight);
           let best = null;
           let distance = Infinity;
           for (const bar of timeline.bars) {
-            if (bar.row !== row) {
+            if (bar.row !== row || bar.lane !== lane) {
               continue;
             }
             const x0 = x(bar.start);
