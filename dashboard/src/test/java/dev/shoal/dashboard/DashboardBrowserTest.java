@@ -1,7 +1,6 @@
 package dev.shoal.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.shoal.AppFuture;
 import dev.shoal.Arg;
@@ -13,7 +12,6 @@ import dev.shoal.taskdb.TaskQuery;
 import dev.shoal.taskdb.TaskRecord;
 import dev.shoal.taskdb.TaskState;
 import dev.shoal.testing.Await;
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,57 +20,38 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The page in a real browser: Debian's chromium, headless, driven through its chromedriver. Both
- * are named by path, so that Selenium Manager never runs (and SE_OFFLINE, set by the build, keeps
- * it from downloading anything if it did). Without them the tests are skipped, saying so.
+ * The page in a real browser (chromium, headless; see {@link BrowserSession}): a live run on the
+ * local cluster followed until it ends, and a report opened from disk.
  */
 class DashboardBrowserTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = BrowserSession.WAIT;
   /** Where the screenshot goes; docs/dashboard.png is a copy of a good one. */
   private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
 
+  private static BrowserSession browser;
   private static ChromeDriver driver;
 
   @TempDir Path dir;
 
   @BeforeAll
   static void startBrowser() {
-    assumeTrue(Files.isExecutable(CHROMIUM), "no " + CHROMIUM + ": install Debian's chromium and chromium-driver "
-        + "(apt-get install chromium chromium-driver) to run the browser tests");
-    assumeTrue(Files.isExecutable(CHROMEDRIVER), "no " + CHROMEDRIVER + ": install Debian's chromium-driver "
-        + "(apt-get install chromium-driver) to run the browser tests");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless", "--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage",
-        "--disable-gpu", "--window-size=1440,1000", "--lang=en-US");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-        .usingAnyFreePort()
-        .build();
-    driver = new ChromeDriver(service, options);
+    browser = BrowserSession.start();
+    driver = browser.driver();
   }
 
   @AfterAll
   static void stopBrowser() {
-    if (driver != null) {
-      driver.quit();
+    if (browser != null) {
+      browser.close();
     }
   }
 
@@ -261,29 +240,19 @@ class DashboardBrowserTest {
   }
 
   private static Object js(String script) {
-    try {
-      return driver.executeScript(script);
-    } catch (JavascriptException e) {
-      return null;
-    }
+    return browser.js(script);
   }
 
   private static long count(String selector) {
-    Object count = js("return document.querySelectorAll(arguments[0]).length".replace("arguments[0]",
-        "'" + selector.replace("'", "\\'") + "'"));
-    return count == null ? -1 : (Long) count;
+    return browser.count(selector);
   }
 
-  /** What the element shows, as a user reads it. */
   private static String text(String selector) {
-    return (String) js("const e = document.querySelector('" + selector.replace("'", "\\'")
-        + "'); return e ? e.innerText : null;");
+    return browser.text(selector);
   }
 
-  /** The element's text exactly, whitespace and all. */
   private static String textContent(String selector) {
-    return (String) js("const e = document.querySelector('" + selector.replace("'", "\\'")
-        + "'); return e ? e.textContent : null;");
+    return browser.textContent(selector);
   }
 
   private static void awaitPage(java.util.function.BooleanSupplier condition, Supplier<String> what) {
@@ -291,11 +260,6 @@ class DashboardBrowserTest {
   }
 
   private static void screenshot(Path file) throws Exception {
-    // The window as tall as the page: its height less what the window itself takes.
-    Long height = (Long) js("return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight");
-    driver.manage().window().setSize(new Dimension(1440, (int) Math.min(4000, Objects.requireNonNull(height))));
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
-    driver.manage().window().setSize(new Dimension(1440, 1000));
+    browser.screenshot(file);
   }
 }

@@ -614,7 +614,8 @@
   function taskDag(dag, width, opts) {
     const layers = orderLayers(dag);
     const widest = Math.max(...layers.map(layer => layer.length));
-    const rowHeight = Math.max(1.2, Math.min(24, 560 / widest));
+    // At most about 560 px high: in a wide layer the nodes overlap, as the points of a dense scatter plot do.
+    const rowHeight = Math.min(24, 560 / widest);
     const height = Math.max(80, Math.round(widest * rowHeight + 24));
     const columnWidth = Math.max(24, (width - 24) / Math.max(1, layers.length));
     const radius = Math.max(1, Math.min(7, rowHeight * 0.36, columnWidth * 0.2));
@@ -625,7 +626,8 @@
         y: 12 + offset + rowHeight * (i + 0.5)}));
     });
     const svgNode = s('svg', {id: 'dag-svg', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height});
-    const edges = s('g', {class: 'edges'});
+    // Many edges drawn faintly, so that where they go shows rather than a grey mass.
+    const edges = s('g', {class: dag.edges.length > 300 ? 'edges dense' : 'edges'});
     for (const edge of dag.edges) {
       const a = place.get(edge.from);
       const b = place.get(edge.to);
