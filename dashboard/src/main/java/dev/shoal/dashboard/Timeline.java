@@ -17,7 +17,9 @@ import java.util.Map;
  * cut into {@link #COLUMNS} columns, each column saying how many tasks ran in it and how many of
  * those failed.
  *
- * @param origin the run's start: the left edge
+ * @param origin the run's start, which times on the chart are counted from
+ * @param from the left edge: when the first task started (the time before it, workers starting
+ *     and tasks waiting on the queue, shows in {@link Activity}; a Gantt chart is about the bars)
  * @param end the right edge: the run's end, or now while it runs (later if a worker's clock says so)
  * @param rows the workers, in the order they first started a task, each with as many lanes as it
  *     ran tasks at once
@@ -25,7 +27,7 @@ import java.util.Map;
  * @param bars one per task that started, in start order; empty when aggregated
  * @param aggregate the columns, when there were too many bars; else null
  */
-record Timeline(Instant origin, Instant end, List<Row> rows, long started, List<Bar> bars, Aggregate aggregate) {
+record Timeline(Instant origin, Instant from, Instant end, List<Row> rows, long started, List<Bar> bars, Aggregate aggregate) {
   /** Columns of an aggregated chart: about one per two pixels of a wide screen. */
   static final int COLUMNS = 600;
   /** The worker of a task that started with no worker recorded. */
@@ -98,14 +100,15 @@ record Timeline(Instant origin, Instant end, List<Row> rows, long started, List<
       }
       bars.add(new Bar(task.taskId(), task.app(), row, lane, task.started(), barEnd, task.state(), open));
     }
+    Instant left = started.isEmpty() ? origin : started.get(0).started();
     List<Row> rowList = new ArrayList<>();
     rows.forEach((worker, row) -> rowList.add(new Row(worker, laneEnds.get(row).size())));
     if (bars.size() <= maxBars) {
-      return new Timeline(origin, right, List.copyOf(rowList), bars.size(), bars, null);
+      return new Timeline(origin, left, right, List.copyOf(rowList), bars.size(), bars, null);
     }
     // Aggregated, each worker is one row again: the cells count its tasks at once.
     List<Row> single = rowList.stream().map(row -> new Row(row.worker(), 1)).toList();
-    return new Timeline(origin, right, single, bars.size(), List.of(), aggregate(bars, rowList.size(), origin, right));
+    return new Timeline(origin, left, right, single, bars.size(), List.of(), aggregate(bars, rowList.size(), left, right));
   }
 
   private static Aggregate aggregate(List<Bar> bars, int rows, Instant origin, Instant end) {

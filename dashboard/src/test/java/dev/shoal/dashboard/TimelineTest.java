@@ -27,6 +27,12 @@ class TimelineTest {
     assertThat(timeline.bars()).extracting(bar -> bar.taskId() + "@" + bar.row() + "." + bar.lane())
         .containsExactly("1@0.0", "4@1.0", "2@0.1", "3@0.0");
     assertThat(timeline.end()).isEqualTo(at(5));
+    // The chart starts with the first task, not with the run.
+    assertThat(timeline.origin()).isEqualTo(T0);
+    assertThat(timeline.from()).isEqualTo(at(0));
+    assertThat(Timeline.of(List.of(ran(1, "w", TaskState.DONE, 0, 2.5, 3.0, 3.0)), T0, at(5), 100).from())
+        .isEqualTo(at(2.5));
+    assertThat(Timeline.of(List.of(), T0, at(5), 100).from()).isEqualTo(T0);
   }
 
   @Test
@@ -55,7 +61,7 @@ class TimelineTest {
     List<TaskRecord> tasks = new ArrayList<>();
     // 600 s on 600 columns: one second each. Worker a runs a task every second, b one long failing task.
     for (int i = 0; i < 600; i++) {
-      tasks.add(ran(i, "a", TaskState.DONE, 0, i + 0.1, i + 0.6, i + 0.7));
+      tasks.add(ran(i, "a", TaskState.DONE, 0, i + 0.0, i + 0.5, i + 0.7));
     }
     tasks.add(ran(1000, "b", TaskState.FAILED, 0, 100.0, 299.5, 300.0));
     Timeline timeline = Timeline.of(tasks, T0, at(600), 500);

@@ -342,12 +342,21 @@
   /** Bars up to which the timeline is SVG (one element per bar); a canvas beyond. */
   const SVG_BARS = 2000;
 
-  function timeAxis(width, left, right, origin, end, height) {
-    const span = Math.max(1, end - origin);
-    const step = niceStep(span, Math.max(2, Math.floor((right - left) / 110)));
+  /** Ticks from {@code from} to {@code end}, at round offsets from the run's start. */
+  function ticks(origin, from, end, pixels) {
+    const step = niceStep(Math.max(1, end - from), Math.max(2, Math.floor(pixels / 110)));
+    const out = [];
+    for (let t = Math.ceil((from - origin) / step) * step; origin + t <= end + 1; t += step) {
+      out.push(t);
+    }
+    return out;
+  }
+
+  function timeAxis(left, right, origin, from, end, height) {
+    const span = Math.max(1, end - from);
     const group = s('g', {class: 'axis'});
-    for (let t = 0; t <= span + 1; t += step) {
-      const x = left + (right - left) * t / span;
+    for (const t of ticks(origin, from, end, right - left)) {
+      const x = left + (right - left) * (origin + t - from) / span;
       group.appendChild(s('line', {x1: x, x2: x, y1: 14, y2: height}));
       group.appendChild(s('text', {x: x + 2, y: 11}, '+' + fmtDuration(t)));
     }
@@ -377,8 +386,9 @@
     const left = label;
     const right = width - 8;
     const origin = timeline.origin;
-    const span = Math.max(1, timeline.end - origin);
-    const x = t => left + (right - left) * (t - origin) / span;
+    const from = timeline.from;
+    const span = Math.max(1, timeline.end - from);
+    const x = t => left + (right - left) * (t - from) / span;
     const barHeight = Math.max(1, laneHeight - 3);
     const barY = bar => rowTop[bar.row] + bar.lane * laneHeight + (laneHeight - barHeight) / 2;
     const labelY = i => rowTop[i] + rows[i].lanes * laneHeight / 2 + 4;
@@ -387,10 +397,11 @@
       ? h('div', {class: 'chart-note'}, fmtCount(timeline.started), ' tasks: too many to draw one by one; ',
         'each cell shows how many ran on that worker then (darker is more, red when some failed)')
       : h('div', {class: 'chart-note'}, fmtCount(timeline.started), ' tasks on ', rows.length,
-        rows.length === 1 ? ' worker' : ' workers', ', a lane for each task a worker ran at once; click a bar for its task');
+        rows.length === 1 ? ' worker' : ' workers', ', a lane for each task a worker ran at once, from the first start (',
+        fmtOffset(from, origin), ' into the run); click a bar for its task');
     if (!timeline.aggregate && timeline.bars.length <= SVG_BARS) {
       const svgNode = s('svg', {id: 'gantt-svg', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height},
-        timeAxis(width, left, right, origin, timeline.end, height));
+        timeAxis(left, right, origin, from, timeline.end, height));
       rows.forEach((row, i) => {
         if (i > 0) {
           svgNode.appendChild(s('line', {class: 'row-rule', x1: 0, x2: width, y1: rowTop[i] - gap / 2,
@@ -428,11 +439,10 @@
     const g = canvas.getContext('2d');
     g.scale(ratio, ratio);
     g.font = '11px system-ui, sans-serif';
-    const step = niceStep(span, Math.max(2, Math.floor((right - left) / 110)));
     g.strokeStyle = '#e3e6eb';
     g.fillStyle = '#667085';
-    for (let t = 0; t <= span + 1; t += step) {
-      const px = left + (right - left) * t / span;
+    for (const t of ticks(origin, from, timeline.end, right - left)) {
+      const px = x(origin + t);
       g.beginPath();
       g.moveTo(px + 0.5, 14);
       g.lineTo(px + 0.5, height);
