@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -44,8 +45,13 @@ class DashboardBrowserTest {
 
   @BeforeAll
   static void startBrowser() {
-    browser = BrowserSession.start();
-    driver = browser.driver();
+    browser = BrowserSession.startIfAvailable();
+    driver = browser == null ? null : browser.driver();
+  }
+
+  @BeforeEach
+  void needsABrowser() {
+    BrowserSession.assumeBrowser();
   }
 
   @AfterAll
@@ -206,6 +212,28 @@ class DashboardBrowserTest {
       assertThat(js("return performance.getEntriesByType('resource').length")).isEqualTo(0L);
       // Its data, and the two scripts inlined.
       assertNothingInjected(3);
+    }
+  }
+
+  @Test
+  void anUnknownRunIsSaidSoAsTextAndThePageKeepsTrying() throws Exception {
+    RecordedRun run = RecordedRun.onThreads(dir);
+    try (Dashboard dashboard = Dashboard.builder().database(run.database()).build()) {
+      // A link to a run with markup in its id, as another page might craft it.
+      driver.get(dashboard.url() + "#/runs/" + java.net.URLEncoder.encode("<img src=x onerror=window.shoalPwned=3>",
+          java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
+      browser.await(() -> browser.textContent("#error-banner") != null, () -> "the page to say there is no such run");
+      assertThat(browser.textContent("#error-banner"))
+          .isEqualTo("no run '<img src=x onerror=window.shoalPwned=3>' in the task database");
+      assertThat(js("return window.shoalDashboard.polling")).isEqualTo(true);
+      assertNothingInjected(2);
+      // From the list of runs, the real one.
+      driver.get(dashboard.url() + "#/");
+      browser.await(() -> count("#runs-table tbody tr") == 1, () -> "the list of runs");
+      driver.findElement(org.openqa.selenium.By.cssSelector("#runs-table tbody tr a")).click();
+      browser.await(() -> "ended".equals(text("#run-status")), () -> "the run, from its link");
+      assertThat(driver.getCurrentUrl()).endsWith("#/runs/" + run.runId());
+      assertThat(count("#error-banner")).isZero();
     }
   }
 

@@ -119,6 +119,7 @@
   async function refresh() {
     const generation = view.generation;
     clearTimeout(view.timer);
+    let failed = false;
     try {
       if (view.runId === null) {
         await refreshRuns(generation);
@@ -134,9 +135,12 @@
         return;
       }
       showError(e.message);
+      failed = true;
     }
     view.refreshes++;
-    const keepPolling = view.runId === null ? view.anyRunning || view.noRuns : view.running !== false;
+    // A failed refresh (the server restarting, a run not recorded yet) is tried again, unless the run is known to have ended.
+    const keepPolling = failed ? view.running !== false
+      : view.runId === null ? view.anyRunning || view.noRuns : view.running !== false;
     view.polling = keepPolling;
     live.className = keepPolling ? 'on' : '';
     live.textContent = keepPolling ? 'live' : 'not refreshing: ' + (view.runId === null ? 'no run is going on'
