@@ -102,7 +102,7 @@ class DashboardApiTest {
     assertThat(summary.get("run").get("runId").asText()).isEqualTo(run.runId());
     assertThat(summary.get("running").asBoolean()).isFalse();
     Map<String, Long> states = new HashMap<>();
-    summary.get("states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asLong()));
+    summary.get("states").properties().forEach(e -> states.put(e.getKey(), e.getValue().asLong()));
     Map<String, Long> expected = new HashMap<>();
     reader.stateCounts(run.runId()).forEach((state, count) -> expected.put(state.column(), count));
     assertThat(states).isEqualTo(expected).isEqualTo(Map.of("done", 5L, "failed", 1L, "dep_failed", 1L));

@@ -73,7 +73,7 @@ class ReportTest {
       assertThat(data.get("summary").get("run").get("runId").asText()).isEqualTo(run.runId());
       assertThat(data.get("summary").get("running").asBoolean()).isFalse();
       Map<String, Long> states = new HashMap<>();
-      data.get("summary").get("states").fields().forEachRemaining(e -> states.put(e.getKey(), e.getValue().asLong()));
+      data.get("summary").get("states").properties().forEach(e -> states.put(e.getKey(), e.getValue().asLong()));
       Map<String, Long> expected = new HashMap<>();
       reader.stateCounts(run.runId()).forEach((state, count) -> expected.put(state.column(), count));
       assertThat(states).isEqualTo(expected);
