@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks with a stable interface: bench/run.sh MODE [options]. Each mode builds what it
-# needs and ends with "name: value" lines. Modes: local, queue, scale, burst, chaos, fairness.
+# needs and ends with "name: value" lines. Modes: local, queue, scale, burst, chaos, fairness, payload, taskdb.
 set -euo pipefail
 mode=${1:-}
 [ $# -gt 0 ] && shift
@@ -35,13 +35,17 @@ case "$mode" in
     build
     exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.FairnessBench "$@"
     ;;
+  taskdb)
+    build
+    exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.TaskDbBench "$@"
+    ;;
   payload)
     build
     # Room for a 100 MB payload as text, bytes and JSON at once.
     exec java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.PayloadBench "$@"
     ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness, payload" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness, payload, taskdb" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,8 @@
-// Shoal on Azure: a task queue (Service Bus), a pool of worker VMs that pull from it (a Flexible
-// scale set with no inbound path), the dispatcher Function that sizes the pool from the queue's
-// depth, the burst worker Function that takes tasks while VMs boot (an app of its own, off until
-// the dispatcher turns it on), storage for the worker jar, the workers' heartbeats, large payloads (claim checks) and
+// Shoal on Azure: a task queue (Service Bus) and a VM-only queue beside it (the tasks of apps that
+// may not run in a function, such as command apps), a pool of worker VMs that pull from both (a
+// Flexible scale set with no inbound path), the dispatcher Function that sizes the pool from the
+// queues' depth, the burst worker Function that takes the task queue's tasks (never the VM-only
+// queue's) while VMs boot (an app of its own, off until the dispatcher turns it on), storage for the worker jar, the workers' heartbeats, large payloads (claim checks) and
 // the Function's package, and
 // least-privilege role assignments between them. The workers' boot script is not here: the
 // dispatcher (VmssProvider) writes it into the scale set's model at every launch, from its app
@@ -29,6 +30,9 @@ param serviceBusSku string = 'Standard'
 
 @description('The task queue the client sends to and the workers receive from.')
 param taskQueueName string = 'shoal-tasks'
+
+@description('The VM-only queue: the client sends there the tasks of apps that may not run in the burst function (QueueExecutor.Builder.vmQueue), and only the VM workers receive from it.')
+param vmQueueName string = 'shoal-vm-tasks'
 
 @description('How long a worker holds a task message before Service Bus gives it to another (ISO-8601, at most PT5M); workers renew it while the task runs, and are told it as their lease.')
 param taskLockDuration string = 'PT1M'
@@ -177,6 +181,8 @@ var serviceBusFqdn = split(replace(serviceBus.properties.serviceBusEndpoint, 'ht
 // The task queue's address, not its name: a queue is looked up by name through the administration
 // API, which needs the Manage right, and the workers are given Data Receiver and Sender only.
 var taskQueueAddress = 'sb://${serviceBusFqdn}/${taskQueueName}'
+// The VM-only queue's address, for the same reason: the workers have the same two rights on it.
+var vmQueueAddress = 'sb://${serviceBusFqdn}/${vmQueueName}'
 var workerJarContainerUrl = '${workerStorage.properties.primaryEndpoints.blob}${jarContainerName}'
 var workerJarUrl = '${workerJarContainerUrl}/${workerJarName}'
 // https://<account>.blob.core.windows.net/heartbeats, no trailing slash: the form VmssProvider takes.
@@ -229,6 +235,22 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
 resource taskQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: serviceBus
   name: taskQueueName
+  properties: {
+    lockDuration: taskLockDuration
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: taskMessageTimeToLive
+    requiresSession: false
+  }
+}
+
+// The tasks the burst function must not take (command apps, walltimes past its timeout): a queue of
+// their own rather than a filter, because a function that handed a task back to the queue it reads
+// would meet it again, spending a delivery each time, until it was dead-lettered as poison. The
+// same lock, deliveries and dead-lettering as the task queue: VM workers treat both alike.
+resource vmQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBus
+  name: vmQueueName
   properties: {
     lockDuration: taskLockDuration
     maxDeliveryCount: maxDeliveryCount
@@ -605,6 +627,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: taskQueueAddress
         }
         {
+          // Its depth is the VMs' demand too, never the burst's; the workers are told it as --vm-queue.
+          name: 'SHOAL_VM_QUEUE'
+          value: vmQueueAddress
+        }
+        {
           // The servicebus transport's setting "servicebus.namespace" ("__" for "."), as workers get it with --setting.
           name: 'SHOAL_TRANSPORT_SETTING_servicebus__namespace'
           value: serviceBusFqdn
@@ -828,6 +855,17 @@ resource workerReceivesTasks 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+// The same on the VM-only queue, which they serve beside the task queue (--vm-queue).
+resource workerReceivesVmTasks 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vmQueue.id, workerIdentity.id, serviceBusDataReceiverRole)
+  scope: vmQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRole)
+    principalId: workerIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Send: results go to reply queues that clients create per run, after this deployment, under
 // names no role can be scoped to in advance, and a worker re-sends a redelivered bundle's tasks to
 // the task queue one by one; so Sender on the namespace. Sending is all it allows.
@@ -884,6 +922,17 @@ resource workerUsesPayloads 'Microsoft.Authorization/roleAssignments@2022-04-01'
 resource functionReadsQueueDepth 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(taskQueue.id, functionApp.id, serviceBusDataOwnerRole)
   scope: taskQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRole)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The VM-only queue's depth and record are the VMs' demand too: the same right, on that queue alone.
+resource functionReadsVmQueueDepth 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vmQueue.id, functionApp.id, serviceBusDataOwnerRole)
+  scope: vmQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataOwnerRole)
     principalId: functionApp.identity.principalId
@@ -1064,6 +1113,7 @@ resource functionSwitchesBurst 'Microsoft.Authorization/roleAssignments@2022-04-
 
 // The trigger receives, renews and settles on the task queue; the platform's scaling reads the
 // queue's message count, a Manage right: so Data Owner, on the task queue alone, as the dispatcher.
+// Nothing on the VM-only queue: the burst must never receive the tasks sent there.
 resource burstReceivesTasks 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(taskQueue.id, burstApp.id, serviceBusDataOwnerRole)
   scope: taskQueue
@@ -1075,6 +1125,8 @@ resource burstReceivesTasks 'Microsoft.Authorization/roleAssignments@2022-04-01'
 }
 
 // Results to the clients' reply queues and a redelivered bundle's tasks back to the task queue, as a VM worker sends.
+// (Sending is all it allows, and reply queues have no names in advance; it could send to the
+// VM-only queue too, which the worker rules never do: a split bundle goes back where it came from.)
 resource burstSendsReplies 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(serviceBus.id, burstApp.id, serviceBusDataSenderRole)
   scope: serviceBus
@@ -1109,9 +1161,9 @@ resource burstUsesPayloads 'Microsoft.Authorization/roleAssignments@2022-04-01' 
 
 // ---------------------------------------------------------------- roles: the client
 
-// A client sends to the task queue, records its tasks per message on it, and creates, reads and
-// deletes a reply queue per run: creating a queue that does not exist yet is a Manage right on the
-// namespace, which only Data Owner carries.
+// A client sends to the task queue and the VM-only queue, records its tasks per message on each, and
+// creates, reads and deletes a reply queue per run: creating a queue that does not exist yet is a
+// Manage right on the namespace, which only Data Owner carries (and which covers both queues).
 resource clientOwnsQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(clientPrincipalId)) {
   name: guid(serviceBus.id, clientPrincipalId, serviceBusDataOwnerRole)
   scope: serviceBus
@@ -1164,6 +1216,10 @@ output serviceBusNamespace string = serviceBusFqdn
 @description('The task queue\'s name, for the client\'s QueueExecutor.')
 output taskQueueName string = taskQueue.name
 output taskQueueAddress string = taskQueueAddress
+
+@description('The VM-only queue\'s name and address, for the client\'s QueueExecutor.Builder.vmQueue: tasks the burst function may not run (command apps, long walltimes).')
+output vmQueueName string = vmQueue.name
+output vmQueueAddress string = vmQueueAddress
 
 @description('The URL FunctionNudger posts to (its key: az functionapp function keys list).')
 output nudgeUrl string = 'https://${functionApp.properties.defaultHostName}/api/nudge'

@@ -8,9 +8,16 @@ import dev.shoal.app.App4;
 import dev.shoal.app.AppDefinition;
 import dev.shoal.executor.ThreadPoolTaskExecutor;
 import dev.shoal.internal.codec.JsonCodec;
+import dev.shoal.config.MonitoringConfig;
+import dev.shoal.config.ShoalConfig;
+import dev.shoal.monitor.MonitorProvider;
+import dev.shoal.monitor.RunEnd;
+import dev.shoal.monitor.RunInfo;
+import dev.shoal.monitor.RunListener;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -61,6 +68,7 @@ public final class DataFlowKernel implements AutoCloseable {
   /** Where executors complete tasks whose results arrive on a thread they must not stall. */
   private final ExecutorService completions;
   private final CallbackDepth callbacks;
+  private final RunEvents events;
   private final OutstandingTasks outstanding = new OutstandingTasks();
   private final AtomicLong nextTaskId = new AtomicLong();
   private final LongAdder succeeded = new LongAdder();
@@ -94,6 +102,11 @@ public final class DataFlowKernel implements AutoCloseable {
     this.executors = Map.copyOf(byLabel);
     this.defaultExecutor = given.get(0);
     this.appExecutors = Map.copyOf(builder.appExecutors);
+    // Before anything this kernel opens: a monitor that cannot start (a port in use) leaves nothing behind.
+    List<RunListener> listeners = new ArrayList<>(builder.listeners);
+    for (var monitor : builder.monitors) {
+      listeners.addAll(monitor.apply(builder.runDir));
+    }
     this.retries = builder.retries;
     this.retryPolicy = builder.retryPolicy;
     this.shutdownMode = builder.shutdownMode;
@@ -103,7 +116,10 @@ public final class DataFlowKernel implements AutoCloseable {
     this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
         new CompletionThreads(runId));
     this.callbacks = new CallbackDepth(completions);
-    RunContext context = new RunContext(runId, runDir, codec, completions);
+    this.events = new RunEvents(runId, codec, listeners);
+    RunContext context = new RunContext(runId, runDir, codec, completions, events);
+    // Before the executors start: a pool may start workers at once, and they belong to this run.
+    events.runStarted(new RunInfo(runId, Instant.now(), runDir, List.copyOf(byLabel.keySet()), builder.program));
     List<TaskExecutor> started = new ArrayList<>();
     try {
       for (TaskExecutor executor : byLabel.values()) {
@@ -118,6 +134,7 @@ public final class DataFlowKernel implements AutoCloseable {
       });
       completions.shutdownNow();
       memo.close();
+      events.close();
       throw e;
     }
     log.info("run {} started with executors {}", runId, byLabel.keySet());
@@ -125,6 +142,22 @@ public final class DataFlowKernel implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A kernel configured by the file {@link ShoalConfig#load()} finds ({@code -Dshoal.config},
+   * {@code SHOAL_CONFIG}, {@code ./shoal.yaml}; without one, the defaults), overridden by
+   * {@code shoal.*} system properties and {@code SHOAL_*} environment variables.
+   *
+   * @throws dev.shoal.config.ConfigException naming the key, file and line of what is wrong
+   */
+  public static DataFlowKernel fromConfig() {
+    return builder().configure(ShoalConfig.load()).build();
+  }
+
+  /** A kernel configured by this file, as {@link #fromConfig()}. */
+  public static DataFlowKernel fromConfig(Path file) {
+    return builder().configure(ShoalConfig.load(file)).build();
   }
 
   private static String newRunId() {
@@ -192,6 +225,7 @@ public final class DataFlowKernel implements AutoCloseable {
     TaskExecutor executor = executorFor(app);
     outstanding.added();
     Task task = new Task(this, callbacks, nextTaskId.incrementAndGet(), app, executor, args);
+    events.submitted(task, args);
     task.awaitInputs();
     @SuppressWarnings("unchecked")
     AppFuture<R> future = (AppFuture<R>) task.future;
@@ -230,6 +264,7 @@ public final class DataFlowKernel implements AutoCloseable {
       return;
     }
     if (task.markLaunched()) {
+      events.launched(task);
       task.executor.submit(task);
     }
   }
@@ -244,6 +279,8 @@ public final class DataFlowKernel implements AutoCloseable {
         && retryPolicy.shouldRetry(error, task.attempt()) && task.markRetry()) {
       retried.increment();
       log.debug("retrying {} after attempt {} failed: {}", task, task.attempt() - 1, error.toString());
+      events.attemptFailed(task, task.attempt() - 1, error);
+      events.launched(task);
       task.executor.submit(task);
       return;
     }
@@ -258,6 +295,12 @@ public final class DataFlowKernel implements AutoCloseable {
       default -> failed.increment();
     }
     memo.finished(task, value, error);
+    events.finished(task, state, error, task.reused() ? "memo" : null);
+  }
+
+  /** Where tasks report what happens to them, for whoever watches the run. */
+  RunEvents events() {
+    return events;
   }
 
   /** After a task's future completed. */
@@ -308,6 +351,12 @@ public final class DataFlowKernel implements AutoCloseable {
       memo.close();
     }
     RunStats stats = stats();
+    try {
+      events.runEnded(new RunEnd(runId, Instant.now(), stats.submitted(), stats.succeeded(), stats.failed(),
+          stats.dependencyFailed()));
+    } finally {
+      events.close();
+    }
     log.info("run {} closed: {} tasks, {} succeeded ({} reused, {} from checkpoint), {} failed, {} not run "
             + "after an input failed", runId, stats.submitted(), stats.succeeded(), stats.memoHits(),
         stats.checkpointHits(), stats.failed(), stats.dependencyFailed());
@@ -372,8 +421,28 @@ public final class DataFlowKernel implements AutoCloseable {
     private Path checkpoint;
     private Path runDir = Path.of("runinfo");
     private String runId;
+    private final List<RunListener> listeners = new ArrayList<>();
+    /** Listeners made per kernel from a configuration, given the folder of its runs. */
+    private final List<java.util.function.Function<Path, List<RunListener>>> monitors = new ArrayList<>();
+    private String program = System.getProperty("sun.java.command", "");
 
     private Builder() {}
+
+    /**
+     * Tells this listener everything that happens in the run (a task database, metrics, a progress
+     * bar, or one of your own). The kernel closes it when it closes; a builder that builds several
+     * kernels hands each the same listener, so give a listener to one builder for one kernel.
+     */
+    public Builder listener(RunListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** What started the run, as its monitors show it (default: the main class and its arguments). */
+    public Builder program(String program) {
+      this.program = Objects.requireNonNull(program, "program");
+      return this;
+    }
 
     /** Adds an executor; the first one added runs every app that is not mapped elsewhere. */
     public Builder executor(TaskExecutor executor) {
@@ -424,6 +493,27 @@ public final class DataFlowKernel implements AutoCloseable {
 
     public Builder runId(String runId) {
       this.runId = Objects.requireNonNull(runId, "runId");
+      return this;
+    }
+
+    /**
+     * Takes what the configuration sets (run folder and id, retries, shutdown mode, checkpoint,
+     * app mapping) and adds its executors, new ones at each call, after any added before; what
+     * it leaves out stays as it was, and more can be added after.
+     */
+    public Builder configure(ShoalConfig config) {
+      config.runDir().ifPresent(this::runDir);
+      config.runId().ifPresent(this::runId);
+      config.retries().ifPresent(this::retries);
+      config.retryPolicy().ifPresent(this::retryPolicy);
+      config.shutdownMode().ifPresent(this::shutdownMode);
+      config.checkpoint().ifPresent(this::checkpoint);
+      config.newExecutors().forEach(this::executor);
+      config.apps().forEach(this::mapApp);
+      MonitoringConfig monitoring = config.monitoring();
+      // Made at each build, for the run folder it ends with: each kernel closes its own.
+      MonitorProvider.find().ifPresent(provider ->
+          monitors.add(runs -> provider.listeners(monitoring.settings(runs))));
       return this;
     }
 

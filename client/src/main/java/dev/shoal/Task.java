@@ -7,6 +7,7 @@ import dev.shoal.spi.Invocation;
 import dev.shoal.spi.TaskExecutor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -343,6 +344,16 @@ final class Task implements Invocation {
   @Override
   public boolean started() {
     return STATE.compareAndSet(this, TaskState.LAUNCHED, TaskState.RUNNING);
+  }
+
+  @Override
+  public void queued(String queue) {
+    kernel.events().queued(this, queue);
+  }
+
+  @Override
+  public void ranOn(String worker, Instant received, Instant started, Instant ended) {
+    kernel.events().ranOn(this, worker, received, started, ended);
   }
 
   @Override

@@ -41,7 +41,8 @@ final class StatusCommand implements Callable<Integer> {
   QueueServiceOptions service;
 
   @Option(names = "--vm-queue", paramLabel = "NAME|ADDRESS",
-      description = "The pool's VM-only queue, if it has one (default: $" + VM_QUEUE_VARIABLE + ").")
+      description = "The pool's VM-only queue, if it has one (default: $" + VM_QUEUE_VARIABLE + "; with --cloud, "
+          + "the dispatcher's: SHOAL_VM_QUEUE_URL on aws, SHOAL_VM_QUEUE on azure).")
   String vmQueue;
 
   @Option(names = "--cloud", paramLabel = "aws|azure",

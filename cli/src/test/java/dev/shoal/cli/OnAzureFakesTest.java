@@ -145,20 +145,28 @@ class OnAzureFakesTest {
       scaleSet = arm.createPool("shoal-rg", "workers-" + queueName, "pool-" + queueName);
       transport.send(queue, IntStream.range(0, 5).mapToObj(i -> ("m" + i).getBytes(StandardCharsets.UTF_8))
           .toList()).join();
-      CliRun shoal = CliRun.shoal().env(functionSettings()).dispatchers(onFakeArm());
+      String vmQueueName = queueName + "-vm";
+      String vmQueue = transport.createQueue(vmQueueName, QueueOptions.defaults()).join();
+      transport.send(vmQueue, List.of("command".getBytes(StandardCharsets.UTF_8))).join();
+      Map<String, String> settings = functionSettings();
+      settings.put("SHOAL_VM_QUEUE", vmQueueName);
+      CliRun shoal = CliRun.shoal().env(settings).dispatchers(onFakeArm());
 
       Result step = shoal.run("dispatch", "--cloud", "azure");
       Result status = shoal.run("status", "--cloud", "azure", "--json");
 
       assertThat(step.exit()).as("%s", step).isZero();
-      // 5 tasks, 2 slots a worker: 3 workers.
-      assertThat(step.out()).contains("scale out 0 -> 3: demand 5 tasks").contains("; launched ");
+      // 5 tasks and 1 on the VM-only queue, 2 slots a worker: 3 workers.
+      assertThat(step.out()).contains("scale out 0 -> 3: demand 6 tasks").contains("; launched ");
       assertThat(arm.vmNames(scaleSet)).hasSize(3);
       assertThat(status.exit()).as("%s", status).isZero();
       JsonNode report = JSON.readTree(status.out());
       assertThat(report.path("queues").get(0).path("address").asText()).isEqualTo(queue);
       assertThat(report.path("queues").get(0).path("waiting").asLong()).isEqualTo(5);
       assertThat(report.path("queues").get(0).path("deadLetters").asLong()).isZero();
+      assertThat(report.path("queues").get(1).path("role").asText()).isEqualTo("vm");
+      assertThat(report.path("queues").get(1).path("address").asText()).isEqualTo(vmQueue);
+      assertThat(report.path("queues").get(1).path("waiting").asLong()).isEqualTo(1);
       assertThat(report.path("pool").path("name").asText()).isEqualTo(scaleSet);
       assertThat(report.path("pool").path("workers")).hasSize(3);
       assertThat(report.path("pool").path("workers").get(0).path("phase").asText()).isEqualTo("pending");

@@ -90,6 +90,12 @@ final class InFlightTasks {
     }
   }
 
+  /** The attempt still out, without settling it; null once it settled (or for another attempt). */
+  Invocation peek(long taskId, int attempt) {
+    Entry entry = entries.get(taskId);
+    return entry == null || entry.attempt() != attempt ? null : entry.invocation();
+  }
+
   /** Fails every attempt whose deadline has passed. */
   void expire(long nowNanos, Function<Invocation, Throwable> error) {
     entries.forEach((id, entry) -> {

@@ -7,6 +7,7 @@ import dev.shoal.internal.wire.EnvelopeSigner;
 import dev.shoal.internal.wire.PayloadRef;
 import dev.shoal.internal.wire.ResultEnvelope;
 import dev.shoal.internal.wire.WireCodec;
+import dev.shoal.monitor.RunListener;
 import dev.shoal.spi.Invocation;
 import dev.shoal.spi.PayloadStore;
 import dev.shoal.spi.PublishListener;
@@ -204,6 +205,12 @@ public final class QueueExecutor implements TaskExecutor {
             claims.settled(task.taskId());
           }
           inFlight.settle(task.taskId(), task.attempt(), invocation -> invocation.failed(error));
+        },
+        context.listener() == RunListener.none() ? TaskPublisher.Sent.NONE : task -> {
+          Invocation invocation = inFlight.peek(task.taskId(), task.attempt());
+          if (invocation != null) {
+            invocation.queued(queue);
+          }
         });
   }
 
@@ -256,6 +263,7 @@ public final class QueueExecutor implements TaskExecutor {
       }
       return; // cancelled while it was out
     }
+    invocation.ranOn(result.worker(), result.received(), result.started(), result.finished());
     switch (result.status()) {
       case OK -> {
         if (valueRef == null) {

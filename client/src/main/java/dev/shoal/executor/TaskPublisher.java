@@ -36,6 +36,13 @@ final class TaskPublisher implements AutoCloseable {
     void failed(Outgoing task, Throwable error);
   }
 
+  /** Told about tasks once they are on the queue, on the transport's I/O thread: keep it quick. */
+  interface Sent {
+    Sent NONE = task -> {};
+
+    void sent(Outgoing task);
+  }
+
   private final String label;
   private final Transport transport;
   private final String queue;
@@ -47,6 +54,7 @@ final class TaskPublisher implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final PublishListener published;
   private final Failure failure;
+  private final Sent sent;
   private final Semaphore sendPermits;
   private final BlockingQueue<Outgoing> outbox = new LinkedBlockingQueue<>();
   private final LongAdder messagesSent = new LongAdder();
@@ -64,6 +72,14 @@ final class TaskPublisher implements AutoCloseable {
   TaskPublisher(String label, Transport transport, String queue, int maxTasksPerMessage, IntSupplier consumers,
       int maxSendsInFlight, Duration retryTimeout, ScheduledExecutorService timer, PublishListener published,
       Failure failure) {
+    this(label, transport, queue, maxTasksPerMessage, consumers, maxSendsInFlight, retryTimeout, timer, published,
+        failure, Sent.NONE);
+  }
+
+  /** @param sent told of each task once it is on the queue */
+  TaskPublisher(String label, Transport transport, String queue, int maxTasksPerMessage, IntSupplier consumers,
+      int maxSendsInFlight, Duration retryTimeout, ScheduledExecutorService timer, PublishListener published,
+      Failure failure, Sent sent) {
     this.label = label;
     this.transport = transport;
     this.queue = queue;
@@ -76,6 +92,7 @@ final class TaskPublisher implements AutoCloseable {
     this.timer = timer;
     this.published = published;
     this.failure = failure;
+    this.sent = sent;
     this.sendPermits = new Semaphore(maxSendsInFlight);
     this.thread = new Thread(this::publishLoop, "shoal-" + label + "-publisher");
     thread.setDaemon(true);
@@ -191,6 +208,9 @@ final class TaskPublisher implements AutoCloseable {
         tasksSent.add(taskCount);
         sendPermits.release();
         published.published(taskCount, bodies.size());
+        if (sent != Sent.NONE) {
+          packed.forEach(bundle -> bundle.items().forEach(sent::sent));
+        }
         return;
       }
       Throwable cause = error instanceof CompletionException ? error.getCause() : error;

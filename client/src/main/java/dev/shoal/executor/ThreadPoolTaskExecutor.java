@@ -4,6 +4,7 @@ import dev.shoal.internal.app.AppInvoker;
 import dev.shoal.spi.Invocation;
 import dev.shoal.spi.RunContext;
 import dev.shoal.spi.TaskExecutor;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -97,12 +98,14 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
       return;
     }
     Object result;
+    Instant started = Instant.now();
     try {
       result = AppInvoker.run(invocation.app(), invocation.taskId(), invocation.args(), context.taskDir(invocation));
     } catch (Throwable error) {
       if (error instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      invocation.ranOn(Thread.currentThread().getName(), null, started, Instant.now());
       invocation.failed(error);
       return;
     } finally {
@@ -110,6 +113,7 @@ public final class ThreadPoolTaskExecutor implements TaskExecutor {
         Thread.interrupted(); // the interrupt was meant for the task that just ended
       }
     }
+    invocation.ranOn(Thread.currentThread().getName(), null, started, Instant.now());
     invocation.succeeded(result);
   }
 

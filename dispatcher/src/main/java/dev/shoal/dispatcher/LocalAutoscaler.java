@@ -5,6 +5,7 @@ import dev.shoal.spi.Transport;
 import dev.shoal.spi.WorkerInstance;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -37,7 +38,7 @@ public final class LocalAutoscaler implements AutoCloseable {
   private final Duration tick;
   private final DoubleSupplier tasksPerMessage;
   private final Clock clock;
-  private final Listener listener;
+  private final List<Listener> listeners;
   private final boolean closeProvider;
   private final ScheduledExecutorService loop;
   private final Coalescer nudges;
@@ -60,7 +61,7 @@ public final class LocalAutoscaler implements AutoCloseable {
     this.tick = builder.tick;
     this.tasksPerMessage = builder.tasksPerMessage;
     this.clock = builder.clock;
-    this.listener = builder.listener;
+    this.listeners = List.copyOf(builder.listeners);
     this.closeProvider = builder.closeProvider;
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, "shoal-autoscaler");
@@ -166,19 +167,26 @@ public final class LocalAutoscaler implements AutoCloseable {
       depthFailing = false;
     }
     if (!outcome.terminatedStuck().isEmpty()) {
-      notify(() -> listener.terminatedStuck(outcome.terminatedStuck()));
+      listeners.forEach(listener -> notify(() -> listener.terminatedStuck(outcome.terminatedStuck())));
     }
     if (closed) {
       return;
     }
     ScalingDecision decision = outcome.decision();
-    if (worthLogging(lastDecision, decision)) {
+    boolean worthLogging = worthLogging(lastDecision, decision);
+    if (worthLogging) {
       log.info("autoscaler: {}", decision);
     } else {
       log.debug("autoscaler: {}", decision);
     }
     lastDecision = decision;
-    notify(() -> listener.decided(decision));
+    for (Listener listener : listeners) {
+      notify(() -> listener.evaluated(outcome));
+      notify(() -> listener.decided(decision));
+      if (worthLogging) {
+        notify(() -> listener.logged(outcome));
+      }
+    }
   }
 
   private void depthUnreadable(ScalingStep.DepthUnreadableException e) {
@@ -237,6 +245,15 @@ public final class LocalAutoscaler implements AutoCloseable {
     /** After every evaluation, whether or not it changed anything. */
     default void decided(ScalingDecision decision) {}
 
+    /** After every evaluation, with what it read and did. */
+    default void evaluated(ScalingOutcome outcome) {}
+
+    /**
+     * After an evaluation whose decision was worth a log line: it launched workers, or first said
+     * the pool may shrink to a size. What a run's monitors record of the pool.
+     */
+    default void logged(ScalingOutcome outcome) {}
+
     /** After pending workers were terminated for not polling within the pending deadline. */
     default void terminatedStuck(List<WorkerInstance> workers) {}
   }
@@ -251,7 +268,7 @@ public final class LocalAutoscaler implements AutoCloseable {
     private Duration tick = Duration.ofSeconds(1);
     private DoubleSupplier tasksPerMessage = () -> 1;
     private Clock clock = Clock.systemUTC();
-    private Listener listener = new Listener() {};
+    private final List<Listener> listeners = new ArrayList<>();
     private boolean closeProvider;
 
     private Builder() {}
@@ -310,8 +327,9 @@ public final class LocalAutoscaler implements AutoCloseable {
       return this;
     }
 
+    /** Tells this listener what the autoscaler does, beside any given before. */
     public Builder listener(Listener listener) {
-      this.listener = Objects.requireNonNull(listener, "listener");
+      listeners.add(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 

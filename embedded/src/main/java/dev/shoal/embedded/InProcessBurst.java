@@ -42,6 +42,7 @@ final class InProcessBurst implements AutoCloseable {
   private Worker current;
   private int started;
   private boolean closed;
+  private volatile WorkerLifecycle lifecycle = WorkerLifecycle.NONE;
 
   /**
    * @param options the pool's worker options, with the slots, id and poll this worker runs with
@@ -54,6 +55,11 @@ final class InProcessBurst implements AutoCloseable {
     this.signer = secret == null ? null : EnvelopeSigner.fromSecret(secret, codec);
     this.workers = Objects.requireNonNull(workers, "workers");
     workers.addReadyListener(this::workerPolls);
+  }
+
+  /** Tells {@code lifecycle} as in-process workers start and stop, from now on. */
+  void lifecycle(WorkerLifecycle lifecycle) {
+    this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
   }
 
   /** The provider, telling this burst of every launch. */
@@ -106,6 +112,7 @@ final class InProcessBurst implements AutoCloseable {
     current = Worker.start(WorkerConfig.builder(serving).transport(transport).codec(codec).signer(signer)
         .firstDeliveriesOnly(true).build());
     log.info("serving the first tasks in this JVM ({} slots) while worker JVMs start", serving.slots());
+    lifecycle.started(serving.workerId(), "in-process burst, " + serving.slots() + " slots");
   }
 
   /** A worker JVM polls: this one is no longer needed. */
@@ -113,6 +120,7 @@ final class InProcessBurst implements AutoCloseable {
     if (current != null && !current.isTerminated()) {
       log.info("a worker JVM polls: stopping the in-process worker {}", current.id());
       current.shutdown();
+      lifecycle.ended(current.id(), "a worker JVM polls");
     }
   }
 
@@ -135,7 +143,11 @@ final class InProcessBurst implements AutoCloseable {
       last = current;
     }
     if (last != null) {
+      boolean running = !last.isTerminated();
       last.close();
+      if (running) {
+        lifecycle.ended(last.id(), "the cluster closed");
+      }
     }
   }
 

@@ -92,13 +92,15 @@ public final class LocalCluster implements TaskExecutor {
   private final int fixedWorkers;
   /** Null when turned off ({@link Builder#inProcessBurst(boolean)}). */
   private final InProcessBurst burst;
+  private final RunRelay relay;
   /** Null when turned off ({@link Builder#payloadStore(URI)}). */
   private final PayloadStore payloads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalCluster(EmbeddedSqsServer server, Transport transport, LocalProcessProvider workers,
       QueueExecutor executor, LocalAutoscaler autoscaler, int fixedWorkers, InProcessBurst burst,
-      PayloadStore payloads) {
+      PayloadStore payloads, RunRelay relay) {
+    this.relay = relay;
     this.server = server;
     this.transport = transport;
     this.workers = workers;
@@ -143,6 +145,7 @@ public final class LocalCluster implements TaskExecutor {
   @Override
   public void start(RunContext context) {
     try {
+      relay.serve(context);
       executor.start(context);
       if (burst != null) {
         burst.serve(executor.taskQueue());
@@ -543,6 +546,8 @@ public final class LocalCluster implements TaskExecutor {
         }
         LocalProcessProvider provider = workerBuilder.build();
         built.add(0, provider);
+        RunRelay relay = new RunRelay(label);
+        provider.lifecycle(relay);
         InProcessBurst burst = null;
         if (inProcessBurst) {
           // The task queue alone: what a function could run.
@@ -551,6 +556,7 @@ public final class LocalCluster implements TaskExecutor {
               // With signing off, as the worker JVMs: the key they inherit, if this process has one.
               secret != null ? secret : inheritedKey(), provider);
           built.add(0, burst);
+          burst.lifecycle(relay);
         }
 
         QueueExecutor.Builder executorBuilder = QueueExecutor.builder()
@@ -576,7 +582,8 @@ public final class LocalCluster implements TaskExecutor {
               .taskQueue(taskQueue)
               .provider(burst != null ? burst.watching(provider) : provider)
               .config(scaling)
-              .tasksPerMessage(bundling);
+              .tasksPerMessage(bundling)
+              .listener(relay);
           if (vmQueue != null) {
             scaler.vmQueue(vmQueue);
           }
@@ -594,7 +601,7 @@ public final class LocalCluster implements TaskExecutor {
           executorBuilder.signingKey(secret.getBytes(StandardCharsets.UTF_8));
         }
         return new LocalCluster(server, transport, provider, executorBuilder.build(), autoscaler,
-            autoscaling ? 0 : workers, burst, store);
+            autoscaling ? 0 : workers, burst, store, relay);
       } catch (RuntimeException e) {
         for (AutoCloseable part : built) {
           try {

@@ -46,6 +46,7 @@ public final class LocalProcessProvider implements ComputeProvider {
   private final Map<String, LocalWorker> workers = new ConcurrentHashMap<>();
   /** Told, on a worker's output thread, each time a worker turns ready (polls). */
   private final List<Runnable> readyListeners = new CopyOnWriteArrayList<>();
+  private volatile WorkerLifecycle lifecycle = WorkerLifecycle.NONE;
   private volatile boolean closed;
 
   private LocalProcessProvider(Builder builder) {
@@ -97,6 +98,7 @@ public final class LocalProcessProvider implements ComputeProvider {
       reader.setDaemon(true);
       reader.start();
       log.info("started worker {} (pid {})", name, process.pid());
+      lifecycle.started(name, "worker JVM, pid " + process.pid());
       return worker.instance();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start a worker process with " + javaCommand, e);
@@ -129,9 +131,15 @@ public final class LocalProcessProvider implements ComputeProvider {
       int exit = worker.process.waitFor();
       workers.remove(worker.id, worker);
       log.info("worker {} exited with code {}", worker.id, exit);
+      lifecycle.ended(worker.id, "exit code " + exit);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Tells {@code lifecycle} of every worker this provider starts and sees end, from now on. */
+  void lifecycle(WorkerLifecycle lifecycle) {
+    this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
   }
 
   /** Runs {@code listener} each time a worker turns {@link WorkerInstance.State#RUNNING} (it polls); it must be quick. */

@@ -53,11 +53,14 @@ public final class EndToEndApps implements AppLibrary {
   public static final App1<String, CommandResult> SHELL = Apps.define("e2e.shell")
       .command(String.class, Command::shell);
 
+  /** The worker's environment variable of this name (null when unset). */
+  public static final App1<String, String> ENV = Apps.define("e2e.env").java(String.class, String.class, System::getenv);
+
   /** Defined but published by no library: workers do not know it. */
   public static final App1<Long, Long> UNPUBLISHED = Apps.define("e2e.unpublished").java(Long.class, Long.class, x -> x);
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, VM_ONLY_PID, FAIL, CRASH, ECHO_LENGTH, REVERSE, SHELL);
+    return List.of(SQUARE, SLEEP, SLEEP_THEN_PID, VM_ONLY_PID, FAIL, CRASH, ECHO_LENGTH, REVERSE, SHELL, ENV);
   }
 }

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The user's API and the plug-in interfaces never hand out an internal type: what a user can reach
  * through a public signature of {@code dev.shoal}, {@code dev.shoal.app}, {@code dev.shoal.command},
- * {@code dev.shoal.executor} or {@code dev.shoal.spi} is API, and {@code dev.shoal.internal} may
- * change without notice. The examples module sees every module a user's program sees.
+ * {@code dev.shoal.config}, {@code dev.shoal.executor} or {@code dev.shoal.spi} is API, and
+ * {@code dev.shoal.internal} may change without notice. The examples module sees every module a user's program sees.
  */
 class PublicApiTest {
   private static final List<String> API_PACKAGES = List.of("dev.shoal", "dev.shoal.app", "dev.shoal.command",
-      "dev.shoal.executor", "dev.shoal.spi");
+      "dev.shoal.config", "dev.shoal.executor", "dev.shoal.spi", "dev.shoal.monitor");
   /** Deliberate exceptions, each with its reason. */
   private static final List<String> ALLOWED = List.of(
       // Executors inside Shoal encode with the run's codec; a plug-in executor outside it may too,
@@ -70,6 +70,7 @@ class PublicApiTest {
     // Guards the test above against scanning nothing.
     assertThat(publicClasses("dev.shoal")).extracting(Class::getSimpleName).contains("DataFlowKernel", "AppFuture");
     assertThat(publicClasses("dev.shoal.spi")).extracting(Class::getSimpleName).contains("Transport", "TaskExecutor");
+    assertThat(publicClasses("dev.shoal.config")).extracting(Class::getSimpleName).contains("ShoalConfig", "ConfigNode");
   }
 
   private static String signature(Class<?> type, Executable member) {

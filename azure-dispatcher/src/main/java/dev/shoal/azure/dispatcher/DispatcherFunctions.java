@@ -43,6 +43,11 @@ import java.util.function.Supplier;
  * evaluation also reads and turns its {@link FunctionBurstSwitch}: on while a backlog beyond the
  * running VMs waits for booting ones, off once they hold it; the log line says so.
  *
+ * <p><b>VM-only queue.</b> When the settings name one ({@link FunctionSettings#VM_QUEUE}: where
+ * the client sends the tasks of apps that may not run in a function, such as command apps), its
+ * tasks are the VMs' demand too, the VMs are told to serve it ({@code --vm-queue}), and the burst,
+ * whose trigger is on the task queue alone, is turned on for the task queue's backlog only.
+ *
  * <p>Configuration comes only from the app settings, see {@link FunctionSettings}.
  *
  * <p><b>Tasks, not messages</b>, as in the Lambda: the pool is sized from the tasks per message the
@@ -157,8 +162,9 @@ public final class DispatcherFunctions {
 
   /**
    * The one place the production compute provider is made: the workers' scale set
-   * ({@link FunctionSettings#scaleSetId()}), launching workers told the task queue, the transport
-   * settings and the pool's worker options, and fetching {@link FunctionSettings#workerJarUrl()}.
+   * ({@link FunctionSettings#scaleSetId()}), launching workers told the task queue (and the
+   * VM-only queue, where there is one), the transport settings and the pool's worker options, and
+   * fetching {@link FunctionSettings#workerJarUrl()}.
    */
   static ComputeProvider computeProvider(FunctionSettings settings) {
     return providerBuilder(settings).build();
@@ -186,7 +192,7 @@ public final class DispatcherFunctions {
     WorkerOptions worker = WorkerOptions.of(TRANSPORT, settings.transportSettings(), settings.taskQueue())
         .withSlots(pool.slotsPerWorker()).withIdleTimeout(pool.workerIdleTimeout())
         .withLease(pool.workerLease()).withMaxDeliveries(pool.workerMaxDeliveries())
-        .withPayloadStore(pool.workerPayloadStore());
+        .withPayloadStore(pool.workerPayloadStore()).withVmQueue(settings.vmQueue());
     VmssProvider.Builder builder = VmssProvider.builder()
         .scaleSetId(settings.scaleSetId())
         .workerOptions(worker)

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeoutException;
  * terminated), with the pool's burst switch when it has burst workers, and the last nudge's tasks
  * per message. Evaluations are serialized by the step, so
  * a timer tick and a nudge arriving together evaluate one after the other.
+ *
+ * <p>With a {@linkplain FunctionSettings#vmQueue() VM-only queue}, the step counts its tasks as
+ * the VMs' demand beside the task queue's, while the burst follows the task queue alone: the
+ * burst function never reads the VM-only queue, so its tasks are no reason to turn it on.
  */
 final class FunctionDispatcher {
   /** A sixth of the Function's timeout (host.json), so that a slow queue fails the invocation clearly. */
@@ -34,34 +38,44 @@ final class FunctionDispatcher {
 
   /**
    * @param burst the pool's burst switch (null: none), which every evaluation reads and turns
-   * @throws IllegalStateException if the task queue cannot be found
+   * @throws IllegalStateException if the task queue or the VM-only queue cannot be found, or both
+   *     are one queue
    */
   FunctionDispatcher(FunctionSettings settings, Transport transport, ComputeProvider provider, BurstSwitch burst,
       Clock clock) {
     this.tasksPerMessage = new NudgedTasksPerMessage(settings.pool().tasksPerMessage());
+    String taskQueue = address(transport, "task queue", settings.taskQueue());
     ScalingStep.Builder builder = ScalingStep.builder()
-        .taskQueue(transport, address(transport, settings.taskQueue()))
+        .taskQueue(transport, taskQueue)
         .provider(provider)
         .config(settings.pool().scalingConfig())
         .clock(clock)
         .tasksPerMessage(tasksPerMessage)
         .depthTimeout(DEPTH_TIMEOUT);
+    if (settings.vmQueue() != null) {
+      String vmQueue = address(transport, "VM-only queue", settings.vmQueue());
+      // A name and an address of one queue pass the settings' check; resolved, they are equal.
+      if (vmQueue.equals(taskQueue)) {
+        throw new IllegalStateException("the VM-only queue " + settings.vmQueue() + " is the task queue " + taskQueue);
+      }
+      builder.vmQueue(vmQueue);
+    }
     if (burst != null) {
       builder.burst(burst);
     }
     this.step = builder.build();
   }
 
-  private static String address(Transport transport, String queue) {
+  private static String address(Transport transport, String what, String queue) {
     try {
       return transport.resolveQueue(queue).get(DEPTH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted looking up the task queue " + queue, e);
+      throw new IllegalStateException("interrupted looking up the " + what + " " + queue, e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot find the task queue " + queue + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException("cannot find the " + what + " " + queue + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException | TransportException e) {
-      throw new IllegalStateException("cannot find the task queue " + queue + ": " + e, e);
+      throw new IllegalStateException("cannot find the " + what + " " + queue + ": " + e, e);
     }
   }
 

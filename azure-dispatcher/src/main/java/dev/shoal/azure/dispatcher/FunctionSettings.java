@@ -33,10 +33,13 @@ import java.util.TreeMap;
  * @param burstFunctionAppId the ARM resource id of the function app that runs the burst worker
  *     function (null: the pool has no burst workers)
  * @param burstFunction the burst worker function's name in that app (null when there is no app)
+ * @param vmQueue the pool's VM-only queue, a name or an address resolved by the transport: the
+ *     tasks of apps that may not run in the burst function, which the VMs serve beside the task
+ *     queue and the burst never reads (null: none, every task is on the task queue)
  */
 record FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId,
     String workerJarUrl, String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool,
-    String burstFunctionAppId, String burstFunction) {
+    String burstFunctionAppId, String burstFunction, String vmQueue) {
 
   /** The task queue's name (or address) (required). */
   static final String TASK_QUEUE = "SHOAL_TASK_QUEUE";
@@ -57,13 +60,18 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
   static final String BURST_FUNCTION_APP_ID = "SHOAL_BURST_FUNCTION_APP_ID";
   /** The burst worker function's name in that app (optional; default {@value WorkerFunctions#WORK}, this module's). */
   static final String BURST_FUNCTION = "SHOAL_BURST_FUNCTION";
+  /**
+   * The VM-only queue's name or address (optional: without it every task is on the task queue,
+   * where the burst may take it).
+   */
+  static final String VM_QUEUE = "SHOAL_VM_QUEUE";
 
   /** Every fixed variable the Function reads (the transport's are named by the deployment). */
   static final List<String> VARIABLES;
 
   static {
     List<String> all = new ArrayList<>(List.of(TASK_QUEUE, SCALE_SET_ID, WORKER_JAR_URL, WORKER_IDENTITY_CLIENT_ID,
-        HEARTBEAT_CONTAINER_URL, BURST_FUNCTION_APP_ID, BURST_FUNCTION));
+        HEARTBEAT_CONTAINER_URL, BURST_FUNCTION_APP_ID, BURST_FUNCTION, VM_QUEUE));
     all.addAll(PoolSettings.VARIABLES);
     VARIABLES = List.copyOf(all);
   }
@@ -78,13 +86,17 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
       throw new IllegalArgumentException("a burst needs both the function app and the function: " + burstFunctionAppId
           + ", " + burstFunction);
     }
+    // The same queue twice would count its tasks twice and tell workers to receive it twice.
+    if (vmQueue != null && vmQueue.equals(taskQueue)) {
+      throw new IllegalArgumentException("the VM-only queue must be another queue than the task queue: " + vmQueue);
+    }
   }
 
-  /** Settings of a pool without burst workers. */
+  /** Settings of a pool without burst workers or a VM-only queue. */
   FunctionSettings(String taskQueue, Map<String, String> transportSettings, String scaleSetId, String workerJarUrl,
       String workerIdentityClientId, String heartbeatContainerUrl, PoolSettings pool) {
     this(taskQueue, transportSettings, scaleSetId, workerJarUrl, workerIdentityClientId, heartbeatContainerUrl, pool,
-        null, null);
+        null, null, null);
   }
 
   /** Whether the pool has burst workers for the dispatcher to turn on and off. */
@@ -104,8 +116,14 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
     } else if (burstApp != null && burstFunction == null) {
       burstFunction = WorkerFunctions.WORK;
     }
+    String taskQueue = read.required(TASK_QUEUE);
+    String vmQueue = read.optional(VM_QUEUE);
+    if (vmQueue != null && vmQueue.equals(taskQueue)) {
+      read.problem(VM_QUEUE + " names the task queue (" + TASK_QUEUE + "); it must be another queue");
+      vmQueue = null;
+    }
     FunctionSettings settings = new FunctionSettings(
-        read.required(TASK_QUEUE),
+        taskQueue,
         transport,
         read.required(SCALE_SET_ID),
         read.required(WORKER_JAR_URL),
@@ -113,7 +131,8 @@ record FunctionSettings(String taskQueue, Map<String, String> transportSettings,
         read.optional(HEARTBEAT_CONTAINER_URL),
         PoolSettings.read(read),
         burstApp,
-        burstFunction);
+        burstFunction,
+        vmQueue);
     read.check("dispatcher configuration");
     return settings;
   }

@@ -91,9 +91,9 @@ public final class StandaloneDispatcher implements AutoCloseable {
     return settings.taskQueue();
   }
 
-  /** The VM-only queue: none on Azure yet. */
+  /** The VM-only queue ({@code SHOAL_VM_QUEUE}), a name or an address; null for none. */
   public String vmQueue() {
-    return null;
+    return settings.vmQueue();
   }
 
   @Override

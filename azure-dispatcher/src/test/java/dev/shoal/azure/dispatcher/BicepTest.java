@@ -84,7 +84,7 @@ class BicepTest {
   @Test
   void itTakesTheseParametersAndOnlyTheSshKeyHasNoDefault() {
     assertThat(bicep.params.keySet()).containsExactlyInAnyOrder("location", "namePrefix", "serviceBusSku",
-        "taskQueueName", "taskLockDuration", "workerMaxDeliveries", "maxDeliveryCount", "taskMessageTimeToLive",
+        "taskQueueName", "vmQueueName", "taskLockDuration", "workerMaxDeliveries", "maxDeliveryCount", "taskMessageTimeToLive",
         "workerVmSize", "workerImage", "adminUsername", "adminSshPublicKey", "poolName", "workerJarName",
         "minWorkers", "maxWorkers", "slotsPerWorker", "targetBacklogPerSlot", "tasksPerMessage", "idleCoolDown",
         "pendingDeadline", "silenceLimit", "workerIdleTimeout", "functionJavaVersion", "clientPrincipalId",
@@ -135,6 +135,8 @@ class BicepTest {
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
+        "Microsoft.Authorization/roleAssignments@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
         "Microsoft.Authorization/roleDefinitions@2022-04-01",
@@ -147,6 +149,7 @@ class BicepTest {
         "Microsoft.Network/publicIPAddresses@2024-05-01",
         "Microsoft.Network/virtualNetworks@2024-05-01",
         "Microsoft.OperationalInsights/workspaces@2023-09-01",
+        "Microsoft.ServiceBus/namespaces/queues@2024-01-01",
         "Microsoft.ServiceBus/namespaces/queues@2024-01-01",
         "Microsoft.ServiceBus/namespaces@2024-01-01",
         "Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01",
@@ -184,9 +187,10 @@ class BicepTest {
         .doesNotContain("targetScope = 'subscription'");
   }
 
-  @Test
-  void eachIdentityGetsTheseRolesOnTheseScopesAndNoOther() {
+  /** Every role assignment as "principal <- role on scope" (the resource group when it names no scope). */
+  private static Set<String> grants() {
     Set<String> grants = new TreeSet<>();
+    Set<String> names = new TreeSet<>();
     for (Resource resource : bicep.resources.values()) {
       if (!resource.type().equals("Microsoft.Authorization/roleAssignments")) {
         continue;
@@ -199,22 +203,37 @@ class BicepTest {
       assertThat(principal).as("principal of %s", resource.symbol()).isNotNull();
       assertThat(resource.body()).as("%s names itself after its scope, principal and role", resource.symbol())
           .containsPattern("name: guid\\([^\\n]*" + Pattern.quote(role) + "[^\\n]*\\)");
+      if (scope != null) {
+        assertThat(resource.body()).as("%s names itself after its scope", resource.symbol())
+            .containsPattern("name: guid\\(" + Pattern.quote(scope) + "\\.id, ");
+      }
       grants.add(principal + " <- " + role + " on " + (scope == null ? "resourceGroup" : scope));
+      // Two assignments of one name are one resource to ARM: a copied one must be renamed.
+      assertThat(names.add(first(resource.body(), "name: (guid\\([^\\n]*\\))"))).as("%s's name is its own",
+          resource.symbol()).isTrue();
     }
+    return grants;
+  }
+
+  @Test
+  void eachIdentityGetsTheseRolesOnTheseScopesAndNoOther() {
+    Set<String> grants = grants();
     assertThat(grants).containsExactlyInAnyOrder(
-        // Workers: receive tasks, send replies, read the jar, beat their heartbeats, read large
-        // arguments and write large results.
+        // Workers: receive tasks (on both queues they serve), send replies, read the jar, beat
+        // their heartbeats, read large arguments and write large results.
         "workerIdentity <- serviceBusDataReceiverRole on taskQueue",
+        "workerIdentity <- serviceBusDataReceiverRole on vmQueue",
         "workerIdentity <- serviceBusDataSenderRole on serviceBus",
         "workerIdentity <- storageBlobDataReaderRole on jarContainer",
         "workerIdentity <- storageBlobDataContributorRole on heartbeatContainer",
         "workerIdentity <- storageBlobDataContributorRole on payloadContainer",
-        // The dispatcher: the queue's depth and record (Manage, on the task queue), its own host
+        // The dispatcher: the queues' depth and record (Manage, on each queue), its own host
         // storage, and what VmssProvider calls: read, grow (PATCH) and delete instances of the
         // scale set, the only identity that may; list and read the VMs, which a Flexible set keeps
         // in the group and the provider lists there; assign the workers' identity and join their
         // subnet as the set grows; list the heartbeats and delete those of VMs that are gone.
         "functionApp <- serviceBusDataOwnerRole on taskQueue",
+        "functionApp <- serviceBusDataOwnerRole on vmQueue",
         "functionApp <- storageBlobDataOwnerRole on functionStorage",
         "functionApp <- poolScalerRole on scaleSet",
         "functionApp <- workerListerRole on resourceGroup",
@@ -317,6 +336,42 @@ class BicepTest {
     for (String container : List.of("jarContainer", "packageContainer", "heartbeatContainer", "payloadContainer")) {
       assertThat(bicep.resources.get(container).body()).as(container).contains("publicAccess: 'None'");
     }
+  }
+
+  @Test
+  void theVmOnlyQueueIsTheTaskQueuesTwinWhichTheVmsServeTheDispatcherCountsAndTheBurstCannotReach() {
+    // The same lock, deliveries, expiry and dead-lettering as the task queue: VM workers treat both alike.
+    Resource vmQueue = bicep.resources.get("vmQueue");
+    Resource taskQueue = bicep.resources.get("taskQueue");
+    assertThat(vmQueue).as("a resource vmQueue").isNotNull();
+    assertThat(vmQueue.type()).isEqualTo(taskQueue.type());
+    assertThat(vmQueue.body()).contains("parent: serviceBus").contains("name: vmQueueName")
+        .isEqualTo(taskQueue.body().replace("name: taskQueueName", "name: vmQueueName"));
+    assertThat(unquote(bicep.params.get("vmQueueName").defaultValue()))
+        .isNotEqualTo(unquote(bicep.params.get("taskQueueName").defaultValue()));
+
+    // Roles on it: the VMs receive and settle there, the dispatcher reads its depth, as on the task
+    // queue; the burst app has none (the client's Data Owner is the namespace's, its parent).
+    Set<String> grants = grants();
+    assertThat(grants.stream().filter(grant -> grant.endsWith(" on vmQueue"))).containsExactlyInAnyOrder(
+        "workerIdentity <- serviceBusDataReceiverRole on vmQueue",
+        "functionApp <- serviceBusDataOwnerRole on vmQueue");
+    assertThat(grants.stream().filter(grant -> grant.endsWith(" on vmQueue")).map(grant -> grant.replace("vmQueue",
+        "taskQueue"))).allMatch(grants::contains);
+    assertThat(grants).noneMatch(grant -> grant.startsWith("burstApp <- ") && grant.endsWith(" on vmQueue"))
+        .contains("clientPrincipalId <- serviceBusDataOwnerRole on serviceBus");
+    // The burst app is told nothing of it: its trigger and its transport know the task queue alone.
+    String burstApp = bicep.resources.get("burstApp").body();
+    assertThat(burstApp).doesNotContain("vmQueue").doesNotContain(FunctionSettings.VM_QUEUE);
+    assertThat(appSettings("burstApp")).doesNotContainKey(FunctionSettings.VM_QUEUE)
+        .containsEntry(WorkerFunctionSettings.TASK_QUEUE_NAME, "taskQueueName");
+
+    // The dispatcher gets its address (as the task queue's: a name would need Manage to look up on
+    // the workers, who are told it), and the client its name and address.
+    assertThat(appSettings("functionApp")).containsEntry(FunctionSettings.VM_QUEUE, "vmQueueAddress");
+    assertThat(bicep.vars.get("vmQueueAddress")).isEqualTo("'sb://${serviceBusFqdn}/${vmQueueName}'");
+    assertThat(bicep.outputs).containsEntry("vmQueueName", "vmQueue.name")
+        .containsEntry("vmQueueAddress", "vmQueueAddress");
   }
 
   @Test
@@ -485,12 +540,14 @@ class BicepTest {
 
   @Test
   void theOutputsTheClientAndTheDeployStepsReadExist() throws IOException {
-    assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "taskQueueAddress", "nudgeUrl",
+    assertThat(bicep.outputs.keySet()).contains("serviceBusNamespace", "taskQueueName", "taskQueueAddress",
+        "vmQueueName", "vmQueueAddress", "nudgeUrl",
         "functionAppName", "scaleSetName", "workerJarContainerUrl", "heartbeatContainerUrl", "payloadStoreUri");
     String readme = Files.readString(dir.resolve("README.md"));
     Set<String> read = new TreeSet<>(all(readme, "\\$\\(out (\\w+)\\)"));
     read.addAll(all(readme, "// output (\\w+)"));
-    assertThat(read).as("outputs README reads").contains("nudgeUrl", "serviceBusNamespace", "taskQueueAddress")
+    assertThat(read).as("outputs README reads").contains("nudgeUrl", "serviceBusNamespace", "taskQueueAddress",
+            "vmQueueAddress")
         .allMatch(bicep.outputs::containsKey);
     // The nudge's URL is the HTTP trigger's route, under host.json's prefix.
     assertThat(bicep.outputs.get("nudgeUrl")).endsWith("/api/" + DispatcherFunctions.NUDGE + "'");

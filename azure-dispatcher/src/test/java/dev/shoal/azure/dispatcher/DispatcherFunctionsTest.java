@@ -293,9 +293,37 @@ class DispatcherFunctionsTest {
             .contains("https://jars.example.invalid/worker/shoal-worker.jar")
             .contains("11111111-2222-3333-4444-555555555555")
             // Large arguments and results go through the payload container the Bicep makes.
-            .contains("'--payload-store' 'azblob://shoalworkers.blob.core.windows.net/payloads'");
+            .contains("'--payload-store' 'azblob://shoalworkers.blob.core.windows.net/payloads'")
+            // No VM-only queue in the settings: the workers serve the task queue alone.
+            .doesNotContain("--vm-queue");
       }
     }
+  }
+
+  @Test
+  void theProductionComputeProviderTellsTheWorkersToServeTheVmOnlyQueueTheSettingsName() {
+    try (FakeArm arm = FakeArm.start()) {
+      String scaleSet = arm.createPool("shoal-rg", "shoal-workers", "pool-1");
+      FunctionSettings settings = FunctionSettings.fromEnvironment(environment(Map.of(
+          FunctionSettings.SCALE_SET_ID, scaleSet,
+          FunctionSettings.VM_QUEUE, " sb://shoal.example.invalid/shoal-vm-tasks ")));
+      assertThat(settings.vmQueue()).isEqualTo("sb://shoal.example.invalid/shoal-vm-tasks");
+      try (ComputeProvider provider = DispatcherFunctions.providerBuilder(settings)
+          .computeManager(arm.computeManager()).pollInterval(Duration.ofMillis(10)).build()) {
+        assertThat(provider.launch(1)).hasSize(1);
+        assertThat(arm.customData(scaleSet))
+            .containsOnlyOnce("'--queue' 'shoal-tasks'")
+            .containsOnlyOnce("'--vm-queue' 'sb://shoal.example.invalid/shoal-vm-tasks'");
+      }
+    }
+  }
+
+  @Test
+  void theVmOnlyQueueIsOptionalAndABlankSettingIsNone() {
+    assertThat(FunctionSettings.fromEnvironment(environment(Map.of())).vmQueue()).isNull();
+    assertThat(FunctionSettings.fromEnvironment(environment(Map.of(FunctionSettings.VM_QUEUE, "  "))).vmQueue())
+        .isNull();
+    assertThat(FunctionSettings.VARIABLES).contains(FunctionSettings.VM_QUEUE);
   }
 
   @Test

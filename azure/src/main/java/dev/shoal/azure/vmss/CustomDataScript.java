@@ -17,6 +17,10 @@ import java.util.Objects;
  * with the options' arguments and the VM's name as worker id, and powers the machine off when the
  * worker exits (it does by itself once idle, or on a failure at any step).
  *
+ * <p>The worker's command line is {@link WorkerOptions#shellCommand}'s, every argument single-quoted:
+ * what the options hold (queues, {@code --vm-queue} among them, settings) reaches the worker as one
+ * word each and is never read by the shell.
+ *
  * <p>A VM that powered itself off is stopped, not gone (and Azure still bills its cores): the
  * dispatcher's provider deletes it when it next lists the pool (see {@link VmssProvider}).
  *

@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Launching</b> grows the scale set's capacity by the count asked for ({@code PATCH} of its
  * {@code sku.capacity}), writing the workers' custom data into its model in the same request: a
  * cloud-init script that fetches the worker jar from Blob storage with the VM's managed identity,
- * runs {@link WorkerOptions#MAIN_CLASS} with the options' arguments and the VM's name as worker id,
- * and powers the VM off when the worker exits. It waits for ARM's long-running operation (up to
+ * runs {@link WorkerOptions#MAIN_CLASS} with the options' arguments (the task queue, and with
+ * {@code --vm-queue} the pool's VM-only queue when the options name one) and the VM's name as
+ * worker id, and powers the VM off when the worker exits. It waits for ARM's long-running operation (up to
  * the {@linkplain Builder#operationTimeout(Duration) operation timeout}) and returns the VMs that
  * were not there before. Azure's own autoscale and scale-in are not used: the dispatcher decides.
  *

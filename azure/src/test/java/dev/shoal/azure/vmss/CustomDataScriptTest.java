@@ -155,6 +155,45 @@ class CustomDataScriptTest {
   }
 
   @Test
+  void aPoolWithAVmOnlyQueueTellsTheWorkerToServeItBesideTheTaskQueue() throws Exception {
+    // This java prints its arguments one a line, so that word boundaries show.
+    stub("java", "printf 'argv %s\\n' \"$@\" >> \"$CALLS\"");
+    WorkerOptions options = OPTIONS.withVmQueue("sb://shoal-ns.servicebus.windows.net/shoal-vm-tasks");
+
+    boot(new CustomDataScript("workers", options, URI.create(JAR), null, null, Duration.ofMinutes(1)), Map.of());
+
+    List<String> argv = calls().stream().filter(call -> call.startsWith("argv ")).map(call -> call.substring(5))
+        .toList();
+    assertThat(String.join(" ", argv)).contains("--queue shoal-tasks",
+        "--vm-queue sb://shoal-ns.servicebus.windows.net/shoal-vm-tasks");
+    // What the worker reads back is what the dispatcher meant, its VM's name as its id.
+    String[] workerArgs = argv.subList(argv.indexOf(WorkerOptions.MAIN_CLASS) + 1, argv.size()).toArray(String[]::new);
+    assertThat(WorkerOptions.parse(workerArgs)).isEqualTo(options.withWorkerId("workers_1a2b3c4d"));
+    assertThat(WorkerOptions.parse(workerArgs).queues()).containsExactly("shoal-tasks",
+        "sb://shoal-ns.servicebus.windows.net/shoal-vm-tasks");
+    // Without one, the worker serves the task queue alone.
+    assertThat(script(null).render()).doesNotContain("--vm-queue");
+  }
+
+  @Test
+  void theVmOnlyQueueIsQuotedAsEveryArgumentIsAndTheShellNeverReadsIt() throws Exception {
+    stub("java", "printf 'argv %s\\n' \"$@\" >> \"$CALLS\"");
+    Path pwned = dir.resolve("pwned");
+    // No queue is named so; a value the shell would split and run if it were not quoted.
+    String hostile = "vm tasks'; touch " + pwned + "; echo '$(touch " + pwned + ")`touch " + pwned + "`";
+    CustomDataScript script = new CustomDataScript("workers", OPTIONS.withVmQueue(hostile), URI.create(JAR), null,
+        null, Duration.ofMinutes(1));
+
+    assertThat(script.render()).contains("'--vm-queue' " + WorkerOptions.shellQuote(hostile));
+    boot(script, Map.of());
+
+    List<String> argv = calls().stream().filter(call -> call.startsWith("argv ")).map(call -> call.substring(5))
+        .toList();
+    assertThat(argv.get(argv.indexOf("--vm-queue") + 1)).isEqualTo(hostile);
+    assertThat(pwned).doesNotExist();
+  }
+
+  @Test
   void asksForTheTokenOfAUserAssignedIdentityWhenGivenItsClientIdAndTellsTheWorkerToo() throws Exception {
     boot(script("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"), Map.of());
 
@@ -257,7 +296,9 @@ class CustomDataScriptTest {
   void shellcheckFindsNothing() throws Exception {
     Path shellcheck = Path.of("/usr/bin/shellcheck");
     Assumptions.assumeTrue(Files.isExecutable(shellcheck), "shellcheck is not installed (apt-get install shellcheck)");
-    for (CustomDataScript script : List.of(script(null), withHeartbeat("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"))) {
+    for (CustomDataScript script : List.of(script(null), withHeartbeat("9b2a6f0e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"),
+        new CustomDataScript("workers", OPTIONS.withVmQueue("sb://shoal-ns.servicebus.windows.net/shoal-vm-tasks"),
+            URI.create(JAR), null, null, Duration.ofMinutes(1)))) {
       Path file = dir.resolve("custom-data");
       Files.writeString(file, script.render());
 

@@ -109,6 +109,23 @@ class VmssProviderOnFakeArmTest {
   }
 
   @Test
+  void aPoolWithAVmOnlyQueueLaunchesVmsWhoseWorkerServesItBesideTheTaskQueue() {
+    String vmQueue = "sb://shoal-ns.servicebus.windows.net/shoal-vm-tasks";
+    VmssProvider provider = VmssProvider.builder().computeManager(arm.computeManager()).scaleSetId(pool)
+        .workerOptions(SPEC.withVmQueue(vmQueue)).workerJarUrl(JAR).pollInterval(Duration.ofMillis(10)).build();
+
+    String vm = provider.launch(1).get(0).id();
+
+    // The script the new VM boots with, as ARM holds it, runs one worker on both queues.
+    String script = arm.vm(GROUP, vm).orElseThrow().customData();
+    assertThat(script).isEqualTo(arm.customData(pool))
+        .containsOnlyOnce("dev.shoal.worker.WorkerMain '--transport' 'servicebus' '--queue' 'shoal-tasks'")
+        .containsOnlyOnce("'--vm-queue' '" + vmQueue + "'");
+    // A pool without one is not told of any.
+    assertThat(provider().customDataScript()).doesNotContain("--vm-queue");
+  }
+
+  @Test
   void launchWaitsForTheLongRunningOperationPollingItsStatus() {
     arm.operationPolls(3);
     VmssProvider provider = provider();

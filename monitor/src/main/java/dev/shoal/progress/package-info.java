@@ -1,0 +1,2 @@
+/** A one-line progress bar for runs watched from a terminal. */
+package dev.shoal.progress;
