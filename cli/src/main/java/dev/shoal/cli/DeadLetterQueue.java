@@ -2,6 +2,7 @@ package dev.shoal.cli;
 
 import dev.shoal.spi.ReceivedMessage;
 import dev.shoal.spi.Transport;
+import dev.shoal.spi.TransportException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,11 +12,11 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * A queue's dead-letter queue, as the {@code dlq} commands work on it. Queue services have no
- * "look without taking": a listing receives the dead letters with a lease and releases them when it
- * is done, which leaves them where they were (their receive count goes up by one); while they are
- * held, no receive returns them again, so that each is seen once. Redriving sends a held letter to
- * the queue and then acks it; purging acks.
+ * A queue's dead-letter queue, as the {@code dlq} commands work on it. A listing peeks where the
+ * service can (Service Bus); SQS has no "look without taking", so there a listing receives the
+ * dead letters with a lease and releases them when it is done, which leaves them where they were
+ * (their receive count goes up by one); while they are held, no receive returns them again, so that
+ * each is seen once. Redriving sends a held letter to the queue and then acks it; purging acks.
  */
 final class DeadLetterQueue implements AutoCloseable {
   /**
@@ -63,6 +64,27 @@ final class DeadLetterQueue implements AutoCloseable {
   }
 
   /**
+   * Up to {@code max} dead letters as they are, for a command that only shows them: peeked where
+   * the service can (Service Bus: nothing changes, and no lock is left behind), else received,
+   * held and released when this closes (see {@link #hold}).
+   */
+  List<ReceivedMessage> look(int max, Predicate<ReceivedMessage> enough) {
+    try {
+      return Failures.await(transport.peek(address, max), "peek at " + address);
+    } catch (TransportException e) {
+      if (e.retryable()) {
+        throw e;
+      }
+      return hold(max, enough);
+    }
+  }
+
+  /** How many letters the queue counts (approximately, on SQS). */
+  long count() {
+    return Failures.await(transport.depth(address), "count the dead letters of " + address).total();
+  }
+
+  /**
    * Receives and holds dead letters until the queue has no more, {@code max} are held, or one
    * that is {@code enough} came; returns every letter held, in the order received.
    *
@@ -73,7 +95,7 @@ final class DeadLetterQueue implements AutoCloseable {
    */
   List<ReceivedMessage> hold(int max, Predicate<ReceivedMessage> enough) {
     int batch = transport.limits().maxReceiveBatch();
-    long counted = Failures.await(transport.depth(address), "count the dead letters of " + address).total();
+    long counted = count();
     int empty = 0;
     while (held.size() < max) {
       List<ReceivedMessage> received = Failures.await(transport.receive(address, Math.min(batch, max - held.size()),

@@ -44,7 +44,7 @@ final class DlqListCommand implements Callable<Integer> {
     }
     WireCodec codec = DeadLetter.codec();
     try (DeadLetterQueue queue = DeadLetterQueue.open(service, context)) {
-      List<ReceivedMessage> held = queue.hold(max, letter -> false);
+      List<ReceivedMessage> held = queue.look(max, letter -> false);
       List<DeadLetter> letters = held.stream().map(letter -> DeadLetter.of(letter, codec)).toList();
       if (json) {
         context.out().println(Json.write(letters));

@@ -35,7 +35,7 @@ final class DlqShowCommand implements Callable<Integer> {
   public Integer call() {
     WireCodec codec = DeadLetter.codec();
     try (DeadLetterQueue queue = DeadLetterQueue.open(service, context)) {
-      List<ReceivedMessage> held = queue.hold(Integer.MAX_VALUE, letter -> letter.id().equals(id));
+      List<ReceivedMessage> held = queue.look(Integer.MAX_VALUE, letter -> letter.id().equals(id));
       ReceivedMessage found = held.stream().filter(letter -> letter.id().equals(id)).findFirst().orElse(null);
       if (found == null) {
         context.err().println("shoal dlq show: no dead letter " + id + " in " + queue.address() + " ("

@@ -24,7 +24,7 @@ public abstract class ForwardingTransport implements Transport {
    *
    * @param operation what the call does ("send", "receive", "ack", "extend lease", "dead-letter",
    *     "depth", "create queue", "queue address", "delete queue", "tag queue", "queue tags",
-   *     "dead-letter address", "list queues")
+   *     "dead-letter address", "peek", "list queues")
    * @param call the delegate's call
    */
   protected <T> CompletableFuture<T> forward(String operation, Supplier<CompletableFuture<T>> call) {
@@ -84,6 +84,11 @@ public abstract class ForwardingTransport implements Transport {
   @Override
   public CompletableFuture<String> deadLetterAddress(String address) {
     return forward("dead-letter address", () -> delegate.deadLetterAddress(address));
+  }
+
+  @Override
+  public CompletableFuture<List<ReceivedMessage>> peek(String address, int max) {
+    return forward("peek", () -> delegate.peek(address, max));
   }
 
   @Override

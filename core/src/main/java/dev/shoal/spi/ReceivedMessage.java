@@ -4,7 +4,8 @@ package dev.shoal.spi;
  * A message as received, leased to the receiver until acknowledged or released.
  *
  * @param id the service's message id
- * @param receipt the handle of this delivery, needed to ack it or extend its lease
+ * @param receipt the handle of this delivery, needed to ack it or extend its lease; null for a
+ *     message {@linkplain Transport#peek peeked} at, which was not delivered
  * @param body the message body
  * @param receiveCount how many times the message has been delivered, this delivery included
  * @param deadLetterReason for a message received from a dead-letter queue, why it was moved there:

@@ -82,6 +82,18 @@ public interface Transport extends AutoCloseable {
   }
 
   /**
+   * Up to {@code max} messages of the queue as they are, without receiving them: no lease is taken
+   * and no delivery counted (Service Bus's peek), so that a tool can show a queue without changing
+   * it. A peeked message has no receipt (null): it cannot be acked, leased or dead-lettered. A
+   * transport that cannot peek (SQS has no such call; the default) fails with a non-retryable
+   * {@link TransportException}, and a tool receives and releases instead.
+   */
+  default CompletableFuture<List<ReceivedMessage>> peek(String address, int max) {
+    return CompletableFuture.failedFuture(new TransportException(getClass().getSimpleName()
+        + " cannot peek at messages", false));
+  }
+
+  /**
    * The addresses of the queues whose names start with {@code namePrefix} (a run's reply queues are
    * {@code shoal-reply-<run id>}), for tools that show what a service holds. A transport that cannot
    * list queues (the default) fails with a non-retryable {@link TransportException}.

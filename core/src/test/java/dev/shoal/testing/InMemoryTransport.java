@@ -201,6 +201,15 @@ public final class InMemoryTransport implements Transport {
   }
 
   @Override
+  public CompletableFuture<List<ReceivedMessage>> peek(String address, int max) {
+    try {
+      return CompletableFuture.completedFuture(queue(address).peek(max));
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
   public CompletableFuture<List<String>> listQueues(String namePrefix) {
     return CompletableFuture.completedFuture(queues.keySet().stream().filter(name -> name.startsWith(namePrefix))
         .sorted().map(name -> SCHEME + name).toList());
@@ -381,6 +390,17 @@ public final class InMemoryTransport implements Transport {
         long now = System.nanoTime();
         long visible = messages.values().stream().filter(m -> m.visibleAt <= now).count();
         return new QueueDepth(visible, messages.size() - visible);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Every message, leased or not, as it is: nothing about it changes. */
+    List<ReceivedMessage> peek(int max) {
+      lock.lock();
+      try {
+        return messages.values().stream().limit(max)
+            .map(m -> new ReceivedMessage(m.id, null, m.body.clone(), m.receiveCount, m.reason)).toList();
       } finally {
         lock.unlock();
       }

@@ -224,6 +224,32 @@ public abstract class TransportContract {
   }
 
   @Test
+  void aPeekShowsTheMessagesWithoutTakingThem() {
+    String queue = newQueue(5);
+    String deadLetters = transport.deadLetterAddress(queue).join();
+    transport.send(queue, List.of(bytes("looked at"))).join();
+    transport.deadLetter(queue, transport.receive(queue, 10, Duration.ofSeconds(5)).join().get(0), "test: peek")
+        .join();
+    List<ReceivedMessage> peeked;
+    try {
+      peeked = transport.peek(deadLetters, 10).join();
+    } catch (CompletionException e) {
+      org.junit.jupiter.api.Assumptions.assumeFalse(e.getCause() instanceof TransportException t && !t.retryable(),
+          () -> "this transport cannot peek: " + e.getCause().getMessage());
+      throw e;
+    }
+
+    assertThat(peeked).hasSize(1);
+    assertThat(text(peeked.get(0))).isEqualTo("looked at");
+    assertThat(peeked.get(0).deadLetterReason()).isEqualTo("test: peek");
+    assertThat(peeked.get(0).receipt()).isNull();
+    // Still there, and not leased: the next receive gets it at once.
+    List<ReceivedMessage> received = transport.receive(deadLetters, 10, Duration.ofSeconds(5)).join();
+    assertThat(received).hasSize(1);
+    assertThat(received.get(0).id()).isEqualTo(peeked.get(0).id());
+  }
+
+  @Test
   void queuesAreListedByNamePrefix() {
     String prefix = "contract-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> mine = new ArrayList<>();

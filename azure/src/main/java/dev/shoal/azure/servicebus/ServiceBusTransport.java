@@ -479,6 +479,40 @@ public final class ServiceBusTransport implements Transport {
     }
   }
 
+  /**
+   * Service Bus's peek, page by page from the first sequence number: locked messages too, no lock
+   * taken, no delivery counted. The message's id is its sequence number, as on receive.
+   */
+  @Override
+  public CompletableFuture<List<ReceivedMessage>> peek(String address, int max) {
+    QueueAddress queue;
+    try {
+      queue = parse(address);
+    } catch (TransportException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return wrap("peek at " + address, supply(receiving, () -> {
+      ServiceBusReceiverClient receiver = receivers.computeIfAbsent(queue.entityPath(), path -> receiver(queue));
+      List<ReceivedMessage> peeked = new ArrayList<>();
+      long from = 0;
+      while (peeked.size() < max) {
+        List<ServiceBusReceivedMessage> page = new ArrayList<>();
+        receiver.peekMessages(Math.min(BATCH, max - peeked.size()), from).forEach(page::add);
+        if (page.isEmpty()) {
+          break;
+        }
+        for (ServiceBusReceivedMessage message : page) {
+          peeked.add(new ReceivedMessage(Long.toString(message.getSequenceNumber()), null,
+              message.getBody().toBytes(), (int) message.getDeliveryCount() + 1,
+              queue.deadLetters() ? deadLetterReason(message.getDeadLetterReason(),
+                  message.getDeadLetterErrorDescription()) : null));
+          from = Math.max(from, message.getSequenceNumber() + 1);
+        }
+      }
+      return peeked;
+    }));
+  }
+
   /** The namespace's queues (through the administration API, which needs the Manage right) whose names start so. */
   @Override
   public CompletableFuture<List<String>> listQueues(String namePrefix) {
