@@ -127,7 +127,7 @@ record DeadLetter(String id, int receives, String reason, int bytes, String kind
     return apps.isEmpty() ? null : String.join(",", apps);
   }
 
-  /** Its task ids, each as run/id. */
+  /** Its task ids, in order (a rejected envelope without one by its index, {@code #2}); null when it has none. */
   String tasks() {
     List<String> ids = new ArrayList<>();
     envelopes.forEach(e -> ids.add(Long.toString(e.task())));

@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
 /** {@code shoal dlq list}: the dead letters, one line each, with why each is there. */
 @Command(name = "list", header = "Lists the dead letters, with why each is there.",
     mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
-    description = "Lists the dead letters of the queue: id, receives, tasks, apps, and the reason.")
+    description = "Lists the dead letters of the queue: id, receives, how many tasks and their ids, apps, and the "
+        + "reason each was dead-lettered ('shoal dlq show' has every task).")
 final class DlqListCommand implements Callable<Integer> {
   private static final int REASON_CHARS = 100;
+  private static final int TASK_IDS_CHARS = 24;
 
   private final CliContext context;
 
@@ -54,9 +56,9 @@ final class DlqListCommand implements Callable<Integer> {
         context.out().println("no dead letters in " + queue.address());
         return 0;
       }
-      Table table = new Table("ID", ">RECEIVES", ">TASKS", "APPS", "REASON");
+      Table table = new Table("ID", ">RECEIVES", ">TASKS", "TASK IDS", "APPS", "REASON");
       for (DeadLetter letter : letters) {
-        table.row(letter.id(), letter.receives(), letter.count(),
+        table.row(letter.id(), letter.receives(), letter.count(), Table.cut(letter.tasks(), TASK_IDS_CHARS),
             letter.kind().equals("unreadable") ? "(unreadable)" : letter.apps(),
             letter.reason() == null ? "(none recorded: moved by the queue after too many deliveries?)"
                 : Table.cut(letter.reason(), REASON_CHARS));

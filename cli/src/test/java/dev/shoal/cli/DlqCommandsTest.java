@@ -74,8 +74,8 @@ class DlqCommandsTest {
 
     assertThat(result.exit()).as("%s", result).isZero();
     List<String> lines = result.out().lines().toList();
-    assertThat(lines.get(0)).containsPattern("ID +RECEIVES +TASKS +APPS +REASON");
-    assertThat(lines).anySatisfy(line -> assertThat(line).contains(bundleId, " 3 ", "pi.sample,pi.estimate",
+    assertThat(lines.get(0)).containsPattern("ID +RECEIVES +TASKS +TASK IDS +APPS +REASON");
+    assertThat(lines).anySatisfy(line -> assertThat(line).contains(bundleId, " 3 ", "41,42,43", "pi.sample,pi.estimate",
         "unknown app: no app named 'pi.sample' on worker w-1"));
     assertThat(lines).anySatisfy(line -> assertThat(line).contains(garbageId, "(unreadable)",
         "malformed: message is not JSON"));
