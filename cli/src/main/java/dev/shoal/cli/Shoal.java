@@ -10,13 +10,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code shoal} command: a worker, the dispatcher's scaling step, the queues' and pool's
- * status, and the dead-letter queue. Exit statuses: 0 done, 1 what was asked failed, 2 a usage
+ * The {@code shoal} command: a program run on a configuration, a worker, the dispatcher's scaling
+ * step, the queues' and pool's status, the dead-letter queue, and a run's report and dashboard. Exit statuses: 0 done, 1 what was asked failed, 2 a usage
  * error (picocli's), and a worker's own (see {@code shoal worker --help}).
  */
 @Command(name = "shoal", mixinStandardHelpOptions = true, versionProvider = ShoalVersion.class,
-    description = "Runs and inspects Shoal's queues, workers and pools.",
-    subcommands = {WorkerCommand.class, DispatchCommand.class, StatusCommand.class, DlqCommand.class,
+    description = "Runs programs on a configuration; runs and inspects Shoal's queues, workers and pools; reports on runs.",
+    subcommands = {RunCommand.class, WorkerCommand.class, DispatchCommand.class, StatusCommand.class, DlqCommand.class,
+        ReportCommand.class, DashboardCommand.class,
         CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'shoal <command> --help' for a command's options."},
     exitCodeListHeading = "%nExit status:%n",

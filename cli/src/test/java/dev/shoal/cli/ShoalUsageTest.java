@@ -17,7 +17,8 @@ class ShoalUsageTest {
     Result result = shoal.run("--help");
 
     assertThat(result.exit()).as("%s", result).isZero();
-    assertThat(result.out()).contains("Usage: shoal", "worker", "dispatch", "status", "dlq", "completion",
+    assertThat(result.out()).contains("Usage: shoal", "run", "worker", "dispatch", "status", "dlq", "report", "dashboard",
+        "completion",
         "Exit status:", "2   usage error");
   }
 
@@ -30,8 +31,8 @@ class ShoalUsageTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"worker", "dispatch", "status", "dlq", "dlq list", "dlq show", "dlq redrive", "dlq purge",
-      "completion"})
+  @ValueSource(strings = {"run", "worker", "dispatch", "status", "dlq", "dlq list", "dlq show", "dlq redrive",
+      "dlq purge", "report", "dashboard", "completion"})
   void everyCommandHasHelpAndVersion(String command) {
     List<String> words = List.of(command.split(" "));
     String[] help = java.util.stream.Stream.concat(words.stream(), java.util.stream.Stream.of("--help"))
