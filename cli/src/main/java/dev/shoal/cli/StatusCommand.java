@@ -2,6 +2,10 @@ package dev.shoal.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.shoal.spi.QueueDepth;
+import dev.shoal.taskdb.RunRecord;
+import dev.shoal.taskdb.TaskDatabaseReader;
+import dev.shoal.taskdb.TaskQuery;
+import dev.shoal.taskdb.TaskState;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.TransportException;
 import dev.shoal.spi.WorkerInstance;
@@ -62,6 +66,16 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status as JSON.")
   boolean json;
 
+  @Option(names = "--run", arity = "0..1", paramLabel = "RUN", fallbackValue = LATEST,
+      description = "Instead of the queues, the tasks of a run (default: the latest) as the task database has them: "
+          + "by state, and the last failures with their errors.")
+  String run;
+
+  @Mixin
+  MonitoringDatabase database;
+
+  private static final String LATEST = "<latest>";
+
   StatusCommand(CliContext context) {
     this.context = context;
   }
@@ -88,8 +102,18 @@ final class StatusCommand implements Callable<Integer> {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Status(List<QueueStatus> queues, String replyQueuesProblem, Pool pool) {}
 
+  /** A run's tasks, as {@code --run} shows them. */
+  record RunStatus(String runId, String program, String started, String ended, Map<String, Long> tasks,
+      List<Failure> lastFailures) {}
+
+  /** A failed task: what it was and why. */
+  record Failure(long taskId, String app, String state, String error) {}
+
   @Override
   public Integer call() {
+    if (run != null) {
+      return runStatus();
+    }
     CommandLine commandLine = spec.commandLine();
     if (cloud == null && (!cloudSettings.isEmpty() || !clientSettings.isEmpty())) {
       throw new CommandLine.ParameterException(commandLine, "--cloud-setting and --client-setting go with --cloud");
@@ -118,6 +142,40 @@ final class StatusCommand implements Callable<Integer> {
       print(status);
     }
     return status.queues().get(0).problem() == null ? 0 : 1;
+  }
+
+  private int runStatus() {
+    try (TaskDatabaseReader reader = TaskDatabaseReader.open(database.resolve(context))) {
+      RunRecord record = Runs.pick(reader, run.equals(LATEST) ? null : run);
+      Map<String, Long> tasks = new LinkedHashMap<>();
+      reader.stateCounts(record.runId()).forEach((state, count) -> tasks.put(state.column(), count));
+      List<Failure> failures = new ArrayList<>();
+      for (TaskState state : List.of(TaskState.FAILED, TaskState.DEP_FAILED)) {
+        long count = reader.count(record.runId(), TaskQuery.first(0).inState(state));
+        int from = (int) Math.max(0, count - 5);
+        reader.tasks(record.runId(), TaskQuery.first(5).inState(state).from(from)).forEach(task ->
+            failures.add(new Failure(task.taskId(), task.app(), task.state().column(), task.error())));
+      }
+      RunStatus status = new RunStatus(record.runId(), record.program(), record.started().toString(),
+          record.ended() == null ? null : record.ended().toString(), tasks, failures);
+      if (json) {
+        context.out().println(Json.write(status));
+        return 0;
+      }
+      context.out().printf("run %s (%s): started %s, %s%n", status.runId(), status.program(), status.started(),
+          status.ended() == null ? "still running" : "ended " + status.ended());
+      Table table = new Table("STATE", ">TASKS");
+      tasks.forEach((state, count) -> table.row(state, String.valueOf(count)));
+      table.print(context.out());
+      if (!failures.isEmpty()) {
+        context.out().println();
+        Table failed = new Table(">TASK", "APP", "STATE", "ERROR");
+        failures.forEach(failure -> failed.row(String.valueOf(failure.taskId()), failure.app(), failure.state(),
+            failure.error() == null ? "" : failure.error()));
+        failed.print(context.out());
+      }
+      return 0;
+    }
   }
 
   private Status status(Transport transport, String taskQueue, String vm, Pool pool) {

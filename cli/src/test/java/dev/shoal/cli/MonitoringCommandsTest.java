@@ -114,6 +114,39 @@ class MonitoringCommandsTest {
     assertThat(noDatabase.err()).contains("no task database at");
   }
 
+  static final dev.shoal.app.App1<String, Long> FAIL = dev.shoal.app.Apps.define("sample.fail")
+      .java(String.class, Long.class, message -> {
+        throw new IllegalStateException(message);
+      });
+
+  @Test
+  void statusShowsTheTasksOfARunByStateAndItsLastFailures() throws Exception {
+    Path db = dir.resolve("status.db");
+    String runId;
+    try (dev.shoal.DataFlowKernel dfk = dev.shoal.DataFlowKernel.builder().runDir(dir.resolve("runs"))
+        .listener(dev.shoal.taskdb.TaskDatabase.open(db)).build()) {
+      runId = dfk.runId();
+      dfk.call(SampleProgram.SQUARE, 2L).join();
+      dfk.call(SampleProgram.SQUARE, dfk.call(FAIL, "disk full on node 7")).exceptionally(error -> 0L).join();
+    }
+    Result status = shoal.run("status", "--run", "--db", db.toString());
+    assertThat(status.exit()).as("%s", status).isZero();
+    assertThat(status.out()).contains("run " + runId).contains("ended ")
+        .containsPattern("done\\s+1").containsPattern("failed\\s+1").containsPattern("dep_failed\\s+1")
+        .contains("sample.fail").contains("java.lang.IllegalStateException: disk full on node 7");
+
+    Result json = shoal.run("status", "--run", runId, "--db", db.toString(), "--json");
+    assertThat(json.exit()).as("%s", json).isZero();
+    JsonNode parsed = new ObjectMapper().readTree(json.out());
+    assertThat(parsed.get("runId").asText()).isEqualTo(runId);
+    assertThat(parsed.get("tasks").get("done").asLong()).isEqualTo(1);
+    assertThat(parsed.get("lastFailures")).hasSize(2);
+
+    Result unknown = shoal.run("status", "--run", "run-nope", "--db", db.toString());
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no run 'run-nope'");
+  }
+
   @Test
   void dashboardServesTheDatabaseUntilInterrupted() throws Exception {
     String runId = runSample(3);
