@@ -1,5 +1,6 @@
 package dev.shoal.cli;
 
+import dev.shoal.dispatcher.StandaloneDispatch;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -34,7 +35,7 @@ final class CloudSettings {
   }
 
   /** Opens the dispatcher; settings that are missing or wrong are a usage error naming each of them. */
-  static CloudDispatcher open(Cloud cloud, CliContext context, Map<String, String> overrides,
+  static StandaloneDispatch open(Cloud cloud, CliContext context, Map<String, String> overrides,
       Map<String, String> clientSettings, CommandLine commandLine) {
     Map<String, String> settings = new HashMap<>(context.env());
     settings.putAll(overrides);

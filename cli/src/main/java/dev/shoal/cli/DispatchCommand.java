@@ -3,6 +3,7 @@ package dev.shoal.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.dispatcher.ScalingReport;
+import dev.shoal.dispatcher.StandaloneDispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,13 +87,13 @@ final class DispatchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(commandLine, "--steps must be at least 1");
     }
     Cloud chosen = CloudSettings.cloud(cloud, context, commandLine);
-    try (CloudDispatcher dispatcher = CloudSettings.open(chosen, context, settings, clientSettings, commandLine)) {
+    try (StandaloneDispatch dispatcher = CloudSettings.open(chosen, context, settings, clientSettings, commandLine)) {
       return loop ? loop(dispatcher, every == null ? Duration.ofMinutes(1) : every) : step(dispatcher) ? 0 : 1;
     }
   }
 
   /** One step, printed; false when it failed (its error printed). */
-  private boolean step(CloudDispatcher dispatcher) {
+  private boolean step(StandaloneDispatch dispatcher) {
     ScalingReport report;
     try {
       report = dispatcher.evaluate();
@@ -134,7 +135,7 @@ final class DispatchCommand implements Callable<Integer> {
    * way) or until --steps; a failed step is printed and the next one tries again, as the function's
    * next invocation would. Exits 1 when the last step failed.
    */
-  private int loop(CloudDispatcher dispatcher, Duration period) throws InterruptedException {
+  private int loop(StandaloneDispatch dispatcher, Duration period) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -1,6 +1,7 @@
 package dev.shoal.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.shoal.dispatcher.StandaloneDispatch;
 import dev.shoal.spi.QueueDepth;
 import dev.shoal.taskdb.RunRecord;
 import dev.shoal.taskdb.TaskDatabaseReader;
@@ -124,7 +125,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     Status status;
     if (cloud != null) {
-      try (CloudDispatcher dispatcher = CloudSettings.open(cloud, context, cloudSettings, clientSettings,
+      try (StandaloneDispatch dispatcher = CloudSettings.open(cloud, context, cloudSettings, clientSettings,
           commandLine)) {
         String task = service.queue != null ? service.queue : dispatcher.taskQueue();
         String vm = vmQueue != null ? vmQueue : dispatcher.vmQueue();
@@ -220,7 +221,7 @@ final class StatusCommand implements Callable<Integer> {
     return new QueueStatus(role, address, depth.visible(), depth.inFlight(), deadLetters, problem);
   }
 
-  private Pool pool(CloudDispatcher dispatcher) {
+  private Pool pool(StandaloneDispatch dispatcher) {
     try {
       List<Worker> workers = dispatcher.pool().stream().map(StatusCommand::worker).toList();
       return new Pool(cloud.toString(), dispatcher.poolName(), workers, null);

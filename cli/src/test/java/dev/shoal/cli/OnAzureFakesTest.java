@@ -136,8 +136,7 @@ class OnAzureFakesTest {
   /** The standard dispatchers, but ARM reached through the fake. */
   private DispatcherFactory onFakeArm() {
     return (cloud, settings, clientSettings) -> cloud == Cloud.AZURE
-        ? DispatcherFactory.azure(StandaloneDispatcher.builder().environment(settings)
-            .computeManager(arm.computeManager()).build())
+        ? StandaloneDispatcher.builder().environment(settings).computeManager(arm.computeManager()).build()
         : DispatcherFactory.standard().open(cloud, settings, clientSettings);
   }
 

@@ -4,6 +4,7 @@ import dev.shoal.aws.Ec2Provider;
 import dev.shoal.aws.EventSourceMappingSwitch;
 import dev.shoal.aws.SqsClients;
 import dev.shoal.dispatcher.ScalingReport;
+import dev.shoal.dispatcher.StandaloneDispatch;
 import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.WorkerInstance;
@@ -24,7 +25,7 @@ import java.util.Map;
  * provider's {@code close} terminates its pool, and a dispatcher that stops must leave the pool
  * running, as the Lambda does between invocations.
  */
-public final class StandaloneDispatcher implements AutoCloseable {
+public final class StandaloneDispatcher implements StandaloneDispatch {
   private final DispatcherSettings settings;
   private final Transport transport;
   private final Ec2Provider provider;
@@ -70,30 +71,36 @@ public final class StandaloneDispatcher implements AutoCloseable {
   }
 
   /** One evaluation, as one invocation of the Lambda makes it. */
+  @Override
   public ScalingReport evaluate() {
     return handler.evaluate();
   }
 
   /** The pool's instances, pending or running. */
+  @Override
   public List<WorkerInstance> pool() {
     return provider.list();
   }
 
   /** What the pool is called (its instances' {@code shoal:pool} tag). */
+  @Override
   public String poolName() {
     return settings.pool();
   }
 
   /** The transport the step reads the queues with. */
+  @Override
   public Transport transport() {
     return transport;
   }
 
+  @Override
   public String taskQueue() {
     return settings.taskQueueUrl();
   }
 
   /** The VM-only queue; null for none. */
+  @Override
   public String vmQueue() {
     return settings.vmQueueUrl();
   }

@@ -5,6 +5,7 @@ import com.azure.resourcemanager.compute.ComputeManager;
 import dev.shoal.azure.functions.FunctionBurstSwitch;
 import dev.shoal.azure.vmss.VmssProvider;
 import dev.shoal.dispatcher.ScalingReport;
+import dev.shoal.dispatcher.StandaloneDispatch;
 import dev.shoal.spi.BurstSwitch;
 import dev.shoal.spi.Transport;
 import dev.shoal.spi.WorkerInstance;
@@ -24,7 +25,7 @@ import java.util.Objects;
  * provider's {@code close} deletes its pool's VMs, and a dispatcher that stops must leave them, as
  * the Function does.
  */
-public final class StandaloneDispatcher implements AutoCloseable {
+public final class StandaloneDispatcher implements StandaloneDispatch {
   private final FunctionSettings settings;
   private final Transport transport;
   private final VmssProvider provider;
@@ -67,31 +68,37 @@ public final class StandaloneDispatcher implements AutoCloseable {
   }
 
   /** One evaluation, as one timer tick of the Function makes it. */
+  @Override
   public ScalingReport evaluate() {
     return dispatcher.tick();
   }
 
   /** The scale set's VMs, pending or running. */
+  @Override
   public List<WorkerInstance> pool() {
     return provider.list();
   }
 
   /** The scale set's resource id. */
+  @Override
   public String poolName() {
     return settings.scaleSetId();
   }
 
   /** The transport the step reads the task queue with. */
+  @Override
   public Transport transport() {
     return transport;
   }
 
   /** The task queue, a name or an address, as configured. */
+  @Override
   public String taskQueue() {
     return settings.taskQueue();
   }
 
   /** The VM-only queue ({@code SHOAL_VM_QUEUE}), a name or an address; null for none. */
+  @Override
   public String vmQueue() {
     return settings.vmQueue();
   }
