@@ -35,7 +35,9 @@ class PublicApiTest {
       // knowing the codec's API is not promised.
       "dev.shoal.spi.RunContext.codec()",
       "dev.shoal.spi.RunContext(java.lang.String,java.nio.file.Path,dev.shoal.internal.codec.JsonCodec,"
-          + "java.util.concurrent.Executor)");
+          + "java.util.concurrent.Executor)",
+      "dev.shoal.spi.RunContext(java.lang.String,java.nio.file.Path,dev.shoal.internal.codec.JsonCodec,"
+          + "java.util.concurrent.Executor,dev.shoal.monitor.RunListener)");
 
   @Test
   void noPublicSignatureOfTheApiNamesAnInternalType() throws Exception {
