@@ -60,6 +60,8 @@ public final class Shoal implements Runnable {
       return CommandLine.ExitCode.SOFTWARE;
     });
     WorkerCommand.configure(commandLine.getSubcommands().get("worker"));
+    // Everything after the program is the program's, options included: shoal run Main --tasks 10.
+    commandLine.getSubcommands().get("run").setStopAtPositional(true);
     return commandLine;
   }
 }

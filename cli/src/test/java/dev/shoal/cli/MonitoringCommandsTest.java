@@ -60,6 +60,15 @@ class MonitoringCommandsTest {
   }
 
   @Test
+  void optionsAfterTheProgramAreTheProgramsOwn() throws Exception {
+    Files.writeString(dir.resolve("shoal.yaml"), "runDir: " + dir.resolve("runs") + "\nmonitoring:\n  database: off\n");
+    Result result = shoal.run("run", "--config", dir.resolve("shoal.yaml").toString(), SampleProgram.class.getName(),
+        "2", "--progress", "loud", "--tasks", "10");
+    assertThat(result.exit()).as("%s", result).isZero();
+    assertThat(result.out()).contains("arguments [2, --progress, loud, --tasks, 10]");
+  }
+
+  @Test
   void runExitsWithTheProgramsStatusAndSaysWhatItCannotStart() throws Exception {
     Files.writeString(dir.resolve("shoal.yaml"), "runDir: " + dir.resolve("runs") + "\nmonitoring:\n  database: off\n");
     Result failing = shoal.run("run", "--config", dir.resolve("shoal.yaml").toString(), "--progress", "off",

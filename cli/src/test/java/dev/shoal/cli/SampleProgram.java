@@ -17,7 +17,7 @@ public final class SampleProgram {
 
   private SampleProgram() {}
 
-  /** Squares 1..N and sums them; exits with the code given second, if any. */
+  /** Squares 1..N and sums them, prints its arguments; exits with the code given second, if it is a number. */
   public static void main(String[] args) {
     int count = Integer.parseInt(args[0]);
     try (DataFlowKernel dfk = DataFlowKernel.fromConfig()) {
@@ -27,7 +27,8 @@ public final class SampleProgram {
       }
       System.out.println("run " + dfk.runId() + ": sum of squares " + dfk.call(SUM, Arg.all(squares)).join());
     }
-    if (args.length > 1) {
+    System.out.println("arguments " + java.util.Arrays.toString(args));
+    if (args.length > 1 && !args[1].startsWith("-")) {
       System.exit(Integer.parseInt(args[1]));
     }
   }
