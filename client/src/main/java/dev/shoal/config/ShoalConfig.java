@@ -86,7 +86,7 @@ public final class ShoalConfig {
     this.checkpoint = root.path("checkpoint");
     this.executors = executors(root, reading);
     this.apps = apps(root, executors.stream().map(ConfiguredExecutorPlan::label).toList());
-    this.monitoring = root.node("monitoring").map(ShoalConfig::monitoring).orElse(MonitoringConfig.defaults());
+    this.monitoring = monitoring(root.section("monitoring"));
     reading.seal();
     reading.checkUnknownKeys(document);
     List<String> unused = reading.overrides().unusedProperties();

@@ -81,6 +81,18 @@ class ShoalConfigTest {
   }
 
   @Test
+  void monitoringIsSetByPropertiesAndVariablesWhenTheFileHasNoSuchSection() throws Exception {
+    Path file = file("runDir: out\n");
+    ShoalConfig config = ShoalConfig.load(file, Map.of("shoal.monitoring.progress", "off"),
+        Map.of("SHOAL_MONITORING_DATABASE", "off"));
+    assertThat(config.monitoring()).isEqualTo(new MonitoringConfig(MonitoringConfig.Database.OFF, OptionalInt.empty(),
+        "off"));
+    assertThatThrownBy(() -> ShoalConfig.load(file, Map.of("shoal.monitoring.progress", "loud"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'monitoring.progress'")
+        .hasMessageContaining("system property shoal.monitoring.progress");
+  }
+
+  @Test
   void monitoringAskedForWithoutShoalMonitorOnTheClassPathFailsAtStart() throws Exception {
     // The defaults need nothing: without shoal-monitor a run simply goes unwatched.
     assertThat(load("monitoring:\n  progress: auto\n").monitoring().asksExplicitly()).isFalse();
