@@ -39,13 +39,17 @@ case "$mode" in
     build
     exec java -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.TaskDbBench "$@"
     ;;
+  requests)
+    build
+    exec java -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.RequestCountBench "$@"
+    ;;
   payload)
     build
     # Room for a 100 MB payload as text, bytes and JSON at once.
     exec java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$classpath" dev.shoal.bench.PayloadBench "$@"
     ;;
   *)
-    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness, payload, taskdb" >&2
+    echo "usage: bench/run.sh MODE [options]; modes: local, queue, scale, burst, chaos, fairness, payload, taskdb, requests" >&2
     exit 2
     ;;
 esac
