@@ -46,10 +46,12 @@ final class FakeAdminHttp implements AutoCloseable {
   private final HttpServer server;
   private final FakeNamespace namespace;
   private final ScheduledExecutorService loop;
+  private final FakeOperations operations;
 
-  FakeAdminHttp(FakeNamespace namespace, ScheduledExecutorService loop) throws IOException {
+  FakeAdminHttp(FakeNamespace namespace, ScheduledExecutorService loop, FakeOperations operations) throws IOException {
     this.namespace = namespace;
     this.loop = loop;
+    this.operations = operations;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
@@ -69,6 +71,7 @@ final class FakeAdminHttp implements AutoCloseable {
         String name = path.replaceAll("^/+|/+$", "");
         byte[] body = exchange.getRequestBody().readAllBytes();
         String host = exchange.getRequestHeaders().getFirst("Host");
+        operations.count("admin." + exchange.getRequestMethod());
         reply = switch (exchange.getRequestMethod()) {
           case "PUT" -> put(name, body, exchange.getRequestHeaders().getFirst("If-Match") != null, host);
           case "GET" -> name.equalsIgnoreCase("$Resources/queues")

@@ -86,6 +86,7 @@ final class FakeAmqpConnection {
   private final FakeCbs cbs;
   private final FakeManagement management;
   private final int maxMessageBytes;
+  private final FakeOperations operations;
   private final Transport transport = Proton.transport();
   private final Connection connection = Proton.connection();
   private final Collector collector = Proton.collector();
@@ -98,7 +99,7 @@ final class FakeAmqpConnection {
   private boolean closed;
 
   FakeAmqpConnection(Socket socket, String name, ScheduledExecutorService loop, FakeNamespace namespace, FakeCbs cbs,
-      FakeManagement management, int maxMessageBytes) {
+      FakeManagement management, int maxMessageBytes, FakeOperations operations) {
     this.socket = socket;
     this.name = name;
     this.loop = loop;
@@ -106,6 +107,7 @@ final class FakeAmqpConnection {
     this.cbs = cbs;
     this.management = management;
     this.maxMessageBytes = maxMessageBytes;
+    this.operations = operations;
   }
 
   /** Runs on the loop. */
@@ -355,6 +357,7 @@ final class FakeAmqpConnection {
     Object role = receiver.getContext();
     DeliveryState outcome;
     if (role instanceof CbsRequests) {
+      operations.count("cbs.put-token");
       outcome = request(bytes, read, request -> cbs.answer(request, authorized));
     } else if (role instanceof ManagementRequests node) {
       outcome = request(bytes, read, request -> management.answer(node.entityPath(), request));
@@ -402,6 +405,8 @@ final class FakeAmqpConnection {
           + ") exceeds the limit (" + maxMessageBytes + ") currently allowed on the link."));
     }
     List<byte[]> messages = format == FakeMessage.BATCH_FORMAT ? FakeMessage.unbatch(bytes) : List.of(bytes);
+    operations.count("send.transfer");
+    operations.count("send.message", messages.size());
     messages.forEach(queue::accept);
     return Accepted.getInstance();
   }
@@ -421,14 +426,18 @@ final class FakeAmqpConnection {
     Outcome outcome = state instanceof TransactionalState transactional ? transactional.getOutcome() : (Outcome) state;
     FakeMessageStore.Settled result;
     if (outcome instanceof Accepted) {
+      operations.count("settle.complete");
       result = lock.store().complete(lock.token());
     } else if (outcome instanceof Released) {
+      operations.count("settle.release");
       result = lock.store().release(lock.token());
     } else if (outcome instanceof Modified modified) {
+      operations.count("settle.abandon");
       // Deferral (undeliverable-here) is not modelled.
       result = Boolean.TRUE.equals(modified.getUndeliverableHere()) ? FakeMessageStore.Settled.NOT_ALLOWED
           : lock.store().abandon(lock.token());
     } else if (outcome instanceof Rejected rejected) {
+      operations.count("settle.deadletter");
       result = deadLetter(lock, rejected);
     } else {
       result = FakeMessageStore.Settled.NOT_ALLOWED;
@@ -500,6 +509,7 @@ final class FakeAmqpConnection {
 
     @Override
     public void deliver(FakeMessage message, UUID lockToken, Instant lockedUntil) {
+      operations.count("receive.message");
       Delivery delivery = sender.delivery(FakeMessage.deliveryTag(lockToken));
       delivery.setContext(new LockRef(store, lockToken));
       byte[] bytes = message.encodeForDelivery(lockedUntil);
@@ -517,6 +527,7 @@ final class FakeAmqpConnection {
     }
 
     void flowed() {
+      operations.count("receive.flow");
       store.pump();
       if (sender.getDrain() && sender.getCredit() > 0) {
         sender.drained();

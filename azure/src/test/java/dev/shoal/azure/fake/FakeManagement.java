@@ -24,9 +24,11 @@ final class FakeManagement {
   static final String PEEK = "com.microsoft:peek-message";
 
   private final FakeNamespace namespace;
+  private final FakeOperations operations;
 
-  FakeManagement(FakeNamespace namespace) {
+  FakeManagement(FakeNamespace namespace, FakeOperations operations) {
     this.namespace = namespace;
+    this.operations = operations;
   }
 
   Message answer(String entityPath, Message request) {
@@ -37,6 +39,7 @@ final class FakeManagement {
     Map<String, Object> properties = request.getApplicationProperties() == null ? Map.of()
         : request.getApplicationProperties().getValue();
     Object operation = properties.get("operation");
+    operations.count("management." + operation);
     Map<?, ?> body = request.getBody() instanceof AmqpValue value && value.getValue() instanceof Map<?, ?> map
         ? map : Map.of();
     if (RENEW_LOCK.equals(operation)) {

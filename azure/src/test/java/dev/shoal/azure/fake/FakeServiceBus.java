@@ -74,6 +74,7 @@ public final class FakeServiceBus implements AutoCloseable {
   private final FakeNamespace namespace;
   private final FakeCbs cbs;
   private final FakeManagement management;
+  private final FakeOperations operations = new FakeOperations();
   private final String key;
   private final int maxMessageBytes;
   private final List<FakeAmqpConnection> connections = new ArrayList<>();
@@ -93,11 +94,11 @@ public final class FakeServiceBus implements AutoCloseable {
     this.key = Base64.getEncoder().encodeToString(secret);
     this.namespace = new FakeNamespace(clock, loop);
     this.cbs = new FakeCbs(KEY_NAME, key, clock);
-    this.management = new FakeManagement(namespace);
+    this.management = new FakeManagement(namespace, operations);
     this.server = new ServerSocket();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     try {
-      this.admin = new FakeAdminHttp(namespace, loop);
+      this.admin = new FakeAdminHttp(namespace, loop, operations);
     } catch (IOException e) {
       server.close();
       loop.shutdownNow();
@@ -141,6 +142,11 @@ public final class FakeServiceBus implements AutoCloseable {
     return admin.endpoint();
   }
 
+  /** What clients asked of this namespace so far, by kind of operation. */
+  public FakeOperations operations() {
+    return operations;
+  }
+
   /** Settings for the "servicebus" transport provider that point it at this fake. */
   public Map<String, String> transportSettings() {
     return Map.of(ServiceBusClients.CONNECTION, connectionString(),
@@ -161,7 +167,7 @@ public final class FakeServiceBus implements AutoCloseable {
       }
       FakeAmqpConnection connection = new FakeAmqpConnection(socket,
           "fake-servicebus-connection-" + connectionCount.incrementAndGet(), loop, namespace, cbs, management,
-          maxMessageBytes);
+          maxMessageBytes, operations);
       try {
         loop.execute(() -> {
           connections.add(connection);
