@@ -3,6 +3,7 @@ package dev.shoal.aws;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClient;
 import software.amazon.awssdk.services.sqs.SqsAsyncClientBuilder;
@@ -21,18 +22,35 @@ public final class SqsClients {
   public static final String CREDENTIALS = "credentials";
   /** Setting: largest message body in bytes. */
   public static final String MAX_MESSAGE_BYTES = "maxMessageBytes";
+  /**
+   * Setting: the HTTP client under the SDK, {@value #JDK_HTTP} (the default: the JDK's, lowest
+   * latency per request) or {@value #NETTY_HTTP} (the SDK's Netty client).
+   */
+  public static final String HTTP_CLIENT = "httpClient";
+  public static final String JDK_HTTP = "jdk";
+  public static final String NETTY_HTTP = "netty";
   /** Environment variable read when no endpoint setting is given. */
   public static final String ENDPOINT_ENV = "SHOAL_SQS_ENDPOINT";
 
   private SqsClients() {}
 
   public static SqsAsyncClient create(Map<String, String> settings) {
-    SqsAsyncClientBuilder builder = SqsAsyncClient.builder()
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-            .maxConcurrency(64)
-            .connectionAcquisitionTimeout(Duration.ofSeconds(30))
-            // A long poll lasts up to 20 s; the read timeout must be longer.
-            .readTimeout(Duration.ofSeconds(30)));
+    SqsAsyncClientBuilder builder = SqsAsyncClient.builder();
+    String http = settings.getOrDefault(HTTP_CLIENT, JDK_HTTP);
+    switch (http) {
+      // A long poll lasts up to 20 s; a request may take longer than that.
+      case JDK_HTTP -> builder.httpClientBuilder(JdkAsyncHttpClient.builder(Duration.ofSeconds(10), Duration.ofSeconds(30)))
+          // The SDK would hand every completed response to its own executor, one more thread between the
+          // socket and the caller; this client already completes on threads of its own, off the selector.
+          .asyncConfiguration(async -> async.advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR,
+              Runnable::run));
+      case NETTY_HTTP -> builder.httpClientBuilder(NettyNioAsyncHttpClient.builder()
+          .maxConcurrency(64)
+          .connectionAcquisitionTimeout(Duration.ofSeconds(30))
+          .readTimeout(Duration.ofSeconds(30)));
+      default -> throw new IllegalArgumentException("setting " + HTTP_CLIENT + ": unknown HTTP client '" + http
+          + "'; use " + JDK_HTTP + " or " + NETTY_HTTP);
+    }
     return AwsClients.configure(builder, withEndpointFromEnvironment(settings)).build();
   }
 

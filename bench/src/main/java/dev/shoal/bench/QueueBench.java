@@ -54,6 +54,7 @@ public final class QueueBench {
     double[] unbundled = new double[rounds];
     double[] rttP50 = new double[rounds];
     double[] rttP99 = new double[rounds];
+    ProcessMemory memory;
     try (DataFlowKernel dfk = kernel(runDir, workers, builder -> {})) {
       // Warm-up: the AWS SDK, ElasticMQ and the workers run interpreted at first; a cold request
       // costs several times a warm one.
@@ -69,6 +70,8 @@ public final class QueueBench {
         rttP99[round] = Spread.percentile(latencies, 99);
         System.out.printf("round %d: round trip p50 %.2f ms, p99 %.2f ms%n", round + 1, rttP50[round], rttP99[round]);
       }
+      // While the cluster is up, after both loads: the client with its embedded server and the workers.
+      memory = ProcessMemory.ofThisTree();
     }
     try (DataFlowKernel dfk = kernel(runDir, workers, builder -> builder.maxTasksPerMessage(1))) {
       throughput(dfk, 1_000);
@@ -91,6 +94,9 @@ public final class QueueBench {
     throughput.print("queue_tasks_per_s", "%.0f");
     p50.print("queue_rtt_p50_ms", "%.2f");
     Spread.of(rttP99).print("queue_rtt_p99_ms", "%.2f");
+    System.out.printf("local_cluster_processes: %d%n", memory.processes());
+    System.out.printf("local_cluster_peak_rss_mib: %.0f%n", memory.peakMib());
+    System.out.printf("local_cluster_rss_mib: %.0f%n", memory.residentMib());
   }
 
   private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {

@@ -1,6 +1,11 @@
 package dev.shoal.embedded;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.http.scaladsl.Http;
@@ -32,7 +37,7 @@ public final class EmbeddedSqsServer implements AutoCloseable {
     long started = System.nanoTime();
     // Our own actor system, so that closing can end it at once: the server's own stop waits for
     // open long polls (up to 20 s), and a failed start would leave its threads running.
-    ActorSystem actors = ActorSystem.create("shoal-elasticmq");
+    ActorSystem actors = ActorSystem.create("shoal-elasticmq", sizedToThisMachine());
     try {
       SQSRestServer server = SQSRestServerBuilder.withActorSystem(actors).withInterface("127.0.0.1")
           .withDynamicPort().start();
@@ -45,6 +50,29 @@ public final class EmbeddedSqsServer implements AutoCloseable {
       terminate(actors);
       throw e;
     }
+  }
+
+  /**
+   * Pekko's defaults start at 8 threads for actors and 4 for its internals, whatever the machine:
+   * on a laptop or a 2-core VM that is more threads than cores, and a request then waits for the
+   * scheduler between every hop of ElasticMQ's actors. One thread per core, at least one. The
+   * user's own {@code pekko.*} settings (system properties, application.conf) still win.
+   */
+  private static Config sizedToThisMachine() {
+    int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Map<String, Object> sizing = new HashMap<>();
+    for (String dispatcher : List.of("default-dispatcher", "internal-dispatcher")) {
+      String prefix = "pekko.actor." + dispatcher + ".fork-join-executor.";
+      sizing.put(prefix + "parallelism-min", 1);
+      sizing.put(prefix + "parallelism-factor", 1.0);
+      sizing.put(prefix + "parallelism-max", cores);
+    }
+    // ConfigFactory.load()'s layers, with this sizing between the user's and Pekko's reference.
+    return ConfigFactory.defaultOverrides()
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseMap(sizing))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
   }
 
   public int port() {
