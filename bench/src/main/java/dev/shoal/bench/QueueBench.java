@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  * local worker JVMs of one slot each, as throughput and as round-trip latency of sequential tasks.
  * Baselines measured in the same run: the same executor with bundling off (one task per message),
  * and the bare round trip of one message through two SQS queues with an in-process echo consumer
- * (the floor any design on this queue pays).
+ * (the floor any design on this queue pays). Then where a sequential round trip goes, hop by hop
+ * ({@link HopTimes}, on a kernel of its own), and the resident memory of the whole local setup:
+ * this JVM with the embedded server, and the worker JVMs ({@link ProcessMemory}).
  *
  * <p>Options: {@code --tasks N} (default 40,000), {@code --rtt M} sequential tasks a round (default 1,000),
  * {@code --rounds R} (default 5), {@code --workers W} (default 2). Each figure is the median of its
@@ -81,6 +83,7 @@ public final class QueueBench {
         System.out.printf("round %d, bundling off: %,.0f tasks/s%n", round + 1, unbundled[round]);
       }
     }
+    Map<HopTimes.Hop, double[]> hops = hopTimes(runDir, workers, rtt);
     double[] bare = bareSqsRoundTrips(rtt);
 
     Spread throughput = Spread.of(perSecond);
@@ -94,13 +97,43 @@ public final class QueueBench {
     throughput.print("queue_tasks_per_s", "%.0f");
     p50.print("queue_rtt_p50_ms", "%.2f");
     Spread.of(rttP99).print("queue_rtt_p99_ms", "%.2f");
+    for (Map.Entry<HopTimes.Hop, double[]> hop : hops.entrySet()) {
+      System.out.printf("hop_%s_p50_us: %.0f  (%s)%n", hop.getKey().name().toLowerCase(java.util.Locale.ROOT),
+          Spread.percentile(hop.getValue(), 50), hop.getKey().meaning);
+    }
     System.out.printf("local_cluster_processes: %d%n", memory.processes());
     System.out.printf("local_cluster_peak_rss_mib: %.0f%n", memory.peakMib());
     System.out.printf("local_cluster_rss_mib: %.0f%n", memory.residentMib());
   }
 
+  /**
+   * Sequential round trips on a kernel of their own with a listener that keeps every task's
+   * events, split into hops. Not on the measured kernel: the listener's work would be in its figures.
+   */
+  static Map<HopTimes.Hop, double[]> hopTimes(Path runDir, int workers, int count) throws InterruptedException {
+    HopTimes listener = new HopTimes();
+    try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).listener(listener)
+        .executor(cluster(runDir, workers, builder -> {})).build()) {
+      roundTrips(dfk, 1_500);
+      List<Long> taskIds = new java.util.ArrayList<>(count);
+      List<java.time.Instant> joined = new java.util.ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        AppFuture<Long> future = dfk.call(BenchApps.NOOP, (long) i);
+        future.join();
+        joined.add(java.time.Instant.now());
+        taskIds.add(future.taskId());
+      }
+      dfk.waitForCurrentTasks();
+      return listener.hops(taskIds, joined);
+    }
+  }
+
   private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
-    LocalCluster executor = LocalCluster.builder()
+    return DataFlowKernel.builder().runDir(runDir).executor(cluster(runDir, workers, customizer)).build();
+  }
+
+  private static LocalCluster cluster(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+    return LocalCluster.builder()
         .workers(workers)
         .slotsPerWorker(1)
         // The figure is the path through worker JVMs: no in-process burst during the warm-up.
@@ -109,7 +142,6 @@ public final class QueueBench {
         .taskQueue("bench-" + System.nanoTime())
         .configure(customizer)
         .build();
-    return DataFlowKernel.builder().runDir(runDir).executor(executor).build();
   }
 
   static double throughput(DataFlowKernel dfk, int tasks) throws Exception {
