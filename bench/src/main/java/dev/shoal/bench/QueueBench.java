@@ -93,8 +93,14 @@ public final class QueueBench {
     Spread.of(rttP99).print("queue_rtt_p99_ms", "%.2f");
   }
 
-  private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
-    LocalCluster executor = LocalCluster.builder()
+  /** A kernel on a fresh {@link #cluster}. */
+  static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+    return DataFlowKernel.builder().runDir(runDir).executor(cluster(runDir, workers, customizer)).build();
+  }
+
+  /** A local cluster of {@code workers} JVMs x 1 slot on its own task queue, in-process burst off. */
+  static LocalCluster cluster(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+    return LocalCluster.builder()
         .workers(workers)
         .slotsPerWorker(1)
         // The figure is the path through worker JVMs: no in-process burst during the warm-up.
@@ -103,7 +109,6 @@ public final class QueueBench {
         .taskQueue("bench-" + System.nanoTime())
         .configure(customizer)
         .build();
-    return DataFlowKernel.builder().runDir(runDir).executor(executor).build();
   }
 
   static double throughput(DataFlowKernel dfk, int tasks) throws Exception {
