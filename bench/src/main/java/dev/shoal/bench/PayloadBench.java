@@ -105,13 +105,13 @@ public final class PayloadBench {
             throw new IllegalStateException("the store gave back " + read.length + " bytes, not " + bytes.length);
           }
           copy[round] = 2.0 * mb / seconds;
-          System.out.printf("%s round %d: round trip %.1f ms, %.1f MB/s (tiny task %.2f ms: %.1f %%), bare store"
-              + " %.1f MB/s%n", label, round + 1, rtt[round], shoal[round], tiny, overhead[round], copy[round]);
+          System.out.printf("%s round %d: round trip %.1f ms, %.3f MB/s (tiny task %.2f ms: %.1f %%), bare store"
+              + " %.3f MB/s%n", label, round + 1, rtt[round], shoal[round], tiny, overhead[round], copy[round]);
         }
         Spread.of(rtt).print("payload_rtt_ms_" + label, "%.2f");
-        Spread.of(shoal).print("payload_mb_per_s_" + label, "%.1f");
+        Spread.of(shoal).print("payload_mb_per_s_" + label, "%.3f");
         Spread.of(overhead).print("payload_overhead_pct_" + label, "%.1f");
-        Spread.of(copy).print("store_copy_mb_per_s_" + label, "%.1f");
+        Spread.of(copy).print("store_copy_mb_per_s_" + label, "%.3f");
         shoalRates.add(Spread.of(shoal));
         overheads.add(Spread.of(overhead));
         copyRates.add(Spread.of(copy));
@@ -121,7 +121,7 @@ public final class PayloadBench {
     double[] x = Arrays.stream(sizesKb).asDoubleStream().toArray();
     Path file = Plot.lines(Plot.path(plot, "payload"),
         "Payload round trip: MB/s and the share of a task's fixed cost (median, min-max of " + rounds + " rounds)",
-        "payload size (KiB)", true, "MB/s",
+        "payload size (KiB)", Plot.Scale.LOG_XY, "MB/s",
         List.of(Plot.Series.of("round trip MB/s", x, shoalRates),
             Plot.Series.of("baseline: bare store put + get MB/s", x, copyRates)),
         "overhead share of the round trip (%)", List.of(Plot.Series.of("overhead share (%)", x, overheads)));

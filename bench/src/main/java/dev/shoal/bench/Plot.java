@@ -2,10 +2,13 @@ package dev.shoal.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
@@ -13,10 +16,13 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.YIntervalSeries;
@@ -63,16 +69,25 @@ final class Plot {
     }
   }
 
-  /** A line chart of {@code series}, the x axis logarithmic if {@code logX}. */
-  static Path lines(Path file, String title, String xLabel, boolean logX, String yLabel, List<Series> series) {
-    return lines(file, title, xLabel, logX, yLabel, series, null, List.of());
+  /** Which axes are logarithmic (the right-hand one, if any, never is). */
+  enum Scale {
+    LINEAR, LOG_X, LOG_XY;
+
+    boolean logX() {
+      return this != LINEAR;
+    }
+  }
+
+  /** A line chart of {@code series}. */
+  static Path lines(Path file, String title, String xLabel, Scale scale, String yLabel, List<Series> series) {
+    return lines(file, title, xLabel, scale, yLabel, series, null, List.of());
   }
 
   /**
    * A line chart with a second y axis on the right for {@code right} (for two figures of different
-   * units over the same x), the x axis logarithmic if {@code logX}.
+   * units over the same x).
    */
-  static Path lines(Path file, String title, String xLabel, boolean logX, String yLabel, List<Series> left,
+  static Path lines(Path file, String title, String xLabel, Scale scale, String yLabel, List<Series> left,
       String rightLabel, List<Series> right) {
     JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, collection(left),
         PlotOrientation.VERTICAL, true, false, false);
@@ -80,21 +95,27 @@ final class Plot {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    if (logX) {
-      LogAxis axis = new LogAxis(xLabel);
-      axis.setBase(10);
-      axis.setSmallestValue(1e-9);
-      plot.setDomainAxis(axis);
+    if (scale.logX()) {
+      plot.setDomainAxis(logAxis(xLabel));
     } else {
-      ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+      NumberAxis axis = (NumberAxis) plot.getDomainAxis();
+      axis.setAutoRangeIncludesZero(false);
+      // Worker counts, task counts, milliseconds: no fractional ticks.
+      axis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
     }
-    plot.setRenderer(0, renderer(0));
+    plot.setRenderer(0, renderer(0, left));
+    if (scale == Scale.LOG_XY) {
+      plot.setRangeAxis(logAxis(yLabel));
+    } else if (left.stream().allMatch(line -> Arrays.stream(line.y()).allMatch(y -> y == Math.rint(y)))) {
+      // Counts (workers): no fractional ticks.
+      plot.getRangeAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    }
     if (!right.isEmpty()) {
       ValueAxis axis = new NumberAxis(rightLabel);
       plot.setRangeAxis(1, axis);
       plot.setDataset(1, collection(right));
       plot.mapDatasetToRangeAxis(1, 1);
-      plot.setRenderer(1, renderer(left.size()));
+      plot.setRenderer(1, renderer(left.size(), right));
     }
     return save(chart, file);
   }
@@ -109,7 +130,22 @@ final class Plot {
     CategoryPlot plot = chart.getCategoryPlot();
     plot.setBackgroundPaint(Color.WHITE);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    BarRenderer renderer = (BarRenderer) plot.getRenderer();
+    renderer.setBarPainter(new StandardBarPainter());
+    for (int i = 0; i < COLORS.length; i++) {
+      renderer.setSeriesPaint(i, COLORS[i]);
+    }
     return save(chart, file);
+  }
+
+  private static LogAxis logAxis(String label) {
+    LogAxis axis = new LogAxis(label);
+    axis.setBase(10);
+    axis.setSmallestValue(1e-9);
+    // One tick a decade, written as plain numbers (0.1, 10, 1,000), not powers of ten.
+    axis.setTickUnit(new NumberTickUnit(1));
+    axis.setNumberFormatOverride(new DecimalFormat("#,##0.###"));
+    return axis;
   }
 
   private static YIntervalSeriesCollection collection(List<Series> series) {
@@ -124,14 +160,22 @@ final class Plot {
     return collection;
   }
 
+  private static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+
   private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
       new Color(0xff7f0e), new Color(0x9467bd)};
 
-  /** Lines, points and error bars; colours continue from {@code firstColor} so two axes' series differ. */
-  private static XYErrorRenderer renderer(int firstColor) {
+  /**
+   * Lines, points and error bars; colours continue from {@code firstColor} so two axes' series
+   * differ. A dense series (a trace over time) is drawn as a line alone, its points would blot it.
+   */
+  private static XYErrorRenderer renderer(int firstColor, List<Series> series) {
     XYErrorRenderer renderer = new XYErrorRenderer();
     renderer.setDefaultLinesVisible(true);
     renderer.setDefaultShapesVisible(true);
+    for (int i = 0; i < series.size(); i++) {
+      renderer.setSeriesShapesVisible(i, series.get(i).x().length <= 60);
+    }
     renderer.setDrawXError(false);
     renderer.setErrorStroke(new BasicStroke(1.5f));
     for (int i = 0; i < COLORS.length; i++) {
@@ -142,6 +186,7 @@ final class Plot {
   }
 
   private static Path save(JFreeChart chart, Path file) {
+    chart.getTitle().setFont(TITLE_FONT);
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {

@@ -87,7 +87,7 @@ public final class ScaleBench {
     double[] ms = trace.stream().mapToDouble(point -> point[0]).toArray();
     Path file = Plot.lines(Plot.path(plot, "scale"),
         "Workers after a burst of " + burst + " tasks on an idle pool of 0.." + maxWorkers + " (round 1)",
-        "ms since the burst was published", false, "worker JVMs",
+        "ms since the burst was published", Plot.Scale.LINEAR, "worker JVMs",
         List.of(Plot.Series.of("launched", ms, trace.stream().mapToDouble(point -> point[1]).toArray()),
             Plot.Series.of("polling the queue", ms, trace.stream().mapToDouble(point -> point[2]).toArray())));
     System.out.printf("plot: %s%n", file);

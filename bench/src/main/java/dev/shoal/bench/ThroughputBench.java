@@ -1,8 +1,10 @@
 package dev.shoal.bench;
 
 import dev.shoal.DataFlowKernel;
+import dev.shoal.embedded.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +12,7 @@ import java.util.List;
 /**
  * No-op tasks per second through the local default's queue path (embedded ElasticMQ, in-process
  * burst off, worker JVMs of 1 slot) for several pool sizes: for each worker count, a fresh cluster,
- * a warm-up, then rounds of {@code --tasks} tasks submitted from one thread and all completed
+ * every worker polling, a warm-up, then rounds of {@code --tasks} tasks submitted from one thread and all completed
  * ({@link QueueBench#throughput}). The claim checked is "launches more than 1,500 tasks per second
  * regardless of cluster size": {@code min_over_worker_counts_tasks_per_s} is the lowest median over
  * the worker counts. Baseline in the same run: the same executor with bundling off (one task per
@@ -57,7 +59,10 @@ public final class ThroughputBench {
     List<Spread> spreads = new ArrayList<>();
     for (int workers : workerCounts) {
       double[] perSecond = new double[rounds];
-      try (DataFlowKernel dfk = QueueBench.kernel(runDir, workers, builder -> {})) {
+      LocalCluster cluster = QueueBench.cluster(runDir, workers, builder -> {});
+      try (DataFlowKernel dfk = DataFlowKernel.builder().runDir(runDir).executor(cluster).build()) {
+        // Every worker polling first: JVMs still starting would take the cores from the round.
+        Workers.awaitRunning(cluster, workers, Duration.ofMinutes(2));
         QueueBench.throughput(dfk, warmup);
         for (int round = 0; round < rounds; round++) {
           perSecond[round] = QueueBench.throughput(dfk, tasks);
@@ -78,8 +83,10 @@ public final class ThroughputBench {
 
     Spread baseline = Spread.of(unbundled);
     double lowest = spreads.stream().mapToDouble(Spread::median).min().orElseThrow();
-    System.out.printf("cores: %d (the client with ElasticMQ wants one; from %d worker JVMs on the workers share"
-        + " the rest: more workers cannot add throughput here, only keep it)%n", cores, cores);
+    System.out.printf("On %d cores the client with ElasticMQ wants one, so the cores run out at %d worker JVM(s):"
+        + " more workers cannot add throughput here, only keep it.%n", cores, Math.max(1, cores - 1));
+    System.out.printf("cores: %d%n", cores);
+    System.out.printf("cores_run_out_at_workers: %d%n", Math.max(1, cores - 1));
     baseline.print("baseline_unbundled_tasks_per_s", "%.0f");
     for (int i = 0; i < workerCounts.length; i++) {
       spreads.get(i).print("throughput_" + workerCounts[i] + "_workers_tasks_per_s", "%.0f");
@@ -95,7 +102,7 @@ public final class ThroughputBench {
     Arrays.fill(claim, CLAIM_TASKS_PER_S);
     Path file = Plot.lines(Plot.path(plot, "throughput-vs-workers"),
         "No-op tasks/s through the embedded queue (median, min-max of " + rounds + " rounds; " + cores + " cores)",
-        "worker JVMs (1 slot each)", false, "tasks/s",
+        "worker JVMs (1 slot each)", Plot.Scale.LINEAR, "tasks/s",
         List.of(Plot.Series.of("bundled (default)", x, spreads),
             Plot.Series.of("baseline: bundling off, 2 workers", x, flat),
             Plot.Series.of("claim: 1,500 tasks/s", x, claim)));

@@ -19,12 +19,14 @@ class PlotTest {
   @Test
   void linesWriteAPngOfTheFixedSize() throws Exception {
     double[] x = {1, 10, 100};
-    Path file = Plot.lines(dir.resolve("sub/lines.png"), "title", "x", true, "y",
+    Path file = Plot.lines(dir.resolve("sub/lines.png"), "title", "x", Plot.Scale.LOG_XY, "y",
         List.of(Plot.Series.of("spread", x, List.of(new Spread(2, 1, 3), new Spread(4, 3, 5), new Spread(6, 6, 6))),
             Plot.Series.of("flat", x, new double[] {1, 1, 1})),
         "right", List.of(Plot.Series.of("share", x, new double[] {50, 10, 1})));
 
     assertPng(file);
+    assertPng(Plot.lines(dir.resolve("linear.png"), "title", "x", Plot.Scale.LINEAR, "count",
+        List.of(Plot.Series.of("workers", new double[] {0, 10, 20}, new double[] {0, 1, 2}))));
   }
 
   @Test

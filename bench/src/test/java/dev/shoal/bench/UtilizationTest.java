@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class UtilizationTest {
   private static UtilizationBench.Span span(long startMillis, long endMillis) {
-    return new UtilizationBench.Span(Instant.ofEpochMilli(startMillis), Instant.ofEpochMilli(endMillis));
+    return new UtilizationBench.Span("w", Instant.ofEpochMilli(startMillis), Instant.ofEpochMilli(endMillis));
   }
 
   @Test
@@ -23,6 +23,7 @@ class UtilizationTest {
     assertThat(measured.busySeconds()).isCloseTo(0.4, within(1e-9));
     assertThat(measured.wallSeconds()).isCloseTo(0.22, within(1e-9));
     assertThat(measured.percent()).isCloseTo(100 * 0.4 / 0.44, within(1e-9));
+    assertThat(measured.share(0.22)).isCloseTo(50, within(1e-9));
   }
 
   @Test
