@@ -177,6 +177,8 @@ final class Plot {
       renderer.setSeriesShapesVisible(i, series.get(i).x().length <= 60);
     }
     renderer.setDrawXError(false);
+    // Flat series (one measurement a point) would get a cap mark at every point.
+    renderer.setDrawYError(series.stream().anyMatch(line -> !Arrays.equals(line.low(), line.high())));
     renderer.setErrorStroke(new BasicStroke(1.5f));
     for (int i = 0; i < COLORS.length; i++) {
       renderer.setSeriesPaint(i, COLORS[(firstColor + i) % COLORS.length]);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
 
 /**
  * Whether launching stays fast deep into a long run: {@code --tasks} no-op tasks (default 1,000,000)
@@ -69,6 +70,13 @@ public final class SustainedBench {
     }
 
     /** How many windows ran below {@code fraction} of the median window. */
+    /** The windows, numbered from 1, that ran below {@code fraction} of the median window. */
+    List<Integer> slowerThan(double fraction) {
+      double limit = fraction * median();
+      return IntStream.range(0, tasksPerSecond.length).filter(k -> tasksPerSecond[k] < limit).mapToObj(k -> k + 1)
+          .toList();
+    }
+
     int below(double fraction) {
       double limit = fraction * median();
       return (int) Arrays.stream(tasksPerSecond).filter(rate -> rate < limit).count();
@@ -109,9 +117,9 @@ public final class SustainedBench {
         Windows windows = run(dfk, tasks, window);
         results.add(windows);
         System.out.printf("round %d: baseline %,.0f tasks/s; windows median %,.0f, min %,.0f, max %,.0f tasks/s"
-                + " (%d windows, slowest %.2f of the median)%n", round + 1, baselines[round], windows.median(),
-            Spread.of(windows.tasksPerSecond()).min(), Spread.of(windows.tasksPerSecond()).max(),
-            windows.tasksPerSecond().length, windows.minRatio());
+                + " (%d windows, slowest %.2f of the median; below 80 %%: %s)%n", round + 1, baselines[round],
+            windows.median(), Spread.of(windows.tasksPerSecond()).min(), Spread.of(windows.tasksPerSecond()).max(),
+            windows.tasksPerSecond().length, windows.minRatio(), windows.slowerThan(0.8));
       }
       heap = sampler.samples();
     }
@@ -152,7 +160,7 @@ public final class SustainedBench {
         "seconds", Plot.Scale.LINEAR, "MiB", List.of(
             Plot.Series.of("heap used (garbage included)", seconds,
                 heap.stream().mapToDouble(HeapSampler.Sample::usedMib).toArray()),
-            Plot.Series.of("after the last GC (live data)", seconds,
+            Plot.Series.of("just after the latest GC (young ones too)", seconds,
                 heap.stream().mapToDouble(HeapSampler.Sample::afterGcMib).toArray())));
     System.out.printf("plot: %s%nplot: %s%n", file, heapFile);
   }

@@ -19,6 +19,7 @@ class SustainedWindowsTest {
     assertThat(windows.median()).isEqualTo(1_000);
     assertThat(windows.minRatio()).isCloseTo(0.5, within(1e-9));
     assertThat(windows.below(0.8)).isEqualTo(1);
+    assertThat(windows.slowerThan(0.8)).containsExactly(3);
   }
 
   @Test
