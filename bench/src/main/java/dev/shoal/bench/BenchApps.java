@@ -40,6 +40,19 @@ public final class BenchApps implements AppLibrary {
         return 2 * i;
       });
 
+  /**
+   * Keeps its thread busy for the given milliseconds (a spin on the clock, not a sleep: CPU work, as
+   * a real task's) and returns how many times it looked at the clock.
+   */
+  public static final App1<Long, Long> SPIN = Apps.define("bench.spin").java(Long.class, Long.class, millis -> {
+    long end = System.nanoTime() + millis * 1_000_000;
+    long spins = 0;
+    while (System.nanoTime() < end) {
+      spins++;
+    }
+    return spins;
+  });
+
   /** The length of a text: with a large text, an argument too large for one queue message. */
   public static final App1<String, Long> LENGTH = Apps.define("bench.length").java(String.class, Long.class,
       text -> (long) text.length());
@@ -56,6 +69,6 @@ public final class BenchApps implements AppLibrary {
 
   @Override
   public Collection<? extends App<?>> apps() {
-    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID, WORK, MEMO_WORK, LENGTH, ECHO, CRASH);
+    return List.of(NOOP, INC, SLEEP, SLEEP_THEN_PID, WORK, MEMO_WORK, SPIN, LENGTH, ECHO, CRASH);
   }
 }

@@ -31,8 +31,8 @@ public final class BurstBench {
     double[] on = new double[rounds];
     double[] off = new double[rounds];
     for (int round = 0; round < rounds; round++) {
-      on[round] = ScaleBench.burst(runDir, burst, true, true)[1];
-      off[round] = ScaleBench.burst(runDir, burst, true, false)[1];
+      on[round] = ScaleBench.burst(runDir, burst, 2, true, true, false).firstTaskMs();
+      off[round] = ScaleBench.burst(runDir, burst, 2, true, false, false).firstTaskMs();
       System.out.printf("round %d: first task %.0f ms with the in-process burst, %.0f ms without%n", round + 1,
           on[round], off[round]);
     }

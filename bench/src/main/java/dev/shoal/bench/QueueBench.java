@@ -128,11 +128,13 @@ public final class QueueBench {
     }
   }
 
-  private static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+  /** A kernel on a fresh {@link #cluster}. */
+  static DataFlowKernel kernel(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
     return DataFlowKernel.builder().runDir(runDir).executor(cluster(runDir, workers, customizer)).build();
   }
 
-  private static LocalCluster cluster(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
+  /** A local cluster of {@code workers} JVMs x 1 slot on its own task queue, in-process burst off. */
+  static LocalCluster cluster(Path runDir, int workers, Consumer<QueueExecutor.Builder> customizer) {
     return LocalCluster.builder()
         .workers(workers)
         .slotsPerWorker(1)
