@@ -24,11 +24,14 @@ public final class SqsClients {
   public static final String MAX_MESSAGE_BYTES = "maxMessageBytes";
   /**
    * Setting: the HTTP client under the SDK, {@value #JDK_HTTP} (the default: the JDK's, lowest
-   * latency per request) or {@value #NETTY_HTTP} (the SDK's Netty client).
+   * latency per request) or {@value #NETTY_HTTP} (the SDK's Netty client). Without the setting,
+   * {@value #HTTP_CLIENT_ENV} may name one; local worker JVMs inherit it.
    */
   public static final String HTTP_CLIENT = "httpClient";
   public static final String JDK_HTTP = "jdk";
   public static final String NETTY_HTTP = "netty";
+  /** Environment variable read when no {@link #HTTP_CLIENT} setting is given. */
+  public static final String HTTP_CLIENT_ENV = "SHOAL_SQS_HTTP_CLIENT";
   /** Environment variable read when no endpoint setting is given. */
   public static final String ENDPOINT_ENV = "SHOAL_SQS_ENDPOINT";
 
@@ -36,7 +39,9 @@ public final class SqsClients {
 
   public static SqsAsyncClient create(Map<String, String> settings) {
     SqsAsyncClientBuilder builder = SqsAsyncClient.builder();
-    String http = settings.getOrDefault(HTTP_CLIENT, JDK_HTTP);
+    String fromEnvironment = System.getenv(HTTP_CLIENT_ENV);
+    String http = settings.getOrDefault(HTTP_CLIENT,
+        fromEnvironment == null || fromEnvironment.isBlank() ? JDK_HTTP : fromEnvironment.trim());
     switch (http) {
       // A long poll lasts up to 20 s; a request may take longer than that.
       case JDK_HTTP -> builder.httpClientBuilder(JdkAsyncHttpClient.builder(Duration.ofSeconds(10), Duration.ofSeconds(30)))
@@ -48,7 +53,8 @@ public final class SqsClients {
           .maxConcurrency(64)
           .connectionAcquisitionTimeout(Duration.ofSeconds(30))
           .readTimeout(Duration.ofSeconds(30)));
-      default -> throw new IllegalArgumentException("setting " + HTTP_CLIENT + ": unknown HTTP client '" + http
+      default -> throw new IllegalArgumentException("setting " + HTTP_CLIENT + " (or " + HTTP_CLIENT_ENV
+          + "): unknown HTTP client '" + http
           + "'; use " + JDK_HTTP + " or " + NETTY_HTTP);
     }
     return AwsClients.configure(builder, withEndpointFromEnvironment(settings)).build();
