@@ -38,37 +38,55 @@ final class HopTimes implements RunListener {
   }
 
   private final Map<Long, Map<Transition, Instant>> byTask = new ConcurrentHashMap<>();
+  private int incomplete;
 
   @Override
   public void task(TaskEvent event) {
-    byTask.computeIfAbsent(event.taskId(), id -> new EnumMap<>(Transition.class)).put(event.transition(), event.at());
+    // A task's events come from several threads (the sender's completion, the reply consumer).
+    Map<Transition, Instant> times = byTask.computeIfAbsent(event.taskId(), id -> new EnumMap<>(Transition.class));
+    synchronized (times) {
+      times.put(event.transition(), event.at());
+    }
   }
 
-  /** The microseconds of every hop of these tasks, given when each one's join returned. */
+  /**
+   * The microseconds of every hop of these tasks, given when each one's join returned. A task
+   * whose result came back before its send's completion was handled has no QUEUED event (the
+   * executor reports QUEUED only for a task still in flight) and is left out; {@link #incomplete}
+   * counts them.
+   */
   Map<Hop, double[]> hops(List<Long> taskIds, List<Instant> joined) {
-    Map<Hop, double[]> micros = new EnumMap<>(Hop.class);
+    Map<Hop, List<Double>> micros = new EnumMap<>(Hop.class);
     for (Hop hop : Hop.values()) {
-      micros.put(hop, new double[taskIds.size()]);
+      micros.put(hop, new java.util.ArrayList<>());
     }
+    incomplete = 0;
     for (int i = 0; i < taskIds.size(); i++) {
-      Map<Transition, Instant> times = byTask.get(taskIds.get(i));
-      if (times == null) {
+      Map<Transition, Instant> found = byTask.get(taskIds.get(i));
+      if (found == null) {
         throw new IllegalStateException("no events for task " + taskIds.get(i));
       }
+      Map<Transition, Instant> times;
+      synchronized (found) {
+        times = new EnumMap<>(found);
+      }
+      if (!times.keySet().containsAll(List.of(Transition.SUBMITTED, Transition.QUEUED, Transition.RECEIVED,
+          Transition.STARTED, Transition.ENDED, Transition.DONE))) {
+        incomplete++;
+        continue;
+      }
       for (Hop hop : Hop.values()) {
-        Instant from = required(times, hop.from, taskIds.get(i));
-        Instant to = hop.to == null ? joined.get(i) : required(times, hop.to, taskIds.get(i));
-        micros.get(hop)[i] = Duration.between(from, to).toNanos() / 1e3;
+        Instant to = hop.to == null ? joined.get(i) : times.get(hop.to);
+        micros.get(hop).add(Duration.between(times.get(hop.from), to).toNanos() / 1e3);
       }
     }
-    return micros;
+    Map<Hop, double[]> arrays = new EnumMap<>(Hop.class);
+    micros.forEach((hop, values) -> arrays.put(hop, values.stream().mapToDouble(Double::doubleValue).toArray()));
+    return arrays;
   }
 
-  private static Instant required(Map<Transition, Instant> times, Transition transition, long taskId) {
-    Instant at = times.get(transition);
-    if (at == null) {
-      throw new IllegalStateException("task " + taskId + " has no " + transition + " event");
-    }
-    return at;
+  /** How many tasks the last {@link #hops} call left out for a missing event. */
+  int incomplete() {
+    return incomplete;
   }
 }
