@@ -26,10 +26,9 @@ import software.amazon.awssdk.utils.AttributeMap;
 
 /**
  * The SDK's asynchronous HTTP SPI on the JDK's own {@link HttpClient} (HTTP/1.1, plain or TLS).
- * Shoal's SQS requests are small and latency-bound: on loopback, a round trip through two queues
- * took about half as long as with the SDK's Netty client (bench/RESULTS.md, issue 12), because a
- * response travels from the selector to the caller through one thread here instead of Netty's
- * event loop, the SDK's response pipeline and its completion executor.
+ * Chosen with {@code httpClient=jdk}: a probe suggested fewer thread hops per small SQS request
+ * than the SDK's Netty client, but side by side on the queue bench Netty was faster
+ * (bench/RESULTS.md, issue 12), so Netty stays the default and this client a choice.
  *
  * <p>Bodies are buffered whole, both ways: an SQS request or response is at most about 1 MiB, so
  * streaming would buy nothing. Response callbacks run on this client's own cached daemon threads,

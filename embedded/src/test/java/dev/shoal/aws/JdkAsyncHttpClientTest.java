@@ -18,13 +18,14 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the default HTTP client under the SQS SDK must get right beyond the transport contract:
+ * What the JDK HTTP client under the SQS SDK must get right beyond the transport contract:
  * large bodies both ways, failures that name their cause, long polls that wait, and no threads
  * left behind.
  */
 class JdkAsyncHttpClientTest {
   private static Map<String, String> settings(String endpoint) {
-    return Map.of(SqsClients.ENDPOINT, endpoint, SqsClients.REGION, "us-east-1", SqsClients.CREDENTIALS, "static");
+    return Map.of(SqsClients.ENDPOINT, endpoint, SqsClients.REGION, "us-east-1", SqsClients.CREDENTIALS, "static",
+        SqsClients.HTTP_CLIENT, SqsClients.JDK_HTTP);
   }
 
   @Test
