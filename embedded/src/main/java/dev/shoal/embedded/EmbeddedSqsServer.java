@@ -58,7 +58,7 @@ public final class EmbeddedSqsServer implements AutoCloseable {
    * scheduler between every hop of ElasticMQ's actors. One thread per core, at least one. The
    * user's own {@code pekko.*} settings (system properties, application.conf) still win.
    */
-  private static Config sizedToThisMachine() {
+  static Config sizedToThisMachine() {
     int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
     Map<String, Object> sizing = new HashMap<>();
     for (String dispatcher : List.of("default-dispatcher", "internal-dispatcher")) {
